@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian 12 / Ubuntu machine (or refresh an existing checkout) for
+# development: system libraries Qt and the keychain need (when run as root), a virtual
+# environment in .venv, and the project installed into it with its test tools.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+APT_PACKAGES=(
+  # Qt offscreen and X11 (xcb) platform plugins
+  libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
+  libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core
+  # a real X server for tests that need one, and for screenshots
+  xvfb xauth
+  # the real keychain: a private D-Bus session with gnome-keyring's Secret Service
+  dbus gnome-keyring
+  # PyInstaller needs objdump; dpkg-deb builds the .deb
+  binutils
+  # python venv support on Debian/Ubuntu
+  python3-venv
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: not root, so not installing: ${missing[*]}" >&2
+    echo "setup: run as root, or: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "setup: Python 3.11 or newer is needed (found $("$PYTHON" --version))" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
