@@ -1,0 +1,355 @@
+"""`MysslClient`: one method per endpoint of the MySSL key-management contract (v1)."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import parse
+from .errors import (
+    AccessDenied,
+    ApiError,
+    AuthenticationRequired,
+    BadResponse,
+    InvalidApiKey,
+    InvalidRequest,
+    KeyLimitReached,
+    MalformedKey,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TlsError,
+)
+from .models import (
+    ApiKey,
+    BillingUsage,
+    CreatedKey,
+    CurrentKey,
+    Domain,
+    Page,
+    RateLimit,
+    Usage,
+)
+from .retry import RETRY_STATUSES, RetryPolicy
+from .secret import Secret
+from .transport import ConnectionPool, normalise_base_url, shared_pool
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+PAGE_SIZE = 100  # the most the API returns per page
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+class MysslClient:
+    """Talks to one MySSL base URL with one key.
+
+    Every response's rate-limit headers are kept in `rate_limit` and passed to
+    `on_rate_limit`, so callers can show the quota and pace themselves.
+    """
+
+    def __init__(self, base_url: str, key: Secret | str, *,
+                 pool: ConnectionPool | None = None, retry: RetryPolicy | None = None,
+                 on_rate_limit: Callable[[RateLimit], None] | None = None) -> None:
+        secret = key if isinstance(key, Secret) else Secret(key)
+        if not secret.is_well_formed():
+            raise MalformedKey()
+        self.base_url = normalise_base_url(base_url)
+        self._secret = secret
+        self._http = (pool or shared_pool).client_for(self.base_url)
+        self._retry = retry or RetryPolicy()
+        self._host = urlsplit(self.base_url).hostname or self.base_url
+        self.on_rate_limit = on_rate_limit
+        self.rate_limit: RateLimit | None = None
+
+    def __repr__(self) -> str:
+        return f"MysslClient({self.base_url!r}, {self._secret!r})"
+
+    @property
+    def key_prefix(self) -> str:
+        return self._secret.prefix
+
+    # --- endpoints -------------------------------------------------------------------
+
+    def current(self) -> CurrentKey:
+        """The calling key and its account; works for any valid key."""
+        return self._get("/api-keys/current", parse.current_key_envelope)
+
+    def list_keys(self, *, page: int = 1, per_page: int = PAGE_SIZE, status: str | None = None,
+                  search: str | None = None) -> Page[ApiKey]:
+        params = _params(page=page, per_page=per_page, status=status, search=search)
+        return self._get("/api-keys", parse.api_key_page, params, needs="keys:read")
+
+    def all_keys(self, *, status: str | None = None, search: str | None = None) -> list[ApiKey]:
+        """Every key, walking the pages to the end."""
+        return list(self._walk(lambda page: self.list_keys(page=page, status=status, search=search)))
+
+    def get_key(self, key_id: int) -> ApiKey:
+        return self._get(f"/api-keys/{int(key_id)}", parse.api_key_envelope, needs="keys:read")
+
+    def key_usage(self, key_id: int, *, days: int = 30) -> Usage:
+        return self._get(f"/api-keys/{int(key_id)}/usage", parse.usage_envelope,
+                         {"days": days}, needs="keys:read")
+
+    def list_usage(self, *, days: int = 30, page: int = 1, per_page: int = PAGE_SIZE,
+                   status: str | None = None, search: str | None = None) -> Page[Usage]:
+        """Usage of every key on one page of the key list: one request for many sparklines."""
+        params = _params(days=days, page=page, per_page=per_page, status=status, search=search)
+        return self._get("/api-keys/usage", parse.usage_page, params, needs="keys:read")
+
+    def all_usage(self, *, days: int = 30, status: str | None = None,
+                  search: str | None = None) -> list[Usage]:
+        return list(self._walk(
+            lambda page: self.list_usage(days=days, page=page, status=status, search=search)))
+
+    def create_key(self, name: str, permissions: list[str] | tuple[str, ...] | None = None) -> CreatedKey:
+        """Create a key. Not idempotent: after a NetworkError with `maybe_applied`, list keys
+        by name and creation time before trying again."""
+        body: dict[str, Any] = {"name": name}
+        if permissions is not None:
+            body["permissions"] = list(permissions)
+        return self._send("POST", "/api-keys", parse.created_key_envelope, body=body,
+                          needs="keys:manage")
+
+    def update_key(self, key_id: int, *, name: str = UNSET,
+                   expires_at: datetime | None = UNSET) -> ApiKey:
+        """Rename, and/or schedule (a time) or cancel (None) a revoke."""
+        body: dict[str, Any] = {}
+        if name is not UNSET:
+            body["name"] = name
+        if expires_at is not UNSET:
+            body["expires_at"] = None if expires_at is None else format_timestamp(expires_at)
+        return self._send("PATCH", f"/api-keys/{int(key_id)}", parse.api_key_envelope, body=body,
+                          needs="keys:manage")
+
+    def regenerate_key(self, key_id: int) -> CreatedKey:
+        """New secret, same key; the old secret stops working at once."""
+        return self._send("POST", f"/api-keys/{int(key_id)}/regenerate",
+                          parse.created_key_envelope, needs="keys:manage")
+
+    def revoke_key(self, key_id: int) -> ApiKey:
+        """Revoke at once. Revoking a revoked key succeeds again (idempotent)."""
+        return self._send("POST", f"/api-keys/{int(key_id)}/revoke", parse.api_key_envelope,
+                          needs="keys:manage")
+
+    def list_domains(self, *, page: int = 1, per_page: int = 20, status: str | None = None,
+                     grade: str | None = None, search: str | None = None) -> Page[Domain]:
+        """The cheapest authenticated call: `per_page=1` is a good "does this key work" probe."""
+        params = _params(page=page, per_page=per_page, status=status, grade=grade, search=search)
+        return self._get("/domains", parse.domain_page, params, needs="domains:read")
+
+    def billing_usage(self) -> BillingUsage:
+        return self._get("/billing/usage", parse.billing_envelope, needs="billing:read")
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _walk(self, fetch: Callable[[int], Page[T]]) -> Iterator[T]:
+        page_number = 1
+        while True:
+            page = fetch(page_number)
+            yield from page.items
+            if not page.pagination.has_next:
+                return
+            page_number += 1
+
+    def _get(self, path: str, build: Callable[[Any], T], params: Mapping[str, Any] | None = None,
+             *, needs: str | None = None) -> T:
+        return self._send("GET", path, build, params=params, needs=needs)
+
+    def _send(self, method: str, path: str, build: Callable[[Any], T], *,
+              params: Mapping[str, Any] | None = None, body: Any = None,
+              needs: str | None = None) -> T:
+        idempotent = method == "GET"
+        retry_number = 0
+        while True:
+            retry_number += 1
+            try:
+                status, headers, content = self._exchange(method, path, params, body)
+            except NetworkError as error:
+                delay = self._retry.delay(retry_number, None) if idempotent else None
+                if delay is None:
+                    raise
+                log.info("%s %s: %s; retrying in %.1f s", method, path, type(error).__name__, delay)
+                self._retry.sleep(delay)
+                continue
+            rate_limit = self._note_rate_limit(headers)
+            if status < 400:
+                return parse.parse_body(content, build)
+            error = self._error_for(status, headers, content, rate_limit, needs)
+            if idempotent and status in RETRY_STATUSES:
+                wait = error.retry_after if isinstance(error, RateLimited) else None
+                delay = self._retry.delay(retry_number, wait)
+                if delay is not None:
+                    log.info("%s %s: HTTP %d; retrying in %.1f s", method, path, status, delay)
+                    self._retry.sleep(delay)
+                    continue
+            raise error
+
+    def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None,
+                  body: Any) -> tuple[int, httpx.Headers, bytes]:
+        request = self._http.build_request(
+            method, self.base_url + path, params=params, json=body,
+            headers={"Authorization": f"Bearer {self._secret.reveal()}"})
+        sent = False
+        try:
+            response = self._http.send(request, stream=True)
+            sent = True
+            try:
+                content = _read_capped(response)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            raise network_error(exc, self._host, sent or _was_sent(exc)) from None
+        return response.status_code, response.headers, content
+
+    def _note_rate_limit(self, headers: httpx.Headers) -> RateLimit | None:
+        rate_limit = parse_rate_limit(headers)
+        if rate_limit is not None:
+            self.rate_limit = rate_limit
+            if self.on_rate_limit is not None:
+                self.on_rate_limit(rate_limit)
+        return rate_limit
+
+    def _error_for(self, status: int, headers: httpx.Headers, content: bytes,
+                   rate_limit: RateLimit | None, needs: str | None) -> ApiError:
+        envelope = parse.error_envelope(content)
+        if status == 429:
+            wait = retry_after_seconds(headers)
+            return RateLimited(f"Too many requests: MySSL asks to wait {wait} s before the next one.",
+                               retry_after=wait, status=status, rate_limit=rate_limit)
+        if status >= 500:
+            return ServerError(f"MySSL had a problem answering (HTTP {status}). Try again in a "
+                               "moment; if it persists, the service may be down.",
+                               status=status, rate_limit=rate_limit)
+        if envelope is None:
+            kind = headers.get("content-type", "unknown type").split(";")[0]
+            return BadResponse(f"The server answered HTTP {status} with {kind} instead of a MySSL "
+                               "error. Check the base URL: it may not be the MySSL API.",
+                               status=status, rate_limit=rate_limit)
+        title, message = envelope
+        kw: dict[str, Any] = {"status": status, "rate_limit": rate_limit}
+        if status == 401 and title == "Authentication required":
+            return AuthenticationRequired("MySSL did not accept the key's form. Copy the whole key, "
+                                          "starting with “myssl_k_”.", **kw)
+        if status == 401:
+            return InvalidApiKey("This API key is unknown to MySSL or has been revoked. Sign in "
+                                 "with a current key.", **kw)
+        if status == 403:
+            what = f"the “{needs}” permission" if needs else "the permission"
+            return AccessDenied(f"This API key lacks {what} needed for this request. Use a key "
+                                "that has it, or ask an account owner.", permission=needs, **kw)
+        if status == 404:
+            return NotFound("That key no longer exists in this account (it may have been removed "
+                            "elsewhere). Refresh the list.", **kw)
+        if status == 409:
+            return KeyLimitReached("The account has reached its limit of active keys. Revoke a key "
+                                   "you no longer use, then try again.", **kw)
+        if status == 400:
+            return InvalidRequest(f"MySSL rejected the request: {parse_safe(message)}", **kw)
+        return BadResponse(f"Unexpected answer HTTP {status} ({parse_safe(title)}).", **kw)
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > parse.MAX_BODY_BYTES:
+            raise BadResponse("The server sent an answer far larger than any MySSL response; "
+                              "it is probably not the MySSL API.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def network_error(exc: httpx.HTTPError, host: str, maybe_applied: bool) -> NetworkError:
+    """Our error, with a message a person can act on, for an httpx transport failure."""
+    if isinstance(exc, httpx.ConnectError) and _is_tls_failure(exc):
+        return TlsError(f"The certificate of {host} could not be verified, so the connection "
+                        "was refused. If your network inspects TLS, its CA must be in the "
+                        "system trust store.")
+    if isinstance(exc, httpx.ConnectTimeout):
+        text = f"{host} did not accept a connection within 5 s."
+    elif isinstance(exc, httpx.TimeoutException):
+        text = f"{host} did not answer in time."
+    elif isinstance(exc, httpx.ConnectError):
+        text = f"Could not connect to {host}."
+    else:
+        text = f"The connection to {host} broke before its answer arrived."
+    advice = (" The request may or may not have been carried out."
+              if maybe_applied else " Check your network connection and try again.")
+    return NetworkError(text + advice, maybe_applied=maybe_applied)
+
+
+def _was_sent(exc: httpx.HTTPError) -> bool:
+    """Whether the request may have reached the server (so a POST may have been applied)."""
+    return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
+def parse_safe(text: str) -> str:
+    """Server text shown to users: bounded, and never echoing anything key-shaped."""
+    from .secret import redact
+
+    return redact(text)[:300]
+
+
+def format_timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """The five rate-limit headers, or None when a response lacks any of them (a 401 may)."""
+    names = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+             "x-daily-limit", "x-daily-remaining")
+    values = [_header_int(headers, n) for n in names]
+    if any(v is None for v in values):
+        return None
+    limit, remaining, reset, daily, daily_remaining = values
+    return RateLimit(minute_limit=limit, minute_remaining=remaining, reset_at=reset,  # type: ignore[arg-type]
+                     daily_limit=daily, daily_remaining=daily_remaining,  # type: ignore[arg-type]
+                     observed_at=time.time())
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> int:
+    """Whole seconds to wait after a 429: `Retry-After`, else `X-RateLimit-Reset`, at least 1."""
+    seconds = _header_int(headers, "retry-after")
+    if seconds is None:
+        reset = _header_int(headers, "x-ratelimit-reset")
+        current = time.time() if now is None else now
+        seconds = int(reset - current + 0.999) if reset is not None else 60
+    return max(1, seconds)

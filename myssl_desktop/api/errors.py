@@ -1,0 +1,92 @@
+"""The exceptions the API client raises: one per documented failure, each with a message
+a person can act on. None of them ever holds a secret."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import RateLimit
+
+
+class ApiError(Exception):
+    """Base of every client failure. `str(error)` is the message to show a user."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.rate_limit = rate_limit
+
+
+class MalformedKey(ApiError):
+    """The key text is not of the form `myssl_k_` + letters and digits (checked before sending)."""
+
+    def __init__(self, message: str = "That is not a MySSL API key: keys start with "
+                 "“myssl_k_” followed by letters and digits. Copy the whole key and try again.") -> None:
+        super().__init__(message)
+
+
+class InsecureUrl(ApiError):
+    """A base URL the client refuses: plain http:// to anything but this machine."""
+
+
+class AuthenticationRequired(ApiError):
+    """401 `Authentication required`: the server saw no key, or none of the right form."""
+
+
+class InvalidApiKey(ApiError):
+    """401 `Invalid API key`: the key is unknown to MySSL or has been revoked."""
+
+
+class AccessDenied(ApiError):
+    """403 `Access denied`: the key is valid but lacks the permission for this request."""
+
+    def __init__(self, message: str, *, permission: str | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.permission = permission
+
+
+class NotFound(ApiError):
+    """404 `Not found`: no such key in this account (deleted or revoked elsewhere)."""
+
+
+class InvalidRequest(ApiError):
+    """400 `Invalid request`: the server names the field it rejected."""
+
+
+class KeyLimitReached(ApiError):
+    """409 `Key limit reached`: the account already has its maximum of active keys."""
+
+
+class RateLimited(ApiError):
+    """429: too many requests. `retry_after` is the whole seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: int, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """5xx: MySSL (or a proxy in front of it) failed. Trying again later may work."""
+
+
+class NetworkError(ApiError):
+    """No answer: connection refused or dropped, DNS failure, timeout.
+
+    `maybe_applied` is True when the request was sent and the answer was lost, so a
+    create or revoke may or may not have happened: check before repeating it.
+    """
+
+    def __init__(self, message: str, *, maybe_applied: bool = False, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.maybe_applied = maybe_applied
+
+
+class TlsError(NetworkError):
+    """The server's certificate could not be verified."""
+
+
+class BadResponse(ApiError):
+    """The server answered, but not like the MySSL API (HTML, garbage, wrong shape)."""

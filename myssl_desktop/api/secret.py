@@ -1,0 +1,64 @@
+"""Key format checks and the `Secret` wrapper that keeps key material out of reprs."""
+
+from __future__ import annotations
+
+import re
+
+KEY_PREFIX = "myssl_k_"
+PREFIX_LENGTH = 12  # "myssl_k_" + 4 characters: enough to recognise a key, never to use it
+
+_KEY_FORM = re.compile(r"myssl_k_[A-Za-z0-9]+")
+# Anything shaped like a key, also embedded in longer text (logs, messages, URLs).
+_KEY_IN_TEXT = re.compile(r"myssl_k_[A-Za-z0-9]+")
+
+
+def is_key_format(text: str) -> bool:
+    """True when `text` has the documented form `myssl_k_` + letters and digits."""
+    return _KEY_FORM.fullmatch(text) is not None
+
+
+def key_prefix(text: str) -> str:
+    """The first 12 characters, as MySSL shows them."""
+    return text[:PREFIX_LENGTH]
+
+
+def redact(text: str) -> str:
+    """Cut every key-shaped string in `text` down to its 12-character prefix."""
+    return _KEY_IN_TEXT.sub(lambda m: key_prefix(m.group(0)) + "…", text)
+
+
+class Secret:
+    """A MySSL key secret. Its repr and str show only the prefix; `reveal()` gives the text.
+
+    Passing secrets around wrapped means an f-string, a log line or a traceback that
+    happens to include one prints `myssl_k_ab12…`, never the key itself.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    @property
+    def prefix(self) -> str:
+        return key_prefix(self._value)
+
+    def is_well_formed(self) -> bool:
+        return is_key_format(self._value)
+
+    def __repr__(self) -> str:
+        return f"Secret({self.prefix}…)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> object:  # never pickled into caches or journals by accident
+        raise TypeError("Secret values cannot be pickled")
