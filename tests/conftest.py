@@ -7,3 +7,46 @@ import os
 # Without a display and without this, Qt aborts the whole process.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from myssl_desktop.keychain import Keychain  # noqa: E402
+from myssl_desktop.paths import AppDirs  # noqa: E402
+from myssl_desktop.services import Services  # noqa: E402
+
+
+@pytest.fixture
+def app_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppDirs:
+    """Point platformdirs (through XDG variables) at a fresh folder for this test."""
+    root = tmp_path / "home"
+    for variable, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                          ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(variable, str(root / sub))
+    dirs = AppDirs.default()
+    assert str(dirs.config).startswith(str(root))
+    return dirs
+
+
+@pytest.fixture
+def real_keychain() -> Keychain:
+    keychain = Keychain()
+    name = keychain.backend_name()
+    assert name == "keyring.backends.SecretService.Keyring", (
+        f"these tests need the real Secret Service, got {name}: run packaging/dev/run-tests.sh")
+    return keychain
+
+
+@pytest.fixture
+def services(app_dirs: AppDirs, real_keychain: Keychain) -> Services:
+    return Services.build(app_dirs, real_keychain)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[object]:
+    from myssl_desktop.sandbox import Sandbox
+
+    with Sandbox(tier="enterprise") as sb:
+        yield sb

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import secrets
+import shutil
+import socket
+import ssl
 import string
+import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -72,3 +79,64 @@ def files_containing(root: Path, text: str) -> list[Path]:
     """Every file under `root` whose bytes contain `text` (for leak tests)."""
     needle = text.encode()
     return [p for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with one fixed response: a stand-in for servers that are not MySSL."""
+
+    status = 200
+    content_type = "text/html"
+    body = b"<!DOCTYPE html><html><body>Welcome to nginx!</body></html>"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(self.status)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def answering(status: int = 200, content_type: str = "text/html",
+              body: bytes = _Answer.body) -> type[http.server.BaseHTTPRequestHandler]:
+    return type("Handler", (_Answer,), {"status": status, "content_type": content_type, "body": body})
+
+
+@contextlib.contextmanager
+def serve_http(handler: type[http.server.BaseHTTPRequestHandler],
+               context: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve `handler` on a free loopback port; yields the /api/v1 base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    scheme = "https" if context else "http"
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/api/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def self_signed_context(folder: Path) -> ssl.SSLContext:
+    """A TLS server context with a fresh self-signed certificate (made with openssl)."""
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl is installed by packaging/dev/setup.sh"
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def closed_port_url() -> str:
+    """A loopback base URL where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/v1"

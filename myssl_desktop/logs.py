@@ -1,0 +1,54 @@
+"""Logging to a rotating file in the log folder, with every key cut to its prefix."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from .api.secret import redact
+
+LOG_FILE = "myssl-desktop.log"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites each record so that any `myssl_k_…` text shows only its 12-character prefix.
+
+    Applied to the handlers, so it covers records from every library, tracebacks included.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> Path:
+    """Send the root logger to `log_dir/myssl-desktop.log` (1 MB × 5 files), redacted."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_myssl", False):
+            root.removeHandler(handler)
+            handler.close()
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")]
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.addFilter(RedactSecrets())
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler._myssl = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs each request line at INFO; keep the file about our app.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return path

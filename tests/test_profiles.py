@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from myssl_desktop.profiles import SCHEMA_VERSION, Profile, ProfilesError, ProfileStore
+
+
+def test_profiles_round_trip_and_remember_the_last(tmp_path: Path) -> None:
+    store = ProfileStore(tmp_path)
+    work = Profile.new("Work", environment="staging")
+    home = Profile.new("Home", "http://127.0.0.1:1/api/v1", "development")
+    store.put(work)
+    store.put(home)
+    state = store.load()
+    assert [p.name for p in state.profiles] == ["Work", "Home"]
+    assert state.last == home
+    assert store.select(work.id).last == work
+    assert store.load().find("Home") == home
+    store.remove(work.id)
+    assert store.load().last is None and [p.name for p in store.load().profiles] == ["Home"]
+    document = json.loads(store.path.read_text())
+    assert document["schema_version"] == SCHEMA_VERSION
+
+
+def test_put_replaces_a_profile_in_place(tmp_path: Path) -> None:
+    store = ProfileStore(tmp_path)
+    first, second = Profile.new("A"), Profile.new("B")
+    store.put(first)
+    store.put(second)
+    from dataclasses import replace
+
+    store.put(replace(first, tier="pro"))
+    assert [(p.name, p.tier) for p in store.load().profiles] == [("A", "pro"), ("B", "")]
+
+
+def test_version_1_files_are_migrated(tmp_path: Path) -> None:
+    (tmp_path / "profiles.json").write_text(json.dumps({
+        "schema_version": 1, "last_profile_id": "abc",
+        "profiles": [{"id": "abc", "name": "Old", "base_url": "https://myssl.info/api/v1",
+                      "environment": "production", "key_prefix": "myssl_k_ab12", "key_name": "K",
+                      "tier": "pro", "last_sign_in": None}]}))
+    profile = ProfileStore(tmp_path).load().last
+    assert profile is not None and profile.rotation_policy_days == 90 and profile.access == "full"
+
+
+def test_a_newer_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1, "profiles": []}))
+    before = path.read_bytes()
+    with pytest.raises(ProfilesError, match="newer"):
+        ProfileStore(tmp_path).load()
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_file_is_moved_aside_not_lost(tmp_path: Path) -> None:
+    (tmp_path / "profiles.json").write_text('{"schema_version": 2, "profiles": [')
+    with pytest.raises(ProfilesError, match="moved aside"):
+        ProfileStore(tmp_path).load()
+    kept = list(tmp_path.glob("profiles.json.unreadable-*"))
+    assert len(kept) == 1 and kept[0].read_text().startswith('{"schema_version"')
+    assert ProfileStore(tmp_path).load().profiles == ()
+
+
+def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ProfileStore(tmp_path)
+    store.put(Profile.new("A"))
+    assert oct(store.path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["profiles.json"]  # no temp files left
+
+    def crash(*args: object) -> None:  # the machine dies between writing and renaming
+        raise OSError("simulated crash")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        store.put(Profile.new("B"))
+    monkeypatch.undo()
+    assert [p.name for p in store.load().profiles] == ["A"]
+    assert [p.name for p in tmp_path.iterdir()] == ["profiles.json"]
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Profile.new("x", environment="prod")
