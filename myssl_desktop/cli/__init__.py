@@ -1,0 +1,50 @@
+"""`myssl-keys`: the headless command line over the same services as the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..api.errors import ApiError
+from ..keychain import KeychainError
+from ..logs import setup_logging
+from ..profiles import ProfilesError
+from ..services import Services
+from ..signin import NotSignedIn, SignInRefused
+from . import account
+from .output import CommandFailed, fail
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="myssl-keys", description="Manage MySSL API keys headless.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    account.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    services = Services.build()
+    try:
+        setup_logging(services.dirs.log)
+    except OSError:
+        pass  # a read-only log folder must not stop the command
+    try:
+        return int(args.run(services, args) or 0)
+    except CommandFailed as failure:
+        return failure.exit_code
+    except (ApiError, KeychainError, ProfilesError, SignInRefused, NotSignedIn) as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return fail("interrupted", exit_code=130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Account commands: login, logout, forget, profiles, whoami, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import Any
+
+from ..api.models import DEFAULT_BASE_URL
+from ..api.secret import Secret
+from ..keychain import Entry, KeychainError
+from ..profiles import ENVIRONMENTS, Profile
+from ..services import Services
+from . import doctor
+from .output import CommandFailed, confirm, emit_json, fail, table
+
+
+def register(commands: Any) -> None:
+    login = commands.add_parser("login", help="sign in with a key read from standard input")
+    login.add_argument("--profile", required=True, help="profile name (created if new)")
+    login.add_argument("--base-url", default=None, help=f"API base URL (default {DEFAULT_BASE_URL})")
+    login.add_argument("--env", choices=ENVIRONMENTS, default=None, help="environment tag")
+    login.add_argument("--key-stdin", action="store_true", required=True,
+                       help="read the key from standard input (never from the command line)")
+    login.set_defaults(run=run_login)
+
+    logout = commands.add_parser("logout", help="remove a profile's key from the keychain")
+    logout.add_argument("--profile", required=True)
+    logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    logout.set_defaults(run=run_logout)
+
+    forget = commands.add_parser("forget", help="sign out and remove a profile")
+    forget.add_argument("--profile", required=True)
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.set_defaults(run=run_forget)
+
+    profiles = commands.add_parser("profiles", help="list profiles")
+    profiles.add_argument("--json", action="store_true")
+    profiles.set_defaults(run=run_profiles)
+
+    whoami = commands.add_parser("whoami", help="show the key and account of a profile")
+    whoami.add_argument("--profile", default=None, help="default: the last used profile")
+    whoami.add_argument("--json", action="store_true")
+    whoami.set_defaults(run=run_whoami)
+
+    check = commands.add_parser("doctor", help="check the keychain, folders and connection")
+    check.add_argument("--profile", default=None)
+    check.add_argument("--base-url", default=None)
+    check.set_defaults(run=doctor.run)
+
+
+def find_profile(services: Services, name: str | None) -> Profile:
+    state = services.profiles.load()
+    profile = state.find(name) if name else state.last
+    if profile is None:
+        known = ", ".join(p.name for p in state.profiles) or "none yet"
+        wanted = f"No profile named “{name}”" if name else "No profile has been used yet"
+        print(f"myssl-keys: {wanted} (profiles: {known}). Sign in with: myssl-keys login "
+              "--profile NAME --key-stdin", file=sys.stderr)
+        raise CommandFailed()
+    return profile
+
+
+def run_login(services: Services, args: argparse.Namespace) -> int:
+    text = sys.stdin.readline().strip()
+    if not text:
+        return fail("No key on standard input. Pipe it in, for example: "
+                    "myssl-keys login --profile work --key-stdin < key.txt")
+    secret = Secret(text)
+    services.keychain.ensure_usable()  # before any request: say at once where it cannot be stored
+    existing = services.profiles.load().find(args.profile)
+    profile = existing or Profile.new(args.profile, args.base_url or DEFAULT_BASE_URL,
+                                      args.env or "production")
+    if existing is not None:
+        profile = replace(existing, base_url=args.base_url or existing.base_url,
+                          environment=args.env or existing.environment)
+    profile, verified = services.signin.sign_in(profile, secret)
+    print(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
+    return 0
+
+
+def run_logout(services: Services, args: argparse.Namespace) -> int:
+    profile = find_profile(services, args.profile)
+    if not confirm(f"Remove the key of profile “{profile.name}” from the keychain?",
+                   assume_yes=args.yes):
+        return 1
+    removed = services.signin.sign_out(profile)
+    print(f"Signed out of “{profile.name}”." if removed
+          else f"Profile “{profile.name}” was already signed out.")
+    return 0
+
+
+def run_forget(services: Services, args: argparse.Namespace) -> int:
+    profile = find_profile(services, args.profile)
+    if not confirm(f"Forget profile “{profile.name}” and remove its key from the keychain?",
+                   assume_yes=args.yes):
+        return 1
+    services.signin.forget(profile)
+    print(f"Forgot profile “{profile.name}”.")
+    return 0
+
+
+def _signed_in(services: Services, profile: Profile) -> str:
+    try:
+        return "yes" if services.keychain.load(Entry.sign_in(profile.id)) is not None else "no"
+    except KeychainError:
+        return "unknown (keychain unavailable)"
+
+
+def run_profiles(services: Services, args: argparse.Namespace) -> int:
+    state = services.profiles.load()
+    rows = [{"name": p.name, "environment": p.environment, "base_url": p.base_url,
+             "key_prefix": p.key_prefix, "tier": p.tier, "access": p.access,
+             "last_sign_in": p.last_sign_in, "signed_in": _signed_in(services, p),
+             "last_used": p.id == state.last_profile_id} for p in state.profiles]
+    if args.json:
+        emit_json(rows)
+    elif not rows:
+        print("No profiles yet. Sign in with: myssl-keys login --profile NAME --key-stdin")
+    else:
+        print(table([[("* " if r["last_used"] else "  ") + r["name"], r["environment"],
+                      r["key_prefix"] + "…", r["tier"], r["access"], r["signed_in"], r["base_url"]]
+                     for r in rows],
+                    ["  PROFILE", "ENV", "KEY", "TIER", "ACCESS", "SIGNED IN", "BASE URL"]))
+    return 0
+
+
+def run_whoami(services: Services, args: argparse.Namespace) -> int:
+    profile = find_profile(services, args.profile)
+    client = services.signin.open(profile)
+    current = client.current()
+    key, account = current.api_key, current.account
+    limit = client.rate_limit
+    info = {"profile": profile.name, "environment": profile.environment, "base_url": profile.base_url,
+            "key": {"id": key.id, "name": key.name, "prefix": key.prefix,
+                    "permissions": list(key.permissions), "status": key.status},
+            "account": {"tier": account.tier, "daily_limit": account.daily_limit,
+                        "minute_limit": account.minute_limit, "max_active_keys": account.max_active_keys},
+            "rate_limit": None if limit is None else {
+                "minute_remaining": limit.minute_remaining, "daily_remaining": limit.daily_remaining}}
+    if args.json:
+        emit_json(info)
+        return 0
+    print(f"Profile:     {profile.name} ({profile.environment})")
+    print(f"Base URL:    {profile.base_url}")
+    print(f"Key:         {key.name} ({key.prefix}…), {key.status}")
+    print(f"Permissions: {', '.join(key.permissions)}")
+    print(f"Tier:        {account.tier} ({account.daily_limit:,}/day, {account.minute_limit}/min)")
+    if limit is not None:
+        print(f"Remaining:   {limit.minute_remaining} this minute, {limit.daily_remaining:,} today")
+    return 0

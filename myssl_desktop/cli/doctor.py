@@ -1,0 +1,86 @@
+"""`myssl-keys doctor`: what works and what does not, in one report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from pathlib import Path
+
+from .. import __version__
+from ..api.secret import Secret
+from ..keychain import KeychainError
+from ..services import Services
+
+
+def _check_keychain(services: Services) -> tuple[bool, str]:
+    try:
+        name = services.keychain.backend_name()
+        services.keychain.ensure_usable()
+        probe = f"doctor/{uuid.uuid4().hex[:8]}"
+        services.keychain.store(probe, Secret("myssl_k_doctorprobe"))
+        services.keychain.delete(probe)
+        return True, f"{name}: works (stored, read back and removed a test entry)"
+    except KeychainError as error:
+        return False, f"{services.keychain.backend_name()}: {error}"
+
+
+def _check_folder(path: Path) -> tuple[bool, str]:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return False, f"{path}: cannot create ({error.strerror})"
+    if not os.access(path, os.W_OK):
+        return False, f"{path}: not writable"
+    return True, f"{path}"
+
+
+def _check_connection(base_url: str) -> tuple[bool, str]:
+    """Reachability and TLS: an unauthenticated request must get MySSL's 401 answer."""
+    import httpx
+
+    from ..api.client import network_error
+    from ..api.errors import InsecureUrl, TlsError
+    from ..api.transport import normalise_base_url, shared_pool
+
+    try:
+        url = normalise_base_url(base_url)
+    except InsecureUrl as error:
+        return False, str(error)
+    try:
+        response = shared_pool.client_for(url).get(url + "/api-keys/current")
+    except httpx.HTTPError as exc:
+        error = network_error(exc, url.split("/")[2], False)
+        kind = "TLS" if isinstance(error, TlsError) else "network"
+        return False, f"{url}: {kind} problem: {error}"
+    tls = "TLS verified" if url.startswith("https://") else "plain HTTP (loopback)"
+    if response.status_code != 401 or "Authentication required" not in response.text:
+        return False, (f"{url}: reachable ({tls}) but it does not answer like the MySSL API "
+                       f"(HTTP {response.status_code})")
+    return True, f"{url}: reachable, {tls}, answers like the MySSL API"
+
+
+def run(services: Services, args: argparse.Namespace) -> int:
+    checks: list[tuple[str, bool, str]] = []
+    checks.append(("version", True, f"myssl-desktop {__version__}"))
+    checks.append(("keychain", *_check_keychain(services)))
+    for label, path in services.dirs.all().items():
+        checks.append((f"{label} folder", *_check_folder(path)))
+    state = services.profiles.load()
+    profile = state.find(args.profile) if args.profile else state.last
+    base_urls = [args.base_url] if args.base_url else ([profile.base_url] if profile else [])
+    if not base_urls:
+        from ..api.models import DEFAULT_BASE_URL
+
+        base_urls = [DEFAULT_BASE_URL]
+    for url in base_urls:
+        checks.append(("connection", *_check_connection(url)))
+    width = max(len(name) for name, _, _ in checks)
+    for name, ok, detail in checks:
+        print(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
+    broken = [name for name, ok, _ in checks if not ok]
+    if broken:
+        print(f"\n{len(broken)} problem(s): {', '.join(broken)}.")
+        return 1
+    print("\nEverything works.")
+    return 0
