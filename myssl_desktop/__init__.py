@@ -1,10 +1,7 @@
 """MySSL Desktop: manage MySSL API keys, keep their secrets in the OS keychain."""
 
-from importlib import metadata
-
 APP_NAME = "myssl-desktop"
-
-try:
-    __version__ = metadata.version(APP_NAME)
-except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+# The single source of the version: pyproject.toml reads it (dynamic metadata), so the
+# package metadata, the frozen app and User-Agent agree without importlib.metadata's
+# start-up cost.
+__version__ = "0.1.0"

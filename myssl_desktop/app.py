@@ -1,0 +1,81 @@
+"""Composition root of `myssl-desktop`: paint the window first, then build the services.
+
+httpx, keyring and the sandbox load after the first paint, on worker threads, so the
+window appears at once (benchmarks/startup.py measures it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+# Set to make the app print which heavy modules were loaded at its first paint, then exit
+# (used by benchmarks/startup.py and tests/test_startup.py).
+STARTUP_PROBE = "MYSSL_DESKTOP_STARTUP_PROBE"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="myssl-desktop", description="Manage MySSL API keys.")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="run against a built-in MySSL sandbox with demo data (touches no real profile)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+def disable_core_dumps() -> None:
+    """A core dump of this process could hold secrets; ask the OS not to write one."""
+    try:
+        import resource
+    except ImportError:  # Windows: no core dumps to disable
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _report_startup(stage: str) -> None:
+    loaded = {name: name in sys.modules for name in ("httpx", "keyring", "myssl_desktop.sandbox")}
+    print(json.dumps({"stage": stage, "loaded": loaded}), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    disable_core_dumps()
+    from PySide6.QtWidgets import QApplication
+
+    from .ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("MySSL Desktop")
+    app.setOrganizationName("MySSL")
+    app.setDesktopFileName("myssl-desktop")
+    window = MainWindow(defer_content=True)
+    window.show()
+
+    if os.environ.get(STARTUP_PROBE):
+        window.frame_painted.connect(lambda: _report_startup("frame"))
+        window.first_painted.connect(lambda: (_report_startup("content"), app.quit()))
+        return app.exec()
+
+    from .logs import setup_logging
+    from .services import Services
+    from .ui.controller import AppController
+
+    services = Services.build()
+    try:
+        setup_logging(services.dirs.log)
+    except OSError as error:
+        print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
+    controller = AppController(services, window, sandbox=args.sandbox)
+    window.first_painted.connect(controller.start)
+    try:
+        return app.exec()
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

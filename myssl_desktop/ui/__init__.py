@@ -1,0 +1,1 @@
+"""Everything Qt lives here; nothing outside this package imports Qt."""

@@ -1,0 +1,253 @@
+"""The sign-in dialog: paste a key, check its form as you type, verify it in the
+background with progress and cancel, show what it grants, then keep it in the keychain."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..api.models import DEFAULT_BASE_URL
+from ..api.secret import Secret, is_key_format
+from ..profiles import ENVIRONMENTS, Profile
+from .icons import icon
+from .tasks import BackgroundTasks, Task
+
+if TYPE_CHECKING:
+    from ..signin import SignInService, Verified
+
+ENV_VARIABLE = "MYSSL_API_KEY"
+
+
+def describe_failure(error: BaseException) -> str:
+    """One clear sentence per failure kind (our exceptions already carry one)."""
+    from ..api import errors
+
+    if isinstance(error, errors.RateLimited):
+        return f"MySSL is rate limiting this key. Try again in {error.retry_after} s."
+    if isinstance(error, errors.AuthenticationRequired):
+        return "MySSL did not accept the key's form: copy the whole key, starting with “myssl_k_”."
+    if isinstance(error, errors.InvalidApiKey):
+        return "MySSL does not know this key, or it has been revoked. Use a current key."
+    if isinstance(error, errors.AccessDenied):
+        return "This key is not allowed to read its own details (HTTP 403). Use another key."
+    return str(error) or type(error).__name__
+
+
+class SignInDialog(QDialog):
+    """Result: `profile` and `verified` after `accept()`; `wants_sandbox` for the demo."""
+
+    def __init__(self, signin: SignInService, tasks: BackgroundTasks, *,
+                 profile: Profile | None = None, first_run: bool = False, notice: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to MySSL")
+        self.setMinimumWidth(520)
+        self._signin = signin
+        self._tasks = tasks
+        self._task: Task | None = None
+        self._verified: Verified | None = None
+        self._existing = profile
+        self.profile: Profile | None = None
+        self.verified: Verified | None = None
+        self.wants_sandbox = False
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("Paste a MySSL API key. It is checked with MySSL, then kept only in "
+                       "your system keychain.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.notice = QLabel(notice)
+        self.notice.setWordWrap(True)
+        self.notice.setObjectName("notice")
+        self.notice.setVisible(bool(notice))
+        layout.addWidget(self.notice)
+
+        form = QFormLayout()
+        self.name_edit = QLineEdit(profile.name if profile else "Default")
+        self.name_edit.setAccessibleName("Profile name")
+        form.addRow("&Profile name:", self.name_edit)
+        self.env_combo = QComboBox()
+        self.env_combo.addItems([e.capitalize() for e in ENVIRONMENTS])
+        self.env_combo.setAccessibleName("Environment")
+        if profile:
+            self.env_combo.setCurrentIndex(ENVIRONMENTS.index(profile.environment))
+        form.addRow("&Environment:", self.env_combo)
+        self.url_edit = QLineEdit(profile.base_url if profile else DEFAULT_BASE_URL)
+        self.url_edit.setAccessibleName("API base URL")
+        form.addRow("API &base URL:", self.url_edit)
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("myssl_k_…")
+        self.key_edit.setAccessibleName("API key")
+        self.reveal_action = QAction(icon("eye"), "Show key", self)
+        self.reveal_action.setCheckable(True)
+        self.reveal_action.toggled.connect(self._toggle_reveal)
+        self.key_edit.addAction(self.reveal_action, QLineEdit.ActionPosition.TrailingPosition)
+        form.addRow("API &key:", self.key_edit)
+        self.format_hint = QLabel(" ")
+        self.format_hint.setObjectName("hint")
+        form.addRow("", self.format_hint)
+        layout.addLayout(form)
+
+        self.import_button = QPushButton(f"Use the key from ${ENV_VARIABLE}")
+        self.import_button.setVisible(bool(os.environ.get(ENV_VARIABLE)))
+        self.import_button.clicked.connect(self._import_from_environment)
+        layout.addWidget(self.import_button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Checking the key")
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button.setDefault(True)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.sandbox_button = self.buttons.addButton("Try the sandbox with demo data",
+                                                     QDialogButtonBox.ButtonRole.ActionRole)
+        self.sandbox_button.setVisible(first_run)
+        self.sign_in_button.clicked.connect(self._primary)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.sandbox_button.clicked.connect(self._choose_sandbox)
+        layout.addWidget(self.buttons)
+
+        self.key_edit.textChanged.connect(self._key_changed)
+        self.name_edit.textChanged.connect(self._update_buttons)
+        self.url_edit.textChanged.connect(self._key_changed)
+        self._key_changed()
+        self.key_edit.setFocus()
+
+    # --- input -------------------------------------------------------------------------
+
+    def _toggle_reveal(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.reveal_action.setText("Hide key" if shown else "Show key")
+        self.reveal_action.setIcon(icon("eye-off" if shown else "eye"))
+
+    def _import_from_environment(self) -> None:
+        self.key_edit.setText(os.environ.get(ENV_VARIABLE, "").strip())
+
+    def _key_changed(self) -> None:
+        self._verified = None
+        self.sign_in_button.setText("Sign in")
+        text = self.key_edit.text().strip()
+        if not text:
+            hint = "Keys start with “myssl_k_”."
+        elif is_key_format(text):
+            hint = "✓ This looks like a MySSL key."
+        elif not text.startswith("myssl_k_"):
+            hint = "That is not a MySSL key: keys start with “myssl_k_”."
+        else:
+            hint = "After “myssl_k_” a key has only letters and digits: check for spaces or cut-off text."
+        self.format_hint.setText(hint)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        busy = self._task is not None
+        ready = is_key_format(self.key_edit.text().strip()) and bool(self.name_edit.text().strip())
+        self.sign_in_button.setEnabled(ready and not busy)
+        for widget in (self.name_edit, self.env_combo, self.url_edit, self.key_edit):
+            widget.setEnabled(not busy)
+
+    # --- actions -----------------------------------------------------------------------
+
+    def _draft_profile(self) -> Profile:
+        environment = ENVIRONMENTS[self.env_combo.currentIndex()]
+        name = self.name_edit.text().strip()
+        base_url = self.url_edit.text().strip()
+        if self._existing is not None:
+            return replace(self._existing, name=name, environment=environment, base_url=base_url)
+        return Profile.new(name, base_url, environment)
+
+    def _primary(self) -> None:
+        secret = Secret(self.key_edit.text().strip())
+        draft = self._draft_profile()
+        if self._verified is None:
+            self._start("Checking the key with MySSL…",
+                        lambda: self._signin.verify(draft.base_url, secret),
+                        self._on_verified)
+        else:
+            verified = self._verified
+            self._start("Saving the key in your keychain…",
+                        lambda: self._signin.sign_in(draft, secret, verified), self._on_saved)
+
+    def _start(self, message: str, work: Any, on_success: Any) -> None:
+        self.status.setText(message)
+        self.status.setStyleSheet("")
+        self.progress.show()
+        self._task = self._tasks.run(work, on_success, self._on_failed)
+        self._update_buttons()
+
+    def _finish_task(self) -> None:
+        self._task = None
+        self.progress.hide()
+        self._update_buttons()
+
+    def _on_verified(self, verified: Verified) -> None:
+        self._finish_task()
+        self._verified = verified
+        key, account = verified.current.api_key, verified.current.account
+        lines = [f"<b>Key:</b> {_html(key.name)} ({key.prefix}…)",
+                 f"<b>Account tier:</b> {account.tier}",
+                 f"<b>Permissions:</b> {', '.join(key.permissions)}"]
+        if verified.access == "read-only":
+            lines.append("<b>Read-only:</b> this key lacks “keys:manage”, so you can see keys "
+                         "but not create, rotate or revoke them.")
+        self.status.setText("<br>".join(lines))
+        self.sign_in_button.setText("Save and continue")
+
+    def _on_saved(self, result: tuple[Profile, Verified]) -> None:
+        self._finish_task()
+        self.profile, self.verified = result
+        self.accept()
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._finish_task()
+        self._verified = None
+        self.sign_in_button.setText("Sign in")
+        self.status.setText(describe_failure(error))
+        self.status.setStyleSheet("color: #d32f2f;")
+
+    def _cancel(self) -> None:
+        if self._task is not None:  # cancel the check, keep the dialog
+            self._task.cancel()
+            self._finish_task()
+            self.status.setText("Cancelled.")
+            return
+        self.reject()
+
+    def _choose_sandbox(self) -> None:
+        self.wants_sandbox = True
+        self.accept()
+
+    def reject(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        super().reject()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,106 @@
+"""Start-up and profile flows of the app controller against the sandbox and real keychain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from myssl_desktop.api import MysslClient, Secret
+from myssl_desktop.keychain import Entry
+from myssl_desktop.profiles import Profile
+from myssl_desktop.sandbox import Sandbox
+from myssl_desktop.services import Services
+from myssl_desktop.ui.controller import AppController
+from myssl_desktop.ui.main_window import MainWindow
+
+WAIT = 20_000
+
+
+@pytest.fixture
+def app(qtbot, services: Services) -> Iterator[tuple[MainWindow, AppController]]:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = AppController(services, window)
+    yield window, controller
+    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+    if controller.dialog is not None:
+        controller.dialog.reject()
+    controller.stop()
+
+
+def names(window: MainWindow) -> set[str]:
+    return {window.model.key_at(r).name for r in range(window.model.rowCount())}
+
+
+def test_the_last_profile_opens_without_asking(qtbot, app, services: Services, sandbox) -> None:
+    window, controller = app
+    services.signin.sign_in(Profile.new("Work", sandbox.base_url), Secret(sandbox.admin_key))
+    controller.start()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT)
+    assert controller.dialog is None
+    assert "Work" in window.windowTitle() and "enterprise" in window.tier_label.text()
+
+
+def test_a_revoked_key_leads_to_sign_in(qtbot, app, services: Services, sandbox) -> None:
+    window, controller = app
+    admin = MysslClient(sandbox.base_url, sandbox.admin_key)
+    created = admin.create_key("Laptop", ["keys:read", "keys:manage"])
+    profile, _ = services.signin.sign_in(Profile.new("Laptop", sandbox.base_url), created.secret)
+    admin.revoke_key(created.api_key.id)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=WAIT)
+    assert "has been revoked" in controller.dialog.notice.text()
+    assert controller.dialog.name_edit.text() == "Laptop"
+    assert window.session is None
+
+
+def test_first_run_offers_sign_in_and_the_sandbox(app, services: Services) -> None:
+    window, controller = app
+    controller.start()
+    assert controller.dialog is not None and not controller.dialog.sandbox_button.isHidden()
+    assert not services.profiles.path.exists()
+
+
+def test_the_sandbox_touches_no_profile(qtbot, app, services: Services) -> None:
+    window, controller = app
+    controller.sandbox_mode = True
+    controller.start()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 5, timeout=WAIT)
+    assert "Production Server" in names(window)
+    assert "Sandbox" in window.windowTitle()
+    assert not services.profiles.path.exists()
+
+
+def test_a_result_after_a_profile_switch_is_dropped(qtbot, app, services: Services, sandbox) -> None:
+    window, controller = app
+    with Sandbox(tier="enterprise") as slow:
+        MysslClient(slow.base_url, slow.admin_key).create_key("Only on the slow account")
+        services.signin.sign_in(Profile.new("Slow", slow.base_url), Secret(slow.admin_key))
+        fast, _ = services.signin.sign_in(Profile.new("Fast", sandbox.base_url), Secret(sandbox.admin_key))
+        slow_profile = services.profiles.load().find("Slow")
+        controller.open_profile(slow_profile)
+        qtbot.waitUntil(lambda: window.session is not None, timeout=WAIT)
+        slow.set_faults(latency_ms=1000)
+        window.refresh()  # the slow account's list is now in flight
+        controller.switch_profile(fast.id)
+        qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+        assert window.session.profile.id == fast.id
+        assert names(window) == {"Sandbox admin"}
+
+
+def test_sign_out_removes_the_key_after_confirmation(qtbot, app, services: Services, sandbox,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    window, controller = app
+    profile, _ = services.signin.sign_in(Profile.new("Out", sandbox.base_url), Secret(sandbox.admin_key))
+    controller.start()
+    qtbot.waitUntil(lambda: window.session is not None, timeout=WAIT)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    controller.sign_out()
+    assert services.keychain.load(Entry.sign_in(profile.id)) is not None  # cancelled: nothing removed
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    controller.sign_out()
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=WAIT)
+    assert services.keychain.load(Entry.sign_in(profile.id)) is None
+    assert window.session is None and window.model.rowCount() == 0
