@@ -12,7 +12,12 @@ import pytest
 
 from myssl_desktop.api import Secret
 from myssl_desktop.keychain import (
-    SERVICE, Entry, Keychain, KeychainLocked, KeychainUnavailable, SecretTooLarge,
+    SERVICE,
+    Entry,
+    Keychain,
+    KeychainLocked,
+    KeychainUnavailable,
+    SecretTooLarge,
 )
 from tests.support import MemoryKeyring, random_secret
 

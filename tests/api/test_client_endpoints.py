@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from myssl_desktop.api import (
-    ApiKey, ConnectionPool, CreatedKey, InvalidApiKey, MysslClient, RetryPolicy, Secret,
+    ApiKey,
+    ConnectionPool,
+    CreatedKey,
+    InvalidApiKey,
+    MysslClient,
+    RetryPolicy,
+    Secret,
 )
 from myssl_desktop.sandbox import Sandbox
 from tests.support import RecordingTransport

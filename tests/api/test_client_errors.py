@@ -10,9 +10,22 @@ import httpx
 import pytest
 
 from myssl_desktop.api import (
-    AccessDenied, ApiError, AuthenticationRequired, BadResponse, ConnectionPool, InsecureUrl,
-    InvalidApiKey, InvalidRequest, KeyLimitReached, MalformedKey, MysslClient, NetworkError,
-    NotFound, RateLimited, RetryPolicy, ServerError, normalise_base_url,
+    AccessDenied,
+    AuthenticationRequired,
+    BadResponse,
+    ConnectionPool,
+    InsecureUrl,
+    InvalidApiKey,
+    InvalidRequest,
+    KeyLimitReached,
+    MalformedKey,
+    MysslClient,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    RetryPolicy,
+    ServerError,
+    normalise_base_url,
 )
 from myssl_desktop.sandbox import Sandbox
 from tests.api.conftest import SleepRecorder

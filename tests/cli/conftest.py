@@ -15,7 +15,8 @@ def cli(app_dirs) -> Run:
     """Run `myssl-keys` in a new process with this test's folders and D-Bus session."""
     outputs: list[str] = []
 
-    def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, stdin: str = "",
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run([sys.executable, "-m", "myssl_desktop.cli", *args], input=stdin,
                                 capture_output=True, text=True, env=env or dict(os.environ), timeout=60)
         outputs.append(result.stdout + result.stderr)

@@ -16,7 +16,12 @@ from myssl_desktop.services import Services
 from myssl_desktop.ui.signin_dialog import SignInDialog
 from myssl_desktop.ui.tasks import BackgroundTasks
 from tests.support import (
-    FakeClock, answering, closed_port_url, files_containing, random_secret, self_signed_context,
+    FakeClock,
+    answering,
+    closed_port_url,
+    files_containing,
+    random_secret,
+    self_signed_context,
     serve_http,
 )
 
