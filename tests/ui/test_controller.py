@@ -73,6 +73,20 @@ def test_the_sandbox_touches_no_profile(qtbot, app, services: Services) -> None:
     assert not services.profiles.path.exists()
 
 
+def test_the_sandbox_works_without_any_keychain(qtbot, app_dirs) -> None:
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from myssl_desktop.keychain import Keychain
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = AppController(Services.build(app_dirs, Keychain(NoKeyring())), window, sandbox=True)
+    controller.start()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 5, timeout=WAIT)
+    assert window.banner.isHidden()
+    controller.stop()
+
+
 def test_a_result_after_a_profile_switch_is_dropped(qtbot, app, services: Services, sandbox) -> None:
     window, controller = app
     with Sandbox(tier="enterprise") as slow:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,3 +187,17 @@ def test_nothing_leaks_to_files(qtbot, make_dialog, sandbox, services: Services)
     services.signin.sign_out(dialog.profile)
     root = services.dirs.config.parent.parent
     assert files_containing(root, sandbox.admin_key) == []
+
+
+def test_a_new_process_finds_the_profile_signed_in_through_the_dialog(qtbot, make_dialog, sandbox) -> None:
+    dialog = make_dialog(sandbox.base_url)
+    dialog.name_edit.setText("From the dialog")
+    submit(qtbot, dialog, sandbox.admin_key)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.sign_in_button.click()
+    result = subprocess.run([sys.executable, "-m", "myssl_desktop.cli", "whoami", "--json"],
+                            capture_output=True, text=True, timeout=60, env=dict(os.environ))
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["profile"] == "From the dialog" and info["key"]["name"] == "Sandbox admin"
+    assert sandbox.admin_key not in result.stdout + result.stderr
