@@ -14,6 +14,8 @@ APT_PACKAGES=(
   xvfb xauth
   # the real keychain: a private D-Bus session with gnome-keyring's Secret Service
   dbus gnome-keyring
+  # openssl makes the throw-away certificates of the TLS tests
+  openssl
   # PyInstaller needs objdump; dpkg-deb builds the .deb
   binutils
   # python venv support on Debian/Ubuntu

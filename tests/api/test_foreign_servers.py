@@ -37,3 +37,14 @@ def test_an_untrusted_certificate_is_a_tls_error(tmp_path: Path) -> None:
             client.current()
         assert "certificate" in str(caught.value)
         assert secret not in repr(caught.value)
+
+
+def test_https_verifies_through_the_os_trust_store() -> None:
+    import truststore
+
+    pool = ConnectionPool()
+    client = pool.client_for("https://myssl.info/api/v1")
+    # httpx keeps the context on its connection pool; truststore's context asks the OS.
+    assert isinstance(client._transport._pool._ssl_context, truststore.SSLContext)
+    assert client is pool.client_for("https://myssl.info/api/v1")  # one client per base URL
+    pool.close()
