@@ -6,25 +6,42 @@ from datetime import UTC, datetime
 
 
 def relative(moment: datetime | None, now: datetime | None = None, *, never: str = "never") -> str:
+    """"just now", "3 min ago", "2 h ago", "5 days ago", "in 3 days"; `never` for None."""
     if moment is None:
         return never
-    now = now or datetime.now(UTC)
-    seconds = int((now - moment).total_seconds())
-    future = seconds < 0
-    seconds = abs(seconds)
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
     if seconds < 45:
-        text = "just now" if not future else "in a moment"
-        return text
-    for unit_seconds, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400, "day"),
-                               (3600, "h"), (60, "min")):
-        if seconds >= unit_seconds:
-            count = round(seconds / unit_seconds) if unit in ("min", "h") else seconds // unit_seconds
-            label = unit if unit in ("min", "h") else unit + ("s" if count != 1 else "")
-            return f"in {count} {label}" if future else f"{count} {label} ago"
-    return "in 1 min" if future else "1 min ago"
+        return "in a moment" if future else "just now"
+    if seconds < 3600:
+        text = f"{max(1, int(seconds // 60))} min"
+    elif seconds < 86400:
+        text = f"{int(seconds // 3600)} h"
+    else:
+        days = int(seconds // 86400)
+        if days < 60:
+            text = f"{days} day{'s' if days != 1 else ''}"
+        elif days < 730:
+            text = f"{days // 30} months"
+        else:
+            text = f"{days // 365} years"
+    return f"in {text}" if future else f"{text} ago"
 
 
 def exact(moment: datetime | None) -> str:
     if moment is None:
         return "never"
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    """How old something is, in whole days or larger units: "3 days", "4 months"."""
+    now = now or datetime.now(UTC)
+    days = (now - moment).days
+    if days < 1:
+        return "today"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"{days // 30} months"
+    return f"{days // 365} years"

@@ -55,7 +55,11 @@ def _not_json_message(body: bytes) -> str:
 
 def parse_body(body: bytes, build: Callable[[Any], T]) -> T:
     """Decode `body` and build a model from it; every failure is `BadResponse`."""
-    data = decode_json(body)
+    return build_model(decode_json(body), build)
+
+
+def build_model(data: Any, build: Callable[[Any], T]) -> T:
+    """Build a model from decoded JSON; every failure is `BadResponse`."""
     try:
         return build(data)
     except (_Shape, KeyError, TypeError, ValueError, AttributeError) as exc:
