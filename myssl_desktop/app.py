@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("MySSL Desktop")
     app.setOrganizationName("MySSL")
     app.setDesktopFileName("myssl-desktop")
+    from .ui.theme import apply_theme
+
+    apply_theme(app)
     window = MainWindow(defer_content=True)
     window.show()
 
@@ -60,11 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.first_painted.connect(lambda: (_report_startup("content"), app.quit()))
         return app.exec()
 
+    from .keycache import KeyCache
     from .logs import setup_logging
     from .services import Services
     from .ui.controller import AppController
 
     services = Services.build()
+    window.key_cache = KeyCache(services.dirs.cache)
+    window.state_dir = services.dirs.config
     try:
         setup_logging(services.dirs.log)
     except OSError as error:

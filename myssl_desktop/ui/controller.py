@@ -36,6 +36,7 @@ class AppController(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.forget_requested.connect(self.forget)
         window.banner_action.connect(self._banner_action)
+        window.session_rejected.connect(self._session_rejected)
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -130,13 +131,18 @@ class AppController(QObject):
             self.window.banner.show_message(f"Could not open “{profile.name}”: {error}",
                                             action=f"open:{profile.id}", action_label="Retry")
 
+    def _session_rejected(self, message: str) -> None:
+        """The key was revoked or removed while the window showed its account."""
+        session = self.window.session
+        if session is None or session.is_sandbox:
+            return
+        self._open_failed(session.profile, _rejected(message))
+
     def _banner_action(self, action: str) -> None:
         if action.startswith("open:"):
             profile = self.services.profiles.load().find(action.removeprefix("open:"))
             if profile is not None:
                 self.open_profile(profile)
-        elif action == "refresh":
-            self.window.refresh()
 
     def switch_profile(self, profile_id: str) -> None:
         profile = self.services.profiles.load().find(profile_id)
@@ -206,3 +212,9 @@ class AppController(QObject):
         self.window.detach("Profile forgotten.")
         self._refresh_profile_menu(None)
         self.show_sign_in(first_run=not self.services.profiles.load().profiles)
+
+
+def _rejected(message: str) -> BaseException:
+    from ..api.errors import InvalidApiKey
+
+    return InvalidApiKey(message)

@@ -9,8 +9,9 @@ if TYPE_CHECKING:
     from ..api.client import MysslClient
     from ..profiles import Profile
 
-ENVIRONMENT_COLOURS = {"production": "#c62828", "staging": "#ef6c00", "development": "#2e7d32",
-                       "sandbox": "#6a1b9a"}
+# Mid-tones that stay readable on light and dark backgrounds.
+ENVIRONMENT_COLOURS = {"production": "#e53935", "staging": "#fb8c00", "development": "#43a047",
+                       "sandbox": "#ab47bc"}
 
 
 @dataclass(frozen=True)

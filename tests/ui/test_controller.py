@@ -40,7 +40,7 @@ def test_the_last_profile_opens_without_asking(qtbot, app, services: Services, s
     controller.start()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT)
     assert controller.dialog is None
-    assert "Work" in window.windowTitle() and "enterprise" in window.tier_label.text()
+    assert "Work" in window.windowTitle() and "Enterprise" in window.account_bar.tier_label.text()
 
 
 def test_a_revoked_key_leads_to_sign_in(qtbot, app, services: Services, sandbox) -> None:

@@ -1,0 +1,213 @@
+"""The keys window's performance, each figure next to a baseline measured in this run.
+
+1. 10,000 keys: parsed response -> painted table, sorting each column, one filter
+   keystroke; against a bare five-column Python table model doing the same work.
+   Goals: at most 2x the bare model, and never over 150 ms, 50 ms and 30 ms.
+2. The GUI thread's longest stall (a 5 ms heartbeat timer) during a refresh from a
+   sandbox that answers after 2 s. Goal: under 50 ms.
+3. Idle API use of a visible window and of a hidden one. The schedule runs at a 1 s
+   interval here (60 s in the app) so the run is short; the figure is refreshes per
+   interval. Goal: at most one per interval while visible, none while hidden.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/keys_window.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+
+from myssl_desktop.api import MysslClient  # noqa: E402
+from myssl_desktop.api.models import ApiKey  # noqa: E402
+from myssl_desktop.profiles import Profile  # noqa: E402
+from myssl_desktop.sandbox import Sandbox  # noqa: E402
+from myssl_desktop.ui.keys_model import Column, build_rows  # noqa: E402
+from myssl_desktop.ui.main_window import MainWindow  # noqa: E402
+from myssl_desktop.ui.session import Session  # noqa: E402
+
+ROWS = 10_000
+ROUNDS = 5
+app = QApplication.instance() or QApplication([])
+
+
+FIELDS = ("name", "prefix", "status", "requests_24h", "request_count")
+
+
+class BareModel(QAbstractTableModel):
+    """Five text columns over the same parsed ApiKey objects: the least a table model
+    over this data can do (no flags, no sparklines, no badges, no None handling)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all: list[ApiKey] = []
+        self.rows: list[ApiKey] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return len(FIELDS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(getattr(self.rows[index.row()], FIELDS[index.column()]))
+        return None
+
+    def fill(self, keys: list[ApiKey]) -> None:
+        self.beginResetModel()
+        self.all = list(keys)
+        self.rows = list(keys)
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: ANN001
+        self.layoutAboutToBeChanged.emit()
+        field = FIELDS[column]
+        self.rows.sort(key=lambda k: getattr(k, field), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+    def filter(self, text: str) -> None:
+        self.beginResetModel()
+        self.rows = [k for k in self.all if text in k.name.casefold()]
+        self.endResetModel()
+
+
+def make_keys(n: int) -> tuple[list[ApiKey], dict[int, tuple[int, ...]]]:
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    words = ["Production", "Staging", "CI", "Backup", "Mobile", "Partner", "Analytics", "Legacy"]
+    keys, usage = [], {}
+    for i in range(n):
+        used = None if rng.random() < 0.1 else now - timedelta(minutes=rng.randint(1, 200_000))
+        keys.append(ApiKey(
+            id=i + 1, name=f"{rng.choice(words)} {rng.choice(words)} {i}", prefix=f"myssl_k_{i:04x}"[:12],
+            permissions=("domains:read",), status=rng.choice(["active", "active", "expiring", "revoked"]),
+            created_at=now - timedelta(days=rng.randint(1, 900)), last_used_at=used,
+            request_count=rng.randint(0, 10**6), requests_24h=rng.randint(0, 5000), expires_at=None,
+            revoked_at=None))
+        usage[i + 1] = tuple(rng.randint(0, 500) for _ in range(30))
+    return keys, usage
+
+
+def timed(action: Callable[[], None], view: QTableView) -> float:
+    started = time.perf_counter()
+    action()
+    view.viewport().repaint()  # paint synchronously: the figure includes the paint
+    return (time.perf_counter() - started) * 1000
+
+
+def median_of(action: Callable[[], None], view: QTableView) -> float:
+    return statistics.median(timed(action, view) for _ in range(ROUNDS))
+
+
+def table_figures() -> None:
+    keys, usage = make_keys(ROWS)
+    window = MainWindow()
+    window.resize(1400, 800)
+    window.show()
+    bare_view = QTableView()
+    bare_view.resize(1400, 800)
+    bare_view.show()
+    bare = BareModel()
+    bare_view.setModel(bare)
+    app.processEvents()
+    model, view = window.model, window.table
+    model.set_filter(status="all")  # every row, as the bare model has
+
+    # Both start from the parsed response (ApiKey objects) and end with the view painted.
+    fill = (median_of(lambda: model.set_keys(keys, usage), view),
+            median_of(lambda: bare.fill(keys), bare_view))
+    rows = build_rows(keys, usage, datetime.now(UTC))
+    gui_part = median_of(lambda: model.set_rows(list(rows)), view)
+    sorts = []
+    for column in Column:
+        ours = median_of(lambda c=column: model.sort(c, Qt.SortOrder.AscendingOrder), view)
+        theirs = median_of(lambda c=column % 5: bare.sort(c, Qt.SortOrder.AscendingOrder), bare_view)
+        sorts.append((ours, theirs, column.name))
+    worst_sort = max(sorts)
+
+    def keystroke(text: str) -> tuple[float, float]:
+        ours = timed(lambda: model.set_filter(text=text), view)
+        theirs = timed(lambda: bare.filter(text), bare_view)
+        return ours, theirs
+
+    strokes = [keystroke(t) for t in ("p", "pr", "pro", "prod", "produ")]
+    filt = (statistics.median(s[0] for s in strokes), statistics.median(s[1] for s in strokes))
+    print(f"1. {ROWS:,} keys (median of {ROUNDS}; ms; ours vs bare five-column model)")
+    for label, (ours, theirs), limit in (("parsed -> painted", fill, 150),
+                                         (f"sort, slowest column ({worst_sort[2]})", worst_sort[:2], 50),
+                                         ("filter keystroke", filt, 30)):
+        verdict = "ok" if ours <= 2 * theirs and ours <= limit else "OVER"
+        print(f"   {label:36} {ours:7.1f} vs {theirs:6.1f}  ratio {ours / theirs:4.2f}x  "
+              f"(goal <= 2x and <= {limit} ms: {verdict})")
+    print(f"   of which on the GUI thread in the app (rows are built on the worker): {gui_part:.1f} ms")
+    window.close()
+    bare_view.close()
+
+
+def stall_figure() -> None:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        window = MainWindow()
+        window.show()
+        sb.set_faults(latency_ms=2000)
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+
+        def beat() -> None:
+            now = time.perf_counter()
+            gaps.append((now - last[0]) * 1000)
+            last[0] = now
+
+        heartbeat = QTimer()
+        heartbeat.setInterval(5)
+        heartbeat.timeout.connect(beat)
+        heartbeat.start()
+        started = time.perf_counter()
+        window.attach(Session(Profile.new("Bench", sb.base_url), MysslClient(sb.base_url, sb.admin_key)))
+        while window.model.total_count == 0 and time.perf_counter() - started < 30:
+            app.processEvents()
+        elapsed = time.perf_counter() - started
+        heartbeat.stop()
+        window.schedule.stop()
+        print(f"2. refresh with a 2 s server: done in {elapsed:.1f} s; longest GUI-thread gap "
+              f"{max(gaps):.1f} ms over {len(gaps)} heartbeats (timer interval 5 ms; goal < 50 ms)")
+        window.close()
+
+
+def idle_figure() -> None:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        window = MainWindow()
+        window.schedule.interval_s = 1
+        window.show()
+        window.attach(Session(Profile.new("Bench", sb.base_url), MysslClient(sb.base_url, sb.admin_key)))
+
+        def run_for(seconds: float) -> int:
+            before = sb.requests_served
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                app.processEvents()
+                time.sleep(0.005)
+            return sb.requests_served - before
+
+        run_for(1.5)  # the first refresh, at attach
+        visible = run_for(10)
+        window.hide()
+        hidden = run_for(5)
+        window.schedule.stop()
+        print(f"3. idle use at a 1 s interval: visible {visible} requests in 10 s = {visible / 2 / 10:.2f} "
+              f"refreshes per interval (2 requests each; goal <= 1); hidden {hidden} requests in 5 s (goal 0)")
+        window.close()
+
+
+if __name__ == "__main__":
+    table_figures()
+    stall_figure()
+    idle_figure()

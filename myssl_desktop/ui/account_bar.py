@@ -1,0 +1,101 @@
+"""The strip above the table: profile and environment, tier, quota left, freshness."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from .. import timefmt
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..api.models import RateLimit
+    from .session import Session
+
+
+class AccountBar(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        self.profile_label = QLabel("Not signed in")
+        self.profile_label.setAccessibleName("Profile")
+        self.tier_label = QLabel("")
+        self.tier_label.setAccessibleName("Account tier")
+        self.quota_label = QLabel("Daily quota")
+        self.quota_gauge = QProgressBar()
+        self.quota_gauge.setAccessibleName("Daily quota used")
+        self.quota_gauge.setMaximumWidth(160)
+        self.quota_gauge.setTextVisible(True)
+        self.minute_label = QLabel("")
+        self.minute_label.setAccessibleName("Requests left this minute")
+        self.updated_label = QLabel("")
+        self.updated_label.setAccessibleName("Last updated")
+        for widget in (self.profile_label, self.tier_label):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        for widget in (self.quota_label, self.quota_gauge, self.minute_label, self.updated_label):
+            layout.addWidget(widget)
+        self._updated_at: float | None = None
+        self._as_of: datetime | None = None
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(5_000)
+        self._ticker.timeout.connect(self._show_freshness)
+        self.show_rate_limit(None)
+
+    def show_session(self, session: Session | None) -> None:
+        if session is None:
+            self.profile_label.setText("Not signed in")
+            self.tier_label.setText("")
+            self.show_rate_limit(None)
+            self.mark_updated(None)
+            return
+        name = "Sandbox (demo data)" if session.is_sandbox else session.profile.name
+        colour = session.colour
+        self.profile_label.setText(
+            f"<span style='color:{colour}; font-size:14pt'>●</span> <b>{_html(name)}</b> "
+            f"<span style='color:{colour}'>{session.environment}</span>"
+            + (" · <i>read-only</i>" if session.profile.read_only else ""))
+        self.tier_label.setText(f"{session.profile.tier.capitalize()} tier" if session.profile.tier else "")
+
+    def show_rate_limit(self, limit: RateLimit | None) -> None:
+        visible = limit is not None
+        for widget in (self.quota_label, self.quota_gauge, self.minute_label):
+            widget.setVisible(visible)
+        if limit is None:
+            return
+        used = max(0, limit.daily_limit - limit.daily_remaining)
+        self.quota_gauge.setRange(0, max(1, limit.daily_limit))
+        self.quota_gauge.setValue(min(used, limit.daily_limit))
+        self.quota_gauge.setFormat(f"{used:,} / {limit.daily_limit:,}")
+        self.quota_gauge.setToolTip(f"{limit.daily_remaining:,} requests left today (resets 00:00 UTC)")
+        self.minute_label.setText(f"{limit.minute_remaining}/{limit.minute_limit} this minute")
+
+    def mark_updated(self, at: float | None, *, as_of: datetime | None = None) -> None:
+        """`at`: when fresh data arrived (time.time()); `as_of`: cached data's age instead."""
+        self._updated_at, self._as_of = at, as_of
+        if at is None and as_of is None:
+            self._ticker.stop()
+        else:
+            self._ticker.start()
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        if self._as_of is not None:
+            self.updated_label.setText(f"<b>as of {timefmt.exact(self._as_of)}</b> (offline copy)")
+        elif self._updated_at is None:
+            self.updated_label.setText("")
+        else:
+            seconds = int(time.time() - self._updated_at)
+            self.updated_label.setText("updated just now" if seconds < 5 else
+                                       f"updated {seconds} s ago" if seconds < 90 else
+                                       f"updated {seconds // 60} min ago")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,117 @@
+"""The detail pane: everything about the selected key, and its daily requests chart."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import timefmt
+from ..keyflags import DESCRIPTIONS
+from .charts import UsageChart
+
+if TYPE_CHECKING:
+    from .keys_model import KeyRow
+
+PERIODS = (7, 30, 90)
+
+
+class KeyDetails(QWidget):
+    period_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Key details")
+        self.setMinimumWidth(340)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        self.title = QLabel("Select a key to see its details.")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName("Key name")
+        layout.addWidget(self.title)
+
+        self.form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for name in ("Status", "Prefix", "Created", "Last used", "Expires", "Requests", "Permissions"):
+            label = QLabel("")
+            label.setWordWrap(True)
+            label.setAccessibleName(name)
+            self.fields[name] = label
+            self.form.addRow(f"{name}:", label)
+        layout.addLayout(self.form)
+        self.flags = QLabel("")
+        self.flags.setWordWrap(True)
+        self.flags.setAccessibleName("Needs attention")
+        layout.addWidget(self.flags)
+
+        periods = QHBoxLayout()
+        self.period_buttons = QButtonGroup(self)
+        for days in PERIODS:
+            button = QPushButton(f"{days} days")
+            button.setCheckable(True)
+            button.setAccessibleName(f"Show {days} days")
+            button.setChecked(days == 30)
+            self.period_buttons.addButton(button, days)
+            periods.addWidget(button)
+        periods.addStretch(1)
+        self.period_buttons.idClicked.connect(self.period_changed)
+        layout.addLayout(periods)
+        self.chart = UsageChart()
+        layout.addWidget(self.chart, 1)
+        self.key_id: int | None = None
+        self.show_row(None)
+
+    @property
+    def period(self) -> int:
+        return self.period_buttons.checkedId()
+
+    def show_row(self, row: KeyRow | None) -> None:
+        has_key = row is not None
+        for widget in (*self.fields.values(), self.chart, self.flags):
+            widget.setVisible(has_key)
+        for button in self.period_buttons.buttons():
+            button.setVisible(has_key)
+        for n in range(self.form.rowCount()):
+            label = self.form.itemAt(n, QFormLayout.ItemRole.LabelRole)
+            if label is not None and label.widget() is not None:
+                label.widget().setVisible(has_key)
+        if row is None:
+            self.key_id = None
+            self.title.setText("Select a key to see its details.")
+            self.chart.set_usage([])
+            return
+        key = row.key
+        self.key_id = key.id
+        self.title.setText(f"<h3 style='margin:0'>{_html(key.name)}</h3>")
+        self.fields["Status"].setText(key.status + (f" (revoked {timefmt.exact(key.revoked_at)})"
+                                                    if key.revoked_at else ""))
+        self.fields["Prefix"].setText(f"<code>{key.prefix}…</code>")
+        self.fields["Created"].setText(f"{timefmt.exact(key.created_at)} ({timefmt.age(key.created_at)} ago)")
+        self.fields["Last used"].setText(
+            "never" if key.last_used_at is None
+            else f"{timefmt.relative(key.last_used_at)} ({timefmt.exact(key.last_used_at)})")
+        self.fields["Expires"].setText("—" if key.expires_at is None else
+                                       f"{timefmt.exact(key.expires_at)} ({timefmt.relative(key.expires_at)})")
+        self.fields["Requests"].setText(f"{key.requests_24h:,} in the last 24 h · {key.request_count:,} in all")
+        self.fields["Permissions"].setText(", ".join(key.permissions))
+        self.flags.setText("<br>".join(f"⚠ {DESCRIPTIONS[f]}" for f in row.flags))
+        self.flags.setVisible(bool(row.flags))
+
+    def show_usage(self, key_id: int, days: list[tuple[date, int]]) -> None:
+        if key_id == self.key_id:
+            self.chart.set_usage(days)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,232 @@
+"""The keys window against the seeded sandbox: rows, sorting, flags, errors in place,
+offline copy, refresh pacing, keyboard and remembered layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
+
+from myssl_desktop.api import MysslClient, RetryPolicy
+from myssl_desktop.keycache import KeyCache
+from myssl_desktop.profiles import Profile
+from myssl_desktop.sandbox import Sandbox
+from myssl_desktop.ui.keys_model import FLAGS_ROLE, Column
+from myssl_desktop.ui.main_window import MainWindow
+from myssl_desktop.ui.session import Session
+from tests.support import FakeClock
+
+WAIT = 20_000
+NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Sandbox]:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        yield sb
+
+
+def session_for(sb: Sandbox, key: object = None, profile: Profile | None = None) -> Session:
+    profile = profile or Profile.new("Demo", sb.base_url)
+    return Session(profile, MysslClient(sb.base_url, key or sb.admin_key, retry=NO_SLEEP))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
+    window = MainWindow(key_cache=KeyCache(tmp_path / "cache"), state_dir=tmp_path / "config")
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+    window.schedule.stop()
+
+
+def loaded(qtbot, window: MainWindow, session: Session) -> None:
+    window.attach(session)
+    qtbot.waitUntil(lambda: window.model.total_count > 0 and not window._refreshing, timeout=WAIT)
+
+
+def shown_names(window: MainWindow) -> list[str]:
+    return [window.model.key_at(r).name for r in range(window.model.rowCount())]
+
+
+def flags_of(window: MainWindow, name: str) -> tuple[str, ...]:
+    row = shown_names(window).index(name)
+    return window.model.index(row, Column.FLAGS).data(FLAGS_ROLE)
+
+
+def test_shows_the_demo_keys_with_usage_and_flags(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    names = shown_names(window)
+    assert {"Production Server", "CI/CD Pipeline", "Staging", "Legacy Integration"} <= set(names)
+    assert all(window.model.key_at(r).status != "revoked" for r in range(window.model.rowCount()))
+    assert "stale" in flags_of(window, "Legacy Integration")
+    assert "due" in flags_of(window, "Production Server")
+    assert any("spike" in flags_of(window, n) for n in names)
+    assert any(window.model.row_at(r).usage for r in range(window.model.rowCount()))
+    assert window.account_bar.quota_gauge.isVisible() and "updated" in window.account_bar.updated_label.text()
+    assert window.count_label.text().endswith("keys")
+
+
+def test_sorts_by_last_used_from_the_header(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.table.horizontalHeader().setSortIndicator(Column.LAST_USED, Qt.SortOrder.DescendingOrder)
+    used = [window.model.key_at(r).last_used_at for r in range(window.model.rowCount())]
+    seen = [u for u in used if u is not None]
+    assert seen == sorted(seen, reverse=True)
+    assert used[len(seen):] == [None] * (len(used) - len(seen))  # never-used keys last
+
+
+def test_filters_and_needs_attention(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.filter_edit.setText("pipe")
+    assert shown_names(window) == ["CI/CD Pipeline"]
+    window.filter_edit.clear()
+    window.status_combo.setCurrentIndex(window.status_combo.findData("revoked"))
+    assert [window.model.key_at(r).status for r in range(window.model.rowCount())] == ["revoked"]
+    window.status_combo.setCurrentIndex(window.status_combo.findData("current"))
+    window.attention_check.setChecked(True)
+    assert all(window.model.row_at(r).flags for r in range(window.model.rowCount()))
+
+
+def test_details_pane_and_chart(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.table.selectRow(shown_names(window).index("Production Server"))
+    assert "Production Server" in window.details.title.text()
+    assert "domains:read" in window.details.fields["Permissions"].text()
+    assert window.details.chart.summary().startswith("30 days")
+    window.details.period_buttons.button(90).click()
+    qtbot.waitUntil(lambda: window.details.chart.summary().startswith("90 days"), timeout=WAIT)
+    window.details.period_buttons.button(7).click()
+    assert window.details.chart.summary().startswith("7 days")
+
+
+def test_revoked_sign_in_key_leads_to_sign_in(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    admin = MysslClient(demo.base_url, demo.admin_key)
+    created = admin.create_key("Soon revoked", ["keys:read"])
+    loaded(qtbot, window, session_for(demo, created.secret))
+    admin.revoke_key(created.api_key.id)
+    with qtbot.waitSignal(window.session_rejected, timeout=WAIT) as signal:
+        window.refresh()
+    assert "revoked" in signal.args[0]
+    assert window.model.total_count > 0
+
+
+def test_missing_permission_shows_a_notice_and_keeps_rows(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    before = window.model.total_count
+    narrow = MysslClient(demo.base_url, demo.admin_key).create_key("No list", ["domains:read"])
+    window.session = session_for(demo, narrow.secret)
+    window.refresh()
+    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    assert "keys:read" in window.banner.label.text() and window.banner.kind == "warning"
+    assert window.model.total_count == before
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "truncated", "reset"])
+def test_server_trouble_shows_a_banner_and_keeps_rows(qtbot, window: MainWindow, kind: str) -> None:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        loaded(qtbot, window, session_for(sb))
+        before = window.model.total_count
+        sb.set_faults(fail_rate=1.0, kinds=[kind])
+        window.refresh()
+        qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+        assert window.banner.isVisible() and window.banner.kind == "error"
+        assert "Could not refresh" in window.banner.label.text() and window.banner.button.text() == "Retry"
+        assert window.model.total_count == before
+        sb.set_faults(fail_rate=0.0)
+        qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=WAIT)
+
+
+def test_rate_limit_counts_down_and_resumes(qtbot, window: MainWindow) -> None:
+    clock = FakeClock()
+    with Sandbox(tier="free", seed="demo", clock=clock) as sb:
+        window.schedule._clock = clock  # the same fake clock: the countdown is the sandbox's
+        loaded(qtbot, window, session_for(sb))
+        client = MysslClient(sb.base_url, sb.admin_key)
+        while client.rate_limit is None or client.rate_limit.minute_remaining > 0:
+            client.current()
+        window.refresh()
+        qtbot.waitUntil(lambda: "rate limit" in window.banner.label.text(), timeout=WAIT)
+        assert "Refreshing again in" in window.banner.label.text()
+        assert window.schedule.active and not window.schedule.may_refresh_now()
+        clock.advance(61)
+        with qtbot.waitSignal(window.schedule.due, timeout=WAIT):
+            window.schedule._timer.timeout.emit()  # the countdown's timer fires
+        qtbot.waitUntil(lambda: not window._refreshing and window.banner.isHidden(), timeout=WAIT)
+
+
+def test_offline_start_shows_the_cached_list(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        profile = Profile.new("Cached", sb.base_url)
+        loaded(qtbot, window, session_for(sb, profile=profile))
+        expected = window.model.total_count
+        session = session_for(sb, profile=profile)
+    cache_text = (tmp_path / "cache" / "keys" / f"{profile.id}.json").read_text()
+    assert "myssl_k_" in cache_text and sb.admin_key not in cache_text  # prefixes only
+    window.attach(session)  # the sandbox is gone: offline
+    qtbot.waitUntil(lambda: not window._refreshing and window.banner.isVisible(), timeout=WAIT)
+    assert window.model.total_count == expected
+    assert "as of" in window.account_bar.updated_label.text()
+    assert "Could not refresh" in window.banner.label.text()
+
+
+def test_no_refresh_while_hidden_or_minimised(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    assert window.schedule.active and 55_000 <= window.schedule._timer.remainingTime() <= 61_000  # coarse timer slack
+    window.hide()
+    assert not window.schedule.active
+    window.show()
+    assert window.schedule.active
+    window.showMinimized()
+    qtbot.waitUntil(lambda: not window.schedule.active, timeout=WAIT)
+
+
+def test_keyboard(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.activateWindow()
+    window.table.setFocus()
+    window.find_action.trigger()
+    assert window.filter_edit.hasFocus() or window.focusWidget() is window.filter_edit
+    assert window.refresh_action.shortcut().toString() == "F5"
+    assert window.find_action.shortcut().toString() == "Ctrl+F"
+    served = demo.requests_served
+    window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    assert demo.requests_served - served == 2  # one list page, one batch usage page
+    window.table.setFocus()
+    window.table.selectRow(0)
+    QTest.keyClick(window.table, Qt.Key.Key_Return)
+    assert window.details.key_id == window.model.key_at(0).id
+
+
+def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.table.selectRow(0)
+    kinds = (QLineEdit, QComboBox, QAbstractButton, QProgressBar, QTableView)
+    controls = [w for w in window.findChildren(QWidget) if isinstance(w, kinds) and w.isVisibleTo(window)]
+    assert len(controls) > 5
+    unnamed = [w for w in controls
+               if not (w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()))]
+    assert unnamed == []
+
+
+def test_layout_is_remembered(qtbot, tmp_path: Path) -> None:
+    first = MainWindow(state_dir=tmp_path)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 450)
+    first.table.setColumnWidth(Column.NAME, 333)
+    first.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+    first.close()
+    second = MainWindow(state_dir=tmp_path)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.table.columnWidth(Column.NAME) == 333
+    assert second.model.sort_state == (Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert (second.width(), second.height()) == (700, 450)
