@@ -140,3 +140,48 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/api/v1"
+
+
+class LoseAnswers(httpx.HTTPTransport):
+    """Sends requests for real, but loses the answer of the first `count` requests whose
+    method is in `methods`: the server acted, the client never hears (a dropped network)."""
+
+    def __init__(self, methods: tuple[str, ...] = ("POST", "PATCH"), count: int = 1) -> None:
+        super().__init__()
+        self.methods = methods
+        self.count = count
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method in self.methods and self.count > 0:
+            self.count -= 1
+            response.read()
+            response.close()
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+
+class FakeClipboard:
+    """Stands in for the system clipboard (flaky in tests): holds one QMimeData, counts clears."""
+
+    def __init__(self) -> None:
+        self.data = None  # a QMimeData
+        self.clears = 0
+
+    def set_mime_data(self, data) -> None:  # noqa: ANN001 - a QMimeData
+        self.data = data
+
+    def text(self) -> str:
+        return self.data.text() if self.data is not None else ""
+
+    def clear(self) -> None:
+        self.data = None
+        self.clears += 1
+
+    def user_copies(self, text: str) -> None:
+        """The user copies something else: the clipboard is no longer ours."""
+        from PySide6.QtCore import QMimeData
+
+        data = QMimeData()
+        data.setText(text)
+        self.data = data
