@@ -141,6 +141,31 @@ class Keychain:
             return False
         return True
 
+    # --- entries of other programs (rotation targets) -------------------------------------
+
+    def store_external(self, service: str, user: str, secret: Secret) -> None:
+        """Write an entry another program reads (a rotation target), not under our service."""
+        self.ensure_usable()
+        backend = self.backend()
+        self._call(backend.set_password, service, user, secret.reveal())
+        if self._call(backend.get_password, service, user) != secret.reveal():
+            raise KeychainUnavailable("The keychain did not keep the secret written to it. " + _unavailable_advice())
+
+    def load_external(self, service: str, user: str) -> Secret | None:
+        self.ensure_usable()
+        value = self._call(self.backend().get_password, service, user)
+        return None if value is None else Secret(value)
+
+    def delete_external(self, service: str, user: str) -> bool:
+        from keyring.errors import PasswordDeleteError
+
+        self.ensure_usable()
+        try:
+            self._call(self.backend().delete_password, service, user)
+        except PasswordDeleteError:
+            return False
+        return True
+
     def _call(self, method: Any, *args: str) -> Any:
         from keyring.errors import InitError, KeyringError, KeyringLocked, NoKeyringError
 
@@ -158,3 +183,26 @@ class Keychain:
             if "locked" in str(error).lower():
                 raise KeychainLocked(_locked_advice()) from None
             raise KeychainUnavailable(_unavailable_advice()) from None
+
+
+class DemoKeyring:
+    """An in-memory keyring for the built-in sandbox only: its demo keys are no real
+    secrets, and `--sandbox` must work where no keychain is usable. Never used for a
+    real profile."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._entries[(service, username)] = password
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._entries.get((service, username))
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if self._entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such entry")

@@ -62,13 +62,19 @@ class AppController(QObject):
         self.window.set_profiles([], None, sandbox=True)
 
         def start() -> Session:
+            from dataclasses import replace
+
             from ..api.client import MysslClient
+            from ..keychain import DemoKeyring, Keychain
             from ..sandbox import Sandbox
 
             sandbox = Sandbox(tier="pro", seed="demo", traffic=True).start()
             self.sandbox = sandbox
-            return Session(SANDBOX_PROFILE, MysslClient(sandbox.base_url, sandbox.admin_key),
-                           sandbox=sandbox)
+            profile = replace(SANDBOX_PROFILE, base_url=sandbox.base_url, key_prefix=sandbox.admin_key[:12])
+            from ..api.models import PERMISSIONS
+
+            return Session(profile, MysslClient(sandbox.base_url, sandbox.admin_key), sandbox=sandbox,
+                           keychain=Keychain(DemoKeyring()), permissions=PERMISSIONS)
 
         self.window.tasks.run(start, self.window.attach, lambda error: self.window.banner.show_message(
             f"The sandbox did not start: {error}"))
@@ -98,7 +104,8 @@ class AppController(QObject):
             current = client.current()
             from dataclasses import replace
 
-            return Session(replace(profile, tier=current.account.tier), client)
+            return Session(replace(profile, tier=current.account.tier, key_prefix=current.api_key.prefix),
+                           client, keychain=self.services.keychain, permissions=current.api_key.permissions)
 
         self.window.run_for_session(open_and_check, self._opened,
                                     lambda error: self._open_failed(profile, error))

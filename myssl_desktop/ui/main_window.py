@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
     banner_action = Signal(str)
 
     def __init__(self, *, defer_content: bool = False, key_cache: KeyCache | None = None,
-                 state_dir: Path | None = None) -> None:
+                 state_dir: Path | None = None, clipboard_backend: Any = None) -> None:
         """`defer_content`: paint the frame first and build the rest right after. The
         table, menus and their Qt types (PySide6 creates ~130 Python enum types on first
         use of the `Qt` namespace and the item views) cost ~35 ms that would otherwise
@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.key_cache = key_cache
         self.state_dir = state_dir
+        self.clipboard_backend = clipboard_backend  # None: the system clipboard
         self._generation = 0
         self._painted = False
         self._content_built = False
@@ -138,6 +139,15 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self._layout.addWidget(self.splitter, 1)
         self.status.setText("")
+        from .clipboard import SecretClipboard
+        from .hygiene import SecretHygiene
+        from .key_commands import KeyCommands
+
+        self.hygiene = SecretHygiene(SecretClipboard(self.clipboard_backend), parent=self)
+        self.hygiene.start()
+        self.key_commands = KeyCommands(self)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.key_commands.update())
+        self.model.modelReset.connect(self.key_commands.update)
         self._build_actions()
         self._restore_state()
 
@@ -194,6 +204,11 @@ class MainWindow(QMainWindow):
         self.profile_menu = QMenu("&Profile", self)
         self._profile_group = QActionGroup(self)
         self.menuBar().addMenu(self.profile_menu)
+        keys = self.menuBar().addMenu("&Key")
+        for item in self.key_commands.all:
+            keys.addAction(item)
+        keys.addSeparator()
+        self._build_clipboard_menu(keys.addMenu("C&lear copied secrets after"))
         view = self.menuBar().addMenu("&View")
         for item in (self.refresh_action, self.find_action, self.details_action):
             view.addAction(item)
@@ -204,7 +219,32 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.key_commands.create_action)
+        toolbar.addAction(self.key_commands.copy_action)
         self.addToolBar(toolbar)
+
+    def _build_clipboard_menu(self, menu: Any) -> None:
+        from PySide6.QtGui import QActionGroup
+
+        from ..settings import CLIPBOARD_CHOICES, SettingsStore
+
+        store = SettingsStore(self.state_dir) if self.state_dir is not None else None
+        current = store.load().clipboard_clear_s if store else self.hygiene.clipboard.timeout_s
+        self.hygiene.clipboard.timeout_s = current
+        group = QActionGroup(self)
+        for seconds in CLIPBOARD_CHOICES:
+            entry = menu.addAction(f"{seconds} seconds")
+            entry.setCheckable(True)
+            entry.setChecked(seconds == current)
+            entry.setActionGroup(group)
+
+            def chosen(_: bool = False, value: int = seconds) -> None:
+                self.hygiene.clipboard.timeout_s = value
+                if store is not None:
+                    store.change(clipboard_clear_s=value)
+
+            entry.triggered.connect(chosen)
+        self.clipboard_menu = menu
 
     def set_profiles(self, profiles: list[Profile], current_id: str | None, *, sandbox: bool = False) -> None:
         """Rebuild the Profile menu: one checkable entry per profile, then account actions."""
@@ -264,6 +304,7 @@ class MainWindow(QMainWindow):
         self._save_state()
         if self._content_built:
             self.schedule.stop()
+            self.hygiene.shutdown()  # clears the clipboard if it still holds our secret
         super().closeEvent(event)
 
     def _restore_state(self) -> None:
@@ -322,6 +363,7 @@ class MainWindow(QMainWindow):
         self.account_bar.show_rate_limit(None)
         self.banner.clear()
         self.model.set_keys([])
+        self.key_commands.update()
         if session.profile.read_only:
             self.banner.show_message("Read-only: this key lacks the “keys:manage” permission, so keys "
                                      "can be seen here but not created, rotated or revoked.", kind="info")
@@ -345,6 +387,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("MySSL Desktop")
         self.account_bar.show_session(None)
         self.model.set_keys([])
+        self.key_commands.update()
         self.show_status(message)
 
     def show_status(self, text: str) -> None:

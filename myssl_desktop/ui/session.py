@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
+    from ..keyactions import KeyActions
+    from ..keychain import Keychain
     from ..profiles import Profile
 
 # Mid-tones that stay readable on light and dark backgrounds.
@@ -19,6 +22,16 @@ class Session:
     profile: Profile
     client: MysslClient
     sandbox: Any = None  # the in-process Sandbox when running --sandbox
+    keychain: Keychain | None = None  # where shown-once secrets go (None: nowhere, read-only use)
+    permissions: tuple[str, ...] = ()  # the sign-in key's: a new key cannot get more
+
+    @cached_property
+    def actions(self) -> KeyActions:
+        from ..keyactions import KeyActions
+        from ..keychain import DemoKeyring, Keychain
+
+        keychain = self.keychain or Keychain(DemoKeyring() if self.is_sandbox else None)
+        return KeyActions(self.client, keychain, self.profile)
 
     @property
     def is_sandbox(self) -> bool:

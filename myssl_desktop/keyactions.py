@@ -1,0 +1,197 @@
+"""Create, rename, regenerate and revoke keys (no Qt), with the app's two promises:
+a secret MySSL shows once is in the keychain before anything displays it, and an action
+whose answer was lost is checked before the user is told anything or asked to retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .api.errors import KeyLimitReached, NetworkError
+from .api.models import ApiKey, CreatedKey
+from .api.secret import Secret
+from .keychain import Entry, Keychain, KeychainError
+
+if TYPE_CHECKING:
+    from .api.client import MysslClient
+    from .profiles import Profile
+
+# "now" plus these: the scheduled-revoke choices offered everywhere.
+REVOKE_DELAYS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "3d": timedelta(days=3),
+                 "7d": timedelta(days=7)}
+CLOCK_SKEW = timedelta(seconds=120)  # our clock against MySSL's, when matching creation times
+
+
+@dataclass(frozen=True)
+class NewSecret:
+    """A shown-once secret and whether it reached the keychain before being shown."""
+
+    api_key: ApiKey
+    secret: Secret
+    stored: bool
+    problem: str = ""  # why it was not stored: the user must copy it now
+
+
+class OwnKeyRefused(Exception):
+    """The profile's sign-in key cannot be revoked here (it would sign the app out)."""
+
+
+class CreateUncertain(Exception):
+    """The create request's answer was lost. `found` lists keys of that name created since
+    the request began: if one is there, it was made, but its secret never arrived."""
+
+    def __init__(self, message: str, found: list[ApiKey]) -> None:
+        super().__init__(message)
+        self.found = found
+
+
+class ActionUncertain(Exception):
+    """A change's answer was lost; `happened` says what a check found (None: unknown)."""
+
+    def __init__(self, message: str, happened: bool | None) -> None:
+        super().__init__(message)
+        self.happened = happened
+
+
+class KeyActions:
+    def __init__(self, client: MysslClient, keychain: Keychain, profile: Profile, *,
+                 own_key_prefix: str = "", clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.client = client
+        self.keychain = keychain
+        self.profile = profile
+        self.own_key_prefix = own_key_prefix or profile.key_prefix
+        self.clock = clock
+
+    # --- shown-once secrets ------------------------------------------------------------
+
+    def _keep(self, created: CreatedKey) -> NewSecret:
+        """Write the secret to the keychain first; report (never hide) a failure."""
+        try:
+            self.keychain.store(Entry.created_key(self.profile.id, created.api_key.id), created.secret)
+        except KeychainError as error:
+            return NewSecret(created.api_key, created.secret, stored=False, problem=str(error))
+        return NewSecret(created.api_key, created.secret, stored=True)
+
+    def stored_secret(self, key_id: int) -> Secret | None:
+        """The secret the app kept when it created or regenerated this key, if any."""
+        return self.keychain.load(Entry.created_key(self.profile.id, key_id))
+
+    def forget_secret(self, key_id: int) -> None:
+        self.keychain.delete(Entry.created_key(self.profile.id, key_id))
+
+    # --- actions -----------------------------------------------------------------------
+
+    def create(self, name: str, permissions: list[str] | tuple[str, ...]) -> NewSecret:
+        started = self.clock()
+        try:
+            created = self.client.create_key(name, list(permissions))
+        except NetworkError as error:
+            if not error.maybe_applied:
+                raise
+            raise self.check_create(name.strip(), started) from None
+        except KeyLimitReached as error:
+            raise self.explain_limit(error) from None
+        return self._keep(created)
+
+    def check_create(self, name: str, started: datetime) -> CreateUncertain:
+        """Create is not idempotent: look for what a create of `name` begun at `started` may
+        have made, before anyone tries again ("Check again" calls this later)."""
+        try:
+            found = [k for k in self.client.all_keys(search=name)
+                     if k.name == name and k.created_at >= started - CLOCK_SKEW and k.status != "revoked"]
+        except Exception:  # still offline: say so, and do not offer a blind retry
+            return CreateUncertain(f"The connection broke while creating “{name}”, and MySSL could not be "
+                                   "reached to check whether it was created. Refresh before trying again.", [])
+        if found:
+            return CreateUncertain(f"MySSL created “{name}” but its answer, with the secret, was lost. "
+                                   "That key's secret cannot be shown again: revoke it and create a new one.",
+                                   found)
+        return CreateUncertain(f"The connection broke while creating “{name}”. MySSL has no such key, so "
+                               "nothing was created: it is safe to try again.", [])
+
+    def explain_limit(self, error: KeyLimitReached) -> KeyLimitReached:
+        """The 409 with how many keys are active and which of them look unused."""
+        try:
+            live = [k for k in self.client.all_keys() if k.status in ("active", "expiring")]
+        except Exception:
+            return error
+        now = self.clock()
+        stale = [k for k in live if (k.last_used_at or k.created_at) < now - timedelta(days=90)]
+        limit = KeyLimitReached(f"The account already has {len(live)} active keys, its limit. Revoke a key "
+                                f"you no longer use ({len(stale)} of them unused for over 90 days), then "
+                                "create again.", status=409)
+        limit.stale_keys = stale  # type: ignore[attr-defined]
+        return limit
+
+    def rename(self, key: ApiKey, name: str) -> ApiKey:
+        return self._checked(key, lambda: self.client.update_key(key.id, name=name),
+                             lambda now: now.name == name.strip(), f"renaming “{key.name}”")
+
+    def regenerate(self, key: ApiKey) -> NewSecret:
+        try:
+            created = self.client.regenerate_key(key.id)
+        except NetworkError as error:
+            if not error.maybe_applied:
+                raise
+            happened = self._check(key, lambda now: now.prefix != key.prefix)
+            if happened:
+                raise ActionUncertain(f"MySSL regenerated “{key.name}” but its answer, with the new secret, was "
+                                      "lost. The old secret no longer works: regenerate again to get a new one.",
+                                      True) from None
+            raise self._uncertain(happened, f"regenerating “{key.name}”") from None
+        return self._keep(created)
+
+    def revoke(self, key: ApiKey) -> ApiKey:
+        self._refuse_own(key)
+        return self._checked(key, lambda: self.client.revoke_key(key.id), lambda now: now.status == "revoked",
+                             f"revoking “{key.name}”")
+
+    def schedule_revoke(self, key: ApiKey, delay: timedelta) -> ApiKey:
+        self._refuse_own(key)
+        when = (self.clock() + delay).replace(microsecond=0)
+        return self._checked(key, lambda: self.client.update_key(key.id, expires_at=when),
+                             lambda now: now.expires_at == when, f"scheduling the revoke of “{key.name}”")
+
+    def cancel_scheduled_revoke(self, key: ApiKey) -> ApiKey:
+        return self._checked(key, lambda: self.client.update_key(key.id, expires_at=None),
+                             lambda now: now.expires_at is None, f"cancelling the revoke of “{key.name}”")
+
+    def is_own_key(self, key: ApiKey) -> bool:
+        return bool(self.own_key_prefix) and key.prefix == self.own_key_prefix
+
+    def _refuse_own(self, key: ApiKey) -> None:
+        if self.is_own_key(key):
+            raise OwnKeyRefused(f"“{key.name}” is the key this profile signs in with; revoking it would lock "
+                                "the app out. Rotate it instead: the rotation switches the profile to a new "
+                                "key before the old one is revoked.")
+
+    # --- lost answers ------------------------------------------------------------------
+
+    def _checked(self, key: ApiKey, action: Callable[[], ApiKey], done: Callable[[ApiKey], bool],
+                 what: str) -> ApiKey:
+        """Run `action`; if its answer is lost, look at the key to learn whether it happened."""
+        try:
+            return action()
+        except NetworkError as error:
+            if not error.maybe_applied:
+                raise
+            happened = self._check(key, done)
+            if happened:
+                return self.client.get_key(key.id)  # it was done: carry on as if answered
+            raise self._uncertain(happened, what) from None
+
+    def _check(self, key: ApiKey, done: Callable[[ApiKey], bool]) -> bool | None:
+        try:
+            return done(self.client.get_key(key.id))
+        except Exception:  # still unreachable: unknown
+            return None
+
+    @staticmethod
+    def _uncertain(happened: bool | None, what: str) -> ActionUncertain:
+        if happened is None:
+            return ActionUncertain(f"The connection broke while {what}, and MySSL could not be reached to "
+                                   "check whether it was done. Refresh before trying again.", None)
+        return ActionUncertain(f"The connection broke while {what}. MySSL shows it was not done: it is safe "
+                               "to try again.", False)

@@ -1,0 +1,273 @@
+"""Dialogs for key actions: create, confirm a destructive action (typed name when the key
+is in use), revoke now or later, and the shown-once secret."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import timefmt
+from ..api.models import PERMISSIONS
+
+if TYPE_CHECKING:
+    from ..api.models import ApiKey
+    from ..keyactions import NewSecret
+    from .clipboard import SecretClipboard
+
+PERMISSION_WORDS = {
+    "domains:read": "Read monitored domains", "domains:write": "Add and change domains",
+    "scans:write": "Start scans", "billing:read": "Read billing and usage",
+    "keys:read": "List API keys", "keys:manage": "Create, rotate and revoke API keys",
+}
+RECENT_USE = timedelta(hours=24)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def last_use_sentence(key: ApiKey, now: datetime | None = None) -> str:
+    """"Last used 2 min ago: something still uses it." or "Never used."."""
+    now = now or datetime.now(UTC)
+    if key.last_used_at is None:
+        return "It has never been used."
+    when = timefmt.relative(key.last_used_at, now)
+    if now - key.last_used_at < RECENT_USE:
+        return (f"<b>Used {when} ({key.requests_24h:,} requests in the last 24 h): something still uses "
+                "it.</b>")
+    return f"Last used {when}."
+
+
+class CreateKeyDialog(QDialog):
+    """Name and permissions of a new key. Permissions the signed-in key lacks are disabled."""
+
+    def __init__(self, caller_permissions: tuple[str, ...], existing_names: set[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New API key")
+        self.setMinimumWidth(460)
+        self._existing = {n.casefold() for n in existing_names}
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(100)
+        self.name_edit.setPlaceholderText("For example: Production server")
+        self.name_edit.setAccessibleName("Key name")
+        form.addRow("&Name:", self.name_edit)
+        layout.addLayout(form)
+        self.name_hint = QLabel(" ")
+        self.name_hint.setWordWrap(True)
+        layout.addWidget(self.name_hint)
+        layout.addWidget(QLabel("Permissions (give an application only what it needs):"))
+        self.boxes: dict[str, QCheckBox] = {}
+        for permission in PERMISSIONS:
+            box = QCheckBox(f"{permission} — {PERMISSION_WORDS[permission]}")
+            box.setAccessibleName(permission)
+            box.setChecked(permission == "domains:read")
+            if permission not in caller_permissions:
+                box.setChecked(False)
+                box.setEnabled(False)
+                box.setToolTip(f"Your sign-in key lacks “{permission}”, so it cannot give it to a new key.")
+                box.setText(box.text() + " (your key lacks it)")
+            box.toggled.connect(self._validate)
+            self.boxes[permission] = box
+            layout.addWidget(box)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button = self.buttons.addButton("Create key", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.name_edit.textChanged.connect(self._validate)
+        self._validate()
+
+    @property
+    def name(self) -> str:
+        return self.name_edit.text().strip()
+
+    @property
+    def permissions(self) -> list[str]:
+        return [p for p, box in self.boxes.items() if box.isChecked()]
+
+    def _validate(self) -> None:
+        name = self.name
+        if not name:
+            hint, ok = "A name says where the key is used; 1 to 100 characters.", False
+        elif name.casefold() in self._existing:
+            hint, ok = "⚠ A key with this name exists already. Use it, or pick a name you can tell apart.", True
+        else:
+            hint, ok = " ", True
+        if ok and not self.permissions:
+            hint, ok = "Choose at least one permission.", False
+        self.name_hint.setText(hint)
+        self.create_button.setEnabled(ok)
+
+
+class ConfirmKeyAction(QDialog):
+    """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
+
+    def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
+                 extra: QWidget | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        text = QLabel(f"{message}<br><br>{last_use_sentence(key)}")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(text)
+        if extra is not None:
+            layout.addWidget(extra)
+        self.key_name = key.name
+        self.needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
+        self.typed = QLineEdit()
+        self.typed.setAccessibleName("Type the key's name to confirm")
+        if self.needs_typing:
+            layout.addWidget(QLabel(f"Type <b>{_html(key.name)}</b> to confirm:"))
+            layout.addWidget(self.typed)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+        layout.addWidget(self.buttons)
+        self.typed.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.key_name)
+
+
+class RevokeChoice(QWidget):
+    """Now, or in 1 h / 24 h / 3 days / 7 days (a scheduled revoke)."""
+
+    CHOICES = (("now", "Now"), ("1h", "In 1 hour"), ("24h", "In 24 hours"), ("3d", "In 3 days"),
+               ("7d", "In 7 days"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Revoke:"))
+        self.group = QButtonGroup(self)
+        self.radios: dict[str, QRadioButton] = {}
+        for value, label in self.CHOICES:
+            radio = QRadioButton(label)
+            radio.setChecked(value == "now")
+            self.group.addButton(radio)
+            self.radios[value] = radio
+            layout.addWidget(radio)
+
+    @property
+    def choice(self) -> str:
+        return next(value for value, radio in self.radios.items() if radio.isChecked())
+
+
+def revoke_dialog(key: ApiKey, parent: QWidget | None = None) -> tuple[ConfirmKeyAction, RevokeChoice]:
+    choice = RevokeChoice()
+    message = (f"Revoke “{_html(key.name)}” ({key.prefix}…)? Anything still using it will get “Invalid API "
+               "key” from then on. A scheduled revoke gives your applications time to switch.")
+    return ConfirmKeyAction("Revoke key", key, message, "Revoke", extra=choice, parent=parent), choice
+
+
+def regenerate_dialog(key: ApiKey, parent: QWidget | None = None) -> ConfirmKeyAction:
+    message = (f"Regenerate “{_html(key.name)}”? MySSL makes a new secret and <b>the old secret stops "
+               "working at once</b>. For no downtime, use <i>Rotate…</i> instead: it creates a second key, "
+               "lets you update your applications, and revokes the old key only when nothing uses it.")
+    return ConfirmKeyAction("Regenerate key", key, message, "Regenerate", parent=parent)
+
+
+class SecretDialog(QDialog):
+    """The shown-once secret: masked, with reveal and copy. It was written to the keychain
+    before this dialog was built; if that failed, the user must confirm a copy first."""
+
+    def __init__(self, new: NewSecret, clipboard: SecretClipboard, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Your new API key")
+        self.setMinimumWidth(560)
+        self._secret = new.secret
+        self._clipboard = clipboard
+        self.stored = new.stored
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<b>{_html(new.api_key.name)}</b> ({new.api_key.prefix}…) — "
+                         f"{', '.join(new.api_key.permissions)}")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        if new.stored:
+            note = QLabel("MySSL shows this secret only once. A copy is kept in your system keychain, so "
+                          "“Copy stored secret” stays available for this key.")
+        else:
+            note = QLabel("<b>⚠ The secret could not be saved in your keychain.</b> "
+                          f"{_html(new.problem)}<br><b>This is the only time it can be seen: copy it now and "
+                          "store it somewhere safe.</b>")
+            note.setStyleSheet("color: #d32f2f;")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.field = QLineEdit(new.secret.reveal())
+        self.field.setReadOnly(True)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName("New API key secret")
+        layout.addWidget(self.field)
+        row = QDialogButtonBox()
+        self.reveal_button = QPushButton("&Reveal")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.toggled.connect(self.set_revealed)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.clicked.connect(self.copy)
+        row.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
+        row.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(row)
+        self.countdown = QLabel("")
+        self.countdown.setAccessibleName("Clipboard clears in")
+        layout.addWidget(self.countdown)
+        clipboard.countdown.connect(self._show_countdown)
+        self.copied_check = QCheckBox("I have copied the secret and stored it safely")
+        self.copied_check.setVisible(not new.stored)
+        layout.addWidget(self.copied_check)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.copied_check.toggled.connect(self._update_close)
+        layout.addWidget(self.buttons)
+        self._update_close()
+
+    def set_revealed(self, shown: bool) -> None:
+        self.field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.reveal_button.setText("&Hide" if shown else "&Reveal")
+        if self.reveal_button.isChecked() != shown:
+            self.reveal_button.setChecked(shown)
+
+    def hide_secret(self) -> None:
+        """Idle or screen lock: mask the secret again."""
+        self.set_revealed(False)
+
+    def copy(self) -> None:
+        self._clipboard.copy_secret(self._secret)
+
+    def _show_countdown(self, seconds: int) -> None:
+        self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s." if seconds > 0 else
+                               "The clipboard was cleared." if self._clipboard.seconds_left == 0 else "")
+
+    def _update_close(self) -> None:
+        self.close_button.setEnabled(self.stored or self.copied_check.isChecked())
+
+    def reject(self) -> None:
+        if not self.stored and not self.copied_check.isChecked():
+            return  # the only copy: Escape or the window's close button must not lose it
+        self.field.clear()
+        super().reject()

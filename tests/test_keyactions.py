@@ -1,0 +1,165 @@
+"""Key actions against the sandbox and the real keychain: the secret is kept before it is
+shown, lost answers are checked before anyone retries, the sign-in key is protected."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from keyring.backends.fail import Keyring as NoKeyring
+
+from myssl_desktop.api import ConnectionPool, KeyLimitReached, MysslClient, NetworkError, RetryPolicy, Secret
+from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
+from myssl_desktop.keychain import Entry, Keychain
+from myssl_desktop.profiles import Profile
+from tests.support import LoseAnswers, closed_port_url
+
+NO_SLEEP = RetryPolicy(sleep=lambda s: None)
+
+
+@pytest.fixture
+def profile(sandbox) -> Profile:
+    return Profile.new("Work", sandbox.base_url)
+
+
+def actions_for(sandbox, keychain: Keychain, profile: Profile, transport=None) -> KeyActions:
+    pool = ConnectionPool(transport=transport) if transport else ConnectionPool()
+    client = MysslClient(sandbox.base_url, sandbox.admin_key, pool=pool, retry=NO_SLEEP)
+    return KeyActions(client, keychain, profile, own_key_prefix=sandbox.admin_key[:12])
+
+
+def names(sandbox, name: str) -> list[str]:
+    return [k.name for k in MysslClient(sandbox.base_url, sandbox.admin_key).all_keys(search=name)]
+
+
+def test_create_keeps_the_secret_in_the_keychain(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile)
+    new = actions.create("Deploy bot", ["domains:read"])
+    assert new.stored and new.problem == ""
+    assert real_keychain.load(Entry.created_key(profile.id, new.api_key.id)) == new.secret
+    assert actions.stored_secret(new.api_key.id) == new.secret
+    assert MysslClient(sandbox.base_url, new.secret).current().api_key.name == "Deploy bot"
+
+
+def test_without_a_keychain_the_secret_is_still_returned_with_the_problem(sandbox, profile: Profile) -> None:
+    new = actions_for(sandbox, Keychain(NoKeyring()), profile).create("Loud", ["domains:read"])
+    assert not new.stored and "No keychain" in new.problem
+    assert new.secret.reveal().startswith("myssl_k_")
+
+
+def test_a_lost_create_answer_is_reconciled_not_repeated(sandbox, real_keychain: Keychain,
+                                                         profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile, LoseAnswers(("POST",)))
+    with pytest.raises(CreateUncertain) as caught:
+        actions.create("Flaky network", ["domains:read"])
+    assert [k.name for k in caught.value.found] == ["Flaky network"]
+    assert "revoke it" in str(caught.value)
+    assert names(sandbox, "Flaky network") == ["Flaky network"]  # exactly one, no duplicate
+
+
+def test_a_create_that_never_arrived_says_it_is_safe_to_retry(sandbox, real_keychain: Keychain,
+                                                              profile: Profile) -> None:
+    class DropBeforeServer(LoseAnswers):
+        def handle_request(self, request):  # noqa: ANN001
+            import httpx
+
+            if request.method == "POST" and self.count > 0:
+                self.count -= 1
+                raise httpx.ReadTimeout("timed out", request=request)  # sent? unknown to the client
+            return super().handle_request(request)
+
+    actions = actions_for(sandbox, real_keychain, profile, DropBeforeServer(("POST",)))
+    with pytest.raises(CreateUncertain) as caught:
+        actions.create("Never made", ["domains:read"])
+    assert caught.value.found == [] and "safe to try again" in str(caught.value)
+
+
+def test_create_when_the_network_is_down(real_keychain: Keychain) -> None:
+    profile = Profile.new("Down", closed_port_url())
+    client = MysslClient(profile.base_url, Secret("myssl_k_abc"), retry=NO_SLEEP)
+    with pytest.raises(NetworkError) as caught:
+        KeyActions(client, real_keychain, profile).create("x", ["domains:read"])
+    assert not caught.value.maybe_applied
+
+
+def test_lost_answers_to_changes_are_checked(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    admin = actions_for(sandbox, real_keychain, profile)
+    key = admin.create("Target", ["domains:read"]).api_key
+    renamed = actions_for(sandbox, real_keychain, profile, LoseAnswers(("PATCH",))).rename(key, "Renamed")
+    assert renamed.name == "Renamed"  # it happened: carry on as if answered
+    revoked = actions_for(sandbox, real_keychain, profile, LoseAnswers(("POST",))).revoke(renamed)
+    assert revoked.status == "revoked"
+
+
+def test_a_lost_regenerate_answer_says_the_secret_is_gone(sandbox, real_keychain: Keychain,
+                                                          profile: Profile) -> None:
+    key = actions_for(sandbox, real_keychain, profile).create("Regen", ["domains:read"]).api_key
+    with pytest.raises(ActionUncertain) as caught:
+        actions_for(sandbox, real_keychain, profile, LoseAnswers(("POST",))).regenerate(key)
+    assert caught.value.happened is True and "regenerate again" in str(caught.value)
+
+
+def test_regenerate_keeps_the_new_secret(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile)
+    first = actions.create("Rotate me", ["domains:read"])
+    second = actions.regenerate(first.api_key)
+    assert second.stored and second.secret != first.secret
+    assert actions.stored_secret(first.api_key.id) == second.secret
+
+
+def test_revoke_rules(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile)
+    own = next(k for k in actions.client.all_keys() if k.name == "Sandbox admin")
+    with pytest.raises(OwnKeyRefused, match="Rotate it instead"):
+        actions.revoke(own)
+    with pytest.raises(OwnKeyRefused):
+        actions.schedule_revoke(own, timedelta(hours=1))
+    key = actions.create("Temp", ["domains:read"]).api_key
+    scheduled = actions.schedule_revoke(key, timedelta(hours=24))
+    assert scheduled.status == "expiring" and scheduled.expires_at is not None
+    assert actions.cancel_scheduled_revoke(scheduled).status == "active"
+    first = actions.revoke(key)
+    assert actions.revoke(first).revoked_at == first.revoked_at  # twice is harmless
+
+
+def test_key_limit_names_the_stale_keys(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    from datetime import UTC, datetime
+
+    old = datetime.now(UTC) - timedelta(days=200)
+    sandbox.store.create_key("Forgotten", ["domains:read"], created_at=old, last_used_at=old)
+    actions = actions_for(sandbox, real_keychain, profile)
+    for n in range(23):
+        actions.client.create_key(f"Filler {n}", ["domains:read"])
+    with pytest.raises(KeyLimitReached) as caught:
+        actions.create("One too many", ["domains:read"])
+    assert "25 active keys" in str(caught.value) and "1 of them unused" in str(caught.value)
+    assert [k.name for k in caught.value.stale_keys] == ["Forgotten"]
+
+
+def test_a_create_slower_than_the_client_timeout_makes_no_duplicate(sandbox, real_keychain: Keychain,
+                                                                    profile: Profile) -> None:
+    import httpx
+
+    sandbox.set_faults(latency_ms=1000)  # answers after the key is made, later than we wait
+    pool = ConnectionPool(timeout=httpx.Timeout(0.3))
+    client = MysslClient(sandbox.base_url, sandbox.admin_key, pool=pool, retry=RetryPolicy(attempts=1))
+    actions = KeyActions(client, real_keychain, profile)
+    started = actions.clock()
+    with pytest.raises(CreateUncertain) as caught:
+        actions.create("Slow create", ["domains:read"])
+    assert caught.value.found == [] and "could not be reached to check" in str(caught.value)
+    sandbox.set_faults(latency_ms=0)  # the server recovers: check again instead of retrying
+    again = KeyActions(MysslClient(sandbox.base_url, sandbox.admin_key), real_keychain, profile)
+    assert [k.name for k in again.check_create("Slow create", started).found] == ["Slow create"]
+    assert names(sandbox, "Slow create") == ["Slow create"]
+    pool.close()
+
+
+def test_core_dumps_are_turned_off() -> None:
+    import subprocess
+    import sys
+
+    script = ("import resource\nfrom myssl_desktop.app import disable_core_dumps\n"
+              "disable_core_dumps()\nprint(resource.getrlimit(resource.RLIMIT_CORE))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(0, 0)"
