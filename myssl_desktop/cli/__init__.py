@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..api.errors import ApiError
+from ..keyactions import ActionUncertain, CreateUncertain, OwnKeyRefused
 from ..keychain import KeychainError
 from ..logs import setup_logging
 from ..profiles import ProfilesError
 from ..services import Services
 from ..signin import NotSignedIn, SignInRefused
-from . import account
+from . import account, keys
 from .output import CommandFailed, fail
 
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     account.register(commands)
+    keys.register(commands)
     return parser
 
 
@@ -40,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(services, args) or 0)
     except CommandFailed as failure:
         return failure.exit_code
-    except (ApiError, KeychainError, ProfilesError, SignInRefused, NotSignedIn) as error:
+    except (ApiError, KeychainError, ProfilesError, SignInRefused, NotSignedIn, OwnKeyRefused,
+            CreateUncertain, ActionUncertain) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return fail("interrupted", exit_code=130)
