@@ -12,9 +12,10 @@ from ..keyactions import ActionUncertain, CreateUncertain, OwnKeyRefused
 from ..keychain import KeychainError
 from ..logs import setup_logging
 from ..profiles import ProfilesError
+from ..rotation import RotationError, TargetChanged, TargetFailed
 from ..services import Services
 from ..signin import NotSignedIn, SignInRefused
-from . import account, keys
+from . import account, keys, rotate
 from .output import CommandFailed, fail
 
 
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     account.register(commands)
     keys.register(commands)
+    rotate.register(commands)
     return parser
 
 
@@ -43,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as failure:
         return failure.exit_code
     except (ApiError, KeychainError, ProfilesError, SignInRefused, NotSignedIn, OwnKeyRefused,
-            CreateUncertain, ActionUncertain) as error:
+            CreateUncertain, ActionUncertain, RotationError, TargetChanged, TargetFailed) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return fail("interrupted", exit_code=130)
