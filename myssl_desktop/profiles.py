@@ -10,7 +10,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from .api.models import DEFAULT_BASE_URL
 from .atomicfile import write_atomic
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ENVIRONMENTS = ("production", "staging", "development")
 ACCESS_LEVELS = ("full", "read-only")
 
@@ -39,6 +39,11 @@ class Profile:
     last_sign_in: str | None = None
     access: str = "full"
     rotation_policy_days: int = 90
+    # Where each key lives ("update targets"), by key id: remembered for its next rotation.
+    targets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def targets_for(self, key_id: int) -> list[dict[str, Any]]:
+        return list(self.targets.get(str(key_id), []))
 
     @staticmethod
     def new(name: str, base_url: str = DEFAULT_BASE_URL, environment: str = "production") -> Profile:
@@ -76,7 +81,14 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    # v3 remembers each key's update targets for its next rotation.
+    for profile in document.get("profiles", []):
+        profile.setdefault("targets", {})
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(document: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any
 
+from ..api.errors import KeyLimitReached
 from ..keyactions import REVOKE_DELAYS
 from ..profiles import Profile
 from ..rotation import (
@@ -107,12 +108,26 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
     engine = _engine(services, profile)
     old = resolve_key(engine.client, args.key)
     targets = parse_targets(args)
+    if not targets and profile.targets_for(old.id):
+        from ..rotation.targets import replanned
+
+        targets = [replanned(spec) for spec in profile.targets_for(old.id)]
+        say("Using the targets remembered for this key (give --env-file or --keychain to change them).")
     where = "\n".join(f"  - {t.label}" for t in targets) or "  (no targets: you will copy the new key yourself)"
     question = (f"Rotate “{old.name}” ({old.prefix}…)? A new key is created and written to:\n{where}\n"
                 f"then verified; the old key is revoked ({args.revoke}) once unused for {args.quiet_period} s.")
     if not confirm(question, assume_yes=args.yes):
         return 1
-    rotation = engine.plan(old, targets, quiet_period_s=args.quiet_period, revoke=args.revoke)
+    try:
+        rotation = engine.plan(old, targets, quiet_period_s=args.quiet_period, revoke=args.revoke)
+        rotation = engine.create(rotation)
+    except KeyLimitReached as error:
+        stale = getattr(error, "stale_keys", [])
+        print(f"myssl-keys: {error}", file=sys.stderr)
+        for key in stale:
+            print(f"  unused: {key.name} ({key.prefix}…) — myssl-keys keys revoke --key {key.id}", file=sys.stderr)
+        print("Then resume with: myssl-keys rotate --resume", file=sys.stderr)
+        return 1
     say(f"Rotation {rotation.id} planned: the new key will be named “{rotation.new_key_name}”.")
     return _drive(engine, rotation, args)
 

@@ -105,7 +105,18 @@ class RotationEngine:
                             permissions=old.permissions, targets=tuple(spec_of(t) for t in targets),
                             quiet_period_s=quiet_period_s, revoke=revoke,
                             self_rotation=bool(self.profile.key_prefix) and old.prefix == self.profile.key_prefix)
+        self._remember_targets(old.id, rotation.targets)
         return self.store.save(rotation)
+
+    def _remember_targets(self, key_id: int, specs: Iterable[dict[str, object]], forget: int | None = None) -> None:
+        """Keep where the key lives in the profile, for its next rotation (file digests are
+        not kept: the next rotation reads the files afresh)."""
+        if self.profiles is None:
+            return
+        kept = [{k: v for k, v in spec.items() if k != "read_digest"} for spec in specs]
+        targets = {k: v for k, v in self.profile.targets.items() if k != str(forget)}
+        self.profile = replace(self.profile, targets={**targets, str(key_id): kept})
+        self.profiles.put(self.profile, make_last=False)
 
     # --- the main path -------------------------------------------------------------------
 
@@ -226,6 +237,8 @@ class RotationEngine:
         if rotation.state not in (State.REVOKED, State.SCHEDULED):
             raise RotationError("Verify the new key before revoking the old one.")
         self._cleanup(rotation)
+        if rotation.new_key_id is not None:  # the targets now hold the new key: remember them for it
+            self._remember_targets(rotation.new_key_id, rotation.targets, forget=rotation.old_key_id)
         return self._save(rotation.advanced(State.DONE, finished_at=now_iso()))
 
     def accept_changed_files(self, rotation: Rotation) -> Rotation:

@@ -181,6 +181,12 @@ def target_from(spec: dict[str, Any]) -> Target:
     return _KINDS[spec.pop("kind")](**spec)
 
 
+def replanned(spec: dict[str, Any]) -> Target:
+    """A remembered target, ready for a new rotation (files are read afresh)."""
+    target = target_from(spec)
+    return target.replanned() if isinstance(target, EnvFileTarget) else target
+
+
 def spec_of(target: Target) -> dict[str, Any]:
     from dataclasses import asdict
 
