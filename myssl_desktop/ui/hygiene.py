@@ -89,13 +89,8 @@ class ScreenLockWatcher(QObject):
     and a slot signature string; the slot is a `@Slot(bool)` method). Any sender is accepted, so the
     signal is heard whichever process owns the service; a forged one only locks early.
 
-    Windows and macOS are not covered, and `available` is False there:
-    - Windows sends WM_WTSSESSION_CHANGE / WTS_SESSION_LOCK to a window registered with
-      WTSRegisterSessionNotification; that needs a QAbstractNativeEventFilter and a ctypes call
-      into wtsapi32, which we do not ship.
-    - macOS posts the distributed notification "com.apple.screenIsLocked"; observing it needs
-      NSDistributedNotificationCenter (PyObjC), which we do not ship.
-    Code that learns of a lock another way calls `lock_detected()`.
+    Windows (WTS session notifications) and macOS ("com.apple.screenIsLocked") are watched by
+    screenlock_native.py. Code that learns of a lock another way calls `lock_detected()`.
     """
 
     locked = Signal()
@@ -104,13 +99,18 @@ class ScreenLockWatcher(QObject):
         super().__init__(parent)
         self._screensaver_active = False
         self._connected: list[tuple[str, str]] = []
+        self._native: object | None = None
         if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
             self._connect()
+        else:
+            from .screenlock_native import watch_native
+
+            self._native = watch_native(self.lock_detected)
 
     @property
     def available(self) -> bool:
         """True when a lock will be noticed without anybody calling `lock_detected()`."""
-        return bool(self._connected)
+        return bool(self._connected) or self._native is not None
 
     def lock_detected(self) -> None:
         """The screen was locked: tell everybody. Also the hook for platforms we cannot watch."""

@@ -326,3 +326,11 @@ def test_shutdown_clears_our_secret_and_stops_watching(hygiene: SecretHygiene, f
     hygiene.clipboard.copy_secret(Secret(random_secret()))
     hygiene.shutdown()
     assert fake.text() == "" and not hygiene.idle_watcher.running
+
+
+def test_windows_lock_messages_are_recognised() -> None:
+    from myssl_desktop.ui.screenlock_native import WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK, is_session_lock
+
+    assert is_session_lock(WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK)
+    assert not is_session_lock(WM_WTSSESSION_CHANGE, 0x8)  # unlock
+    assert not is_session_lock(0x0010, WTS_SESSION_LOCK)  # another message
