@@ -193,16 +193,16 @@ class DemoKeyring:
     priority = 1
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], str] = {}
+        self.entries: dict[tuple[str, str], str] = {}
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        self._entries[(service, username)] = password
+        self.entries[(service, username)] = password
 
     def get_password(self, service: str, username: str) -> str | None:
-        return self._entries.get((service, username))
+        return self.entries.get((service, username))
 
     def delete_password(self, service: str, username: str) -> None:
         from keyring.errors import PasswordDeleteError
 
-        if self._entries.pop((service, username), None) is None:
+        if self.entries.pop((service, username), None) is None:
             raise PasswordDeleteError("no such entry")

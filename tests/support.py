@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from myssl_desktop.keychain import DemoKeyring
+
 
 def random_secret() -> str:
     """A well-formed key that no server knows (generated, never committed)."""
@@ -54,25 +56,8 @@ class RecordingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-class MemoryKeyring:
-    """An in-memory keyring backend for unit tests that do not test the keychain itself."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
+# The sandbox's in-memory keyring doubles as the unit tests' keyring.
+MemoryKeyring = DemoKeyring
 
 
 def files_containing(root: Path, text: str) -> list[Path]:
