@@ -155,6 +155,22 @@ class ProfileStore:
             return ProfilesState(ordered, profile.id if make_last else state.last_profile_id)
         return self.update(change)
 
+    def modify(self, profile_id: str, change: Callable[[Profile], Profile]) -> Profile | None:
+        """Apply `change` to the stored profile (not a possibly stale copy), atomically."""
+        changed: list[Profile] = []
+
+        def apply(state: ProfilesState) -> ProfilesState:
+            profiles = []
+            for profile in state.profiles:
+                if profile.id == profile_id:
+                    profile = change(profile)
+                    changed.append(profile)
+                profiles.append(profile)
+            return replace(state, profiles=tuple(profiles))
+
+        self.update(apply)
+        return changed[0] if changed else None
+
     def remove(self, profile_id: str) -> ProfilesState:
         def change(state: ProfilesState) -> ProfilesState:
             remaining = tuple(p for p in state.profiles if p.id != profile_id)

@@ -85,3 +85,16 @@ def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.Monke
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ValueError):
         Profile.new("x", environment="prod")
+
+
+def test_modify_changes_the_stored_profile_not_a_stale_copy(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    store = ProfileStore(tmp_path)
+    stale = Profile.new("A")
+    store.put(stale)
+    store.put(replace(stale, tier="pro"))  # someone else changed it meanwhile
+    changed = store.modify(stale.id, lambda p: replace(p, key_name="New key"))
+    assert changed is not None and (changed.tier, changed.key_name) == ("pro", "New key")
+    assert store.load().find("A") == changed
+    assert store.modify("missing", lambda p: p) is None

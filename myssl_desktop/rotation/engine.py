@@ -111,12 +111,23 @@ class RotationEngine:
     def _remember_targets(self, key_id: int, specs: Iterable[dict[str, object]], forget: int | None = None) -> None:
         """Keep where the key lives in the profile, for its next rotation (file digests are
         not kept: the next rotation reads the files afresh)."""
-        if self.profiles is None:
-            return
         kept = [{k: v for k, v in spec.items() if k != "read_digest"} for spec in specs]
-        targets = {k: v for k, v in self.profile.targets.items() if k != str(forget)}
-        self.profile = replace(self.profile, targets={**targets, str(key_id): kept})
-        self.profiles.put(self.profile, make_last=False)
+
+        def change(profile: Profile) -> Profile:
+            targets = {k: v for k, v in profile.targets.items() if k != str(forget)}
+            return replace(profile, targets={**targets, str(key_id): kept})
+
+        self._change_profile(change)
+
+    def _change_profile(self, change: Callable[[Profile], Profile]) -> None:
+        """Change only these fields of the stored profile: another window or process may have
+        changed others since this engine read it."""
+        stored = self.profiles.modify(self.profile.id, change) if self.profiles is not None else None
+        if stored is None:  # not in the store (yet): keep ours, and store it
+            stored = change(self.profile)
+            if self.profiles is not None:
+                self.profiles.put(stored, make_last=False)
+        self.profile = stored
 
     # --- the main path -------------------------------------------------------------------
 
@@ -157,11 +168,15 @@ class RotationEngine:
             if index in rotation.delivered:
                 continue
             target = target_from(spec)
-            if isinstance(target, EnvFileTarget):
-                target.deliver(secret, rotation.id)
-            elif isinstance(target, KeychainTarget):
-                self._deliver_keychain(rotation, index, target, secret)
-            elif index not in confirmed:
+            try:
+                if isinstance(target, EnvFileTarget):
+                    target.deliver(secret, rotation.id)
+                elif isinstance(target, KeychainTarget):
+                    self._deliver_keychain(rotation, index, target, secret)
+            except (TargetChanged, TargetFailed) as error:
+                error.index = index  # type: ignore[attr-defined]  # which target, for the wizard
+                raise
+            if not isinstance(target, (EnvFileTarget, KeychainTarget)) and index not in confirmed:
                 continue  # the user has not ticked it off yet
             rotation = self._save(replace(rotation, delivered=tuple(sorted({*rotation.delivered, index}))))
             self.crash(f"target-{index}")
@@ -323,9 +338,7 @@ class RotationEngine:
 
     def _set_sign_in(self, secret: Secret, prefix: str, name: str) -> None:
         self.keychain.store(Entry.sign_in(self.profile.id), secret)
-        self.profile = replace(self.profile, key_prefix=prefix, key_name=name)
-        if self.profiles is not None:
-            self.profiles.put(self.profile, make_last=False)
+        self._change_profile(lambda profile: replace(profile, key_prefix=prefix, key_name=name))
         self.client = self._client_with(secret)
 
     def _client_with(self, secret: Secret) -> MysslClient:
