@@ -24,7 +24,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sandbox", action="store_true",
                         help="run against a built-in MySSL sandbox with demo data (touches no real profile)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser.parse_args(argv)
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the window (offscreen), the keychain and the API client, then exit")
+    args = parser.parse_args(argv)
+    if args.self_test:  # before any window code: it makes its own, offscreen
+        from .selftest import main as self_test
+
+        raise SystemExit(self_test())
+    return args
 
 
 def disable_core_dumps() -> None:
@@ -71,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = Services.build()
     window.key_cache = KeyCache(services.dirs.cache)
     window.state_dir = services.dirs.config
+    window.data_dir = services.dirs.data  # rotation journals
+    window.profile_store = services.profiles  # a self-rotation records the profile's new key
     try:
         setup_logging(services.dirs.log)
     except OSError as error:

@@ -36,11 +36,14 @@ class KeyCommands(QObject):
         self.create_action = action("&New key…", self.create, QKeySequence.StandardKey.New, "plus")
         self.rename_action = action("Re&name…", self.rename, "F2")
         self.regenerate_action = action("Re&generate…", self.regenerate)
+        self.rotate_action = action("R&otate…", self.rotate, "Ctrl+Shift+R", "key")
+        self.rotate_action.setToolTip("Replace the key without downtime: a new key, your files updated, the old "
+                                      "key revoked once nothing uses it")
         self.revoke_action = action("&Revoke…", self.revoke, QKeySequence.StandardKey.Delete)
         self.cancel_revoke_action = action("C&ancel scheduled revoke", self.cancel_revoke)
         self.copy_action = action("&Copy stored secret", self.copy_stored_secret, "Ctrl+Shift+C", "copy")
-        self.all = (self.create_action, self.rename_action, self.regenerate_action, self.revoke_action,
-                    self.cancel_revoke_action, self.copy_action)
+        self.all = (self.create_action, self.rename_action, self.rotate_action, self.regenerate_action,
+                    self.revoke_action, self.cancel_revoke_action, self.copy_action)
         self.update()
 
     # --- state ---------------------------------------------------------------------------
@@ -57,6 +60,7 @@ class KeyCommands(QObject):
         self.create_action.setEnabled(can_manage)
         self.rename_action.setEnabled(can_manage and live)
         self.regenerate_action.setEnabled(can_manage and live and not own)
+        self.rotate_action.setEnabled(can_manage and live)  # the own key too: the profile follows
         self.revoke_action.setEnabled(can_manage and live)  # the own key gets an explanation
         self.cancel_revoke_action.setEnabled(can_manage and key is not None and key.status == "expiring")
         self.copy_action.setEnabled(session is not None and key is not None)
@@ -80,6 +84,12 @@ class KeyCommands(QObject):
         name, ok = QInputDialog.getText(self.window, "Rename key", "New name:", QLineEdit.EchoMode.Normal, key.name)
         if ok and name.strip() and name.strip() != key.name:
             self._run(lambda: session.actions.rename(key, name.strip()), lambda _: None, "Renaming…")
+
+    def rotate(self) -> None:
+        """The rotation wizard (or the rotation already running for this key)."""
+        key = self.selected()
+        if key is not None and self.window.session is not None:
+            self.window.rotations.start(key)
 
     def regenerate(self) -> None:
         key, session = self.selected(), self.window.session

@@ -1,5 +1,6 @@
 """Dialogs for key actions: create, confirm a destructive action (typed name when the key
-is in use), revoke now or later, and the shown-once secret."""
+is in use), revoke now or later, and the shown-once secret (`SecretField`, also used by
+the rotation wizard)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from ..api.models import PERMISSIONS
 
 if TYPE_CHECKING:
     from ..api.models import ApiKey
+    from ..api.secret import Secret
     from ..keyactions import NewSecret
     from .clipboard import SecretClipboard
 
@@ -122,19 +124,25 @@ class ConfirmKeyAction(QDialog):
     """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
 
     def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
-                 extra: QWidget | None = None, parent: QWidget | None = None) -> None:
+                 extra: QWidget | None = None, parent: QWidget | None = None,
+                 usage: str | None = None, needs_typing: bool | None = None) -> None:
+        """`usage` replaces the key's last-use sentence and `needs_typing` the 24 h rule, for
+        callers that know more (a rotation knows whether the key was used after delivery)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        text = QLabel(f"{message}<br><br>{last_use_sentence(key)}")
+        text = QLabel(f"{message}<br><br>{last_use_sentence(key) if usage is None else usage}")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(text)
+        self.text = text
         if extra is not None:
             layout.addWidget(extra)
         self.key_name = key.name
-        self.needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
+        if needs_typing is None:
+            needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
+        self.needs_typing = needs_typing
         self.typed = QLineEdit()
         self.typed.setAccessibleName("Type the key's name to confirm")
         if self.needs_typing:
@@ -192,6 +200,59 @@ def regenerate_dialog(key: ApiKey, parent: QWidget | None = None) -> ConfirmKeyA
     return ConfirmKeyAction("Regenerate key", key, message, "Regenerate", parent=parent)
 
 
+class SecretField(QWidget):
+    """A shown-once secret, masked, with Reveal and Copy (through the concealed clipboard)
+    and the clipboard's countdown. Used by the new-key dialog and the rotation wizard."""
+
+    def __init__(self, secret: Secret, clipboard: SecretClipboard, parent: QWidget | None = None, *,
+                 accessible_name: str = "New API key secret") -> None:
+        super().__init__(parent)
+        self._secret = secret
+        self._clipboard = clipboard
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.field = QLineEdit(secret.reveal())
+        self.field.setReadOnly(True)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName(accessible_name)
+        layout.addWidget(self.field)
+        row = QDialogButtonBox()
+        self.reveal_button = QPushButton("&Reveal")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.toggled.connect(self.set_revealed)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.clicked.connect(self.copy)
+        row.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
+        row.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(row)
+        self.countdown = QLabel("")
+        self.countdown.setAccessibleName("Clipboard clears in")
+        layout.addWidget(self.countdown)
+        clipboard.countdown.connect(self._show_countdown)
+
+    def set_revealed(self, shown: bool) -> None:
+        self.field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.reveal_button.setText("&Hide" if shown else "&Reveal")
+        if self.reveal_button.isChecked() != shown:
+            self.reveal_button.setChecked(shown)
+
+    def hide_secret(self) -> None:
+        """Idle or screen lock: mask the secret again."""
+        self.set_revealed(False)
+
+    def copy(self) -> None:
+        self._clipboard.copy_secret(self._secret)
+
+    def forget(self) -> None:
+        """Drop the text from the widget (the dialog or page is done with it)."""
+        self.set_revealed(False)
+        self.field.clear()
+
+    def _show_countdown(self, seconds: int) -> None:
+        self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s." if seconds > 0 else
+                               "The clipboard was cleared." if self._clipboard.seconds_left == 0 else "")
+
+
 class SecretDialog(QDialog):
     """The shown-once secret: masked, with reveal and copy. It was written to the keychain
     before this dialog was built; if that failed, the user must confirm a copy first."""
@@ -200,8 +261,6 @@ class SecretDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Your new API key")
         self.setMinimumWidth(560)
-        self._secret = new.secret
-        self._clipboard = clipboard
         self.stored = new.stored
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{_html(new.api_key.name)}</b> ({new.api_key.prefix}…) — "
@@ -218,24 +277,12 @@ class SecretDialog(QDialog):
             note.setStyleSheet("color: #d32f2f;")
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.field = QLineEdit(new.secret.reveal())
-        self.field.setReadOnly(True)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setAccessibleName("New API key secret")
-        layout.addWidget(self.field)
-        row = QDialogButtonBox()
-        self.reveal_button = QPushButton("&Reveal")
-        self.reveal_button.setCheckable(True)
-        self.reveal_button.toggled.connect(self.set_revealed)
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.clicked.connect(self.copy)
-        row.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
-        row.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout.addWidget(row)
-        self.countdown = QLabel("")
-        self.countdown.setAccessibleName("Clipboard clears in")
-        layout.addWidget(self.countdown)
-        clipboard.countdown.connect(self._show_countdown)
+        self.secret_field = SecretField(new.secret, clipboard)
+        layout.addWidget(self.secret_field)
+        self.field = self.secret_field.field
+        self.reveal_button = self.secret_field.reveal_button
+        self.copy_button = self.secret_field.copy_button
+        self.countdown = self.secret_field.countdown
         self.copied_check = QCheckBox("I have copied the secret and stored it safely")
         self.copied_check.setVisible(not new.stored)
         layout.addWidget(self.copied_check)
@@ -247,21 +294,14 @@ class SecretDialog(QDialog):
         self._update_close()
 
     def set_revealed(self, shown: bool) -> None:
-        self.field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.reveal_button.setText("&Hide" if shown else "&Reveal")
-        if self.reveal_button.isChecked() != shown:
-            self.reveal_button.setChecked(shown)
+        self.secret_field.set_revealed(shown)
 
     def hide_secret(self) -> None:
         """Idle or screen lock: mask the secret again."""
-        self.set_revealed(False)
+        self.secret_field.hide_secret()
 
     def copy(self) -> None:
-        self._clipboard.copy_secret(self._secret)
-
-    def _show_countdown(self, seconds: int) -> None:
-        self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s." if seconds > 0 else
-                               "The clipboard was cleared." if self._clipboard.seconds_left == 0 else "")
+        self.secret_field.copy()
 
     def _update_close(self) -> None:
         self.close_button.setEnabled(self.stored or self.copied_check.isChecked())
@@ -269,5 +309,5 @@ class SecretDialog(QDialog):
     def reject(self) -> None:
         if not self.stored and not self.copied_check.isChecked():
             return  # the only copy: Escape or the window's close button must not lose it
-        self.field.clear()
+        self.secret_field.forget()
         super().reject()

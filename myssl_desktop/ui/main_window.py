@@ -40,7 +40,8 @@ class MainWindow(QMainWindow):
     banner_action = Signal(str)
 
     def __init__(self, *, defer_content: bool = False, key_cache: KeyCache | None = None,
-                 state_dir: Path | None = None, clipboard_backend: Any = None) -> None:
+                 state_dir: Path | None = None, data_dir: Path | None = None,
+                 clipboard_backend: Any = None) -> None:
         """`defer_content`: paint the frame first and build the rest right after. The
         table, menus and their Qt types (PySide6 creates ~130 Python enum types on first
         use of the `Qt` namespace and the item views) cost ~35 ms that would otherwise
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.key_cache = key_cache
         self.state_dir = state_dir
+        self.data_dir = data_dir  # rotation journals; None: a throw-away folder (see ui/rotations_panel.py)
+        self.profile_store: Any = None  # a ProfileStore: a self-rotation records the profile's new key there
         self.clipboard_backend = clipboard_backend  # None: the system clipboard
         self._generation = 0
         self._painted = False
@@ -142,9 +145,11 @@ class MainWindow(QMainWindow):
         from .clipboard import SecretClipboard
         from .hygiene import SecretHygiene
         from .key_commands import KeyCommands
+        from .rotations_panel import Rotations
 
         self.hygiene = SecretHygiene(SecretClipboard(self.clipboard_backend), parent=self)
         self.hygiene.start()
+        self.rotations = Rotations(self)
         self.key_commands = KeyCommands(self)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.key_commands.update())
         self.model.modelReset.connect(self.key_commands.update)
@@ -210,7 +215,7 @@ class MainWindow(QMainWindow):
         keys.addSeparator()
         self._build_clipboard_menu(keys.addMenu("C&lear copied secrets after"))
         view = self.menuBar().addMenu("&View")
-        for item in (self.refresh_action, self.find_action, self.details_action):
+        for item in (self.refresh_action, self.find_action, self.details_action, self.rotations.panel_action):
             view.addAction(item)
         self.set_profiles([], None)
 
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
         self._save_state()
         if self._content_built:
             self.schedule.stop()
+            self.rotations.shutdown()
             self.hygiene.shutdown()  # clears the clipboard if it still holds our secret
         super().closeEvent(event)
 
@@ -377,6 +383,7 @@ class MainWindow(QMainWindow):
 
             self.run_for_session(load_cached, self._show_cached, lambda _: None)
         self.refresh()
+        self.rotations.session_changed()  # offers to resume unfinished rotations
 
     def detach(self, message: str) -> None:
         self.ensure_content()
@@ -388,6 +395,7 @@ class MainWindow(QMainWindow):
         self.account_bar.show_session(None)
         self.model.set_keys([])
         self.key_commands.update()
+        self.rotations.session_changed()
         self.show_status(message)
 
     def show_status(self, text: str) -> None:
@@ -488,6 +496,8 @@ class MainWindow(QMainWindow):
     def _banner_clicked(self, action: str) -> None:
         if action == "refresh":
             self.refresh()
+        elif action.startswith("rotation"):
+            self.rotations.banner_clicked(action)
         else:
             self.banner_action.emit(action)
 

@@ -1,0 +1,488 @@
+"""The rotation wizard driven end to end against the sandbox and the real keychain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from myssl_desktop.api import MysslClient, Secret
+from myssl_desktop.api.errors import InvalidApiKey
+from myssl_desktop.api.models import PERMISSIONS
+from myssl_desktop.keychain import Entry, Keychain
+from myssl_desktop.paths import AppDirs
+from myssl_desktop.profiles import Profile, ProfileStore
+from myssl_desktop.rotation import JournalStore, State
+from myssl_desktop.sandbox import Sandbox
+from myssl_desktop.ui.key_dialogs import ConfirmKeyAction
+from myssl_desktop.ui.main_window import MainWindow
+from myssl_desktop.ui.rotation_wizard import RotationWizard
+from myssl_desktop.ui.session import Session
+from tests.support import FakeClipboard, files_containing
+
+WAIT = 20_000
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(tier="enterprise", seed="demo", traffic=False) as sandbox:
+        yield sandbox
+
+
+def make_window(qtbot, tmp_path: Path, dirs: AppDirs) -> MainWindow:
+    window = MainWindow(state_dir=tmp_path / "state", data_dir=dirs.data, clipboard_backend=FakeClipboard())
+    window.profile_store = ProfileStore(dirs.config)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, app_dirs: AppDirs) -> Iterator[MainWindow]:
+    window = make_window(qtbot, tmp_path, app_dirs)
+    yield window
+    settle(qtbot, window)
+    window.rotations.shutdown()
+    window.schedule.stop()
+
+
+def settle(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+
+
+def attach(qtbot, window: MainWindow, sb: Sandbox, keychain: Keychain, profile: Profile | None = None) -> Session:
+    profile = profile or Profile.new("Demo", sb.base_url)
+    profile = profile.__class__(**{**profile.__dict__, "key_prefix": sb.admin_key[:12]})
+    keychain.store(Entry.sign_in(profile.id), Secret(sb.admin_key))  # as signing in does
+    session = Session(profile, MysslClient(sb.base_url, sb.admin_key), keychain=keychain, permissions=PERMISSIONS)
+    window.attach(session)
+    qtbot.waitUntil(lambda: window.model.total_count > 0 and not window._refreshing, timeout=WAIT)
+    return session
+
+
+def env_file(folder: Path, secret: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".env"
+    path.write_bytes(f"# app settings\nDEBUG=0\nexport MYSSL_API_KEY=\"{secret}\"\n".encode())
+    path.chmod(0o640)
+    return path
+
+
+def rotate(qtbot, window: MainWindow, name: str) -> RotationWizard:
+    row = next(r for r in range(window.model.rowCount()) if window.model.key_at(r).name == name)
+    window.table.selectRow(row)
+    assert window.key_commands.rotate_action.isEnabled()
+    window.rotations.wizard = None
+    window.key_commands.rotate_action.trigger()
+    qtbot.waitUntil(lambda: window.rotations.wizard is not None and window.rotations.wizard.isVisible(),
+                    timeout=WAIT)
+    return window.rotations.wizard
+
+
+def idle(qtbot, wizard: RotationWizard) -> None:
+    qtbot.waitUntil(lambda: not wizard.busy, timeout=WAIT)
+
+
+def plan_and_create(qtbot, wizard: RotationWizard, *, env: Path | None = None, manual: tuple[str, ...] = (),
+                    quiet_minutes: int = 0, commands: tuple[str, ...] = ()) -> None:
+    page = wizard.plan_page
+    for style in commands:
+        page.snippet_boxes[style].setChecked(True)
+    if env is not None:
+        page.env_path.setText(str(env))
+        page.add_env_button.click()
+        qtbot.waitUntil(lambda: "holds this key" in page.targets.item(0).text(), timeout=WAIT)
+    for item in manual:
+        page.manual_edit.setText(item)
+        page.add_manual_button.click()
+    page.quiet_spin.setValue(quiet_minutes)
+    assert wizard.primary_button.text() == "Create the &new key"
+    wizard.primary_button.click()
+    qtbot.waitUntil(lambda: wizard.create_page.secret_field is not None, timeout=WAIT)
+    idle(qtbot, wizard)
+
+
+def to_deliver(qtbot, wizard: RotationWizard) -> None:
+    wizard.primary_button.click()  # Continue: update the places
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is not wizard.create_page, timeout=WAIT)
+    idle(qtbot, wizard)
+
+
+def tick_all_and_verify(qtbot, wizard: RotationWizard) -> None:
+    for row in wizard.deliver_page.rows:
+        if row.check is not None:
+            row.check.setChecked(True)
+    wizard.primary_button.click()  # Continue
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
+    assert "The new key works" in wizard.verify_page.status.text()
+
+
+def to_drain(qtbot, wizard: RotationWizard) -> None:
+    wizard.primary_button.click()  # Continue: watch the old key
+    qtbot.waitUntil(lambda: wizard.drain_page.status is not None, timeout=WAIT)
+
+
+def confirm(qtbot, wizard: RotationWizard) -> None:
+    dialog = wizard.confirmation
+    assert isinstance(dialog, ConfirmKeyAction)
+    if dialog.needs_typing:
+        dialog.typed.setText(dialog.key_name)
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy, timeout=WAIT)
+
+
+def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandbox, real_keychain: Keychain,
+                                            app_dirs: AppDirs, tmp_path: Path) -> None:
+    session = attach(qtbot, window, sb, real_keychain)
+    old_id, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    wizard = rotate(qtbot, window, "Production Server")
+    assert "Production Server" in wizard.plan_page.key_label.text()
+    assert "last used" in wizard.plan_page.key_label.text()
+    plan_and_create(qtbot, wizard, env=path, manual=("CI pipeline",), commands=("shell",))
+
+    # (b) the secret is in the keychain before it is shown, masked, copied through the concealed clipboard
+    rotation = wizard.rotation
+    stored = real_keychain.load(Entry.rotation(rotation.id, "new"))
+    field = wizard.create_page.secret_field
+    assert stored is not None and field.field.text() == stored.reveal()
+    assert field.field.echoMode() == QLineEdit.EchoMode.Password
+    field.reveal_button.click()
+    assert field.field.echoMode() == QLineEdit.EchoMode.Normal
+    window.hygiene.hide_secrets.emit()  # idle or screen lock
+    assert field.field.echoMode() == QLineEdit.EchoMode.Password
+    field.copy_button.click()
+    assert window.clipboard_backend.text() == stored.reveal()
+    assert window.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+
+    # (c) the file is updated at once; the checklist item waits for its tick
+    to_deliver(qtbot, wizard)
+    assert wizard.stack.currentWidget() is wizard.deliver_page and wizard.rotation.state == State.CREATED
+    file_row, shell_row, manual_row = wizard.deliver_page.rows
+    assert file_row.state.text().startswith("✓ Updated") and "Waiting for you" in manual_row.state.text()
+    assert stored.reveal() not in shell_row.command.text() and "export MYSSL_API_KEY=" in shell_row.command.text()
+    window.clipboard_backend.clear()
+    shell_row.copy_button.click()  # the command holds the secret: through the concealed clipboard
+    assert window.clipboard_backend.text() == f" export MYSSL_API_KEY={stored.reveal()}"
+    assert window.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+    assert f'export MYSSL_API_KEY="{stored.reveal()}"\n' in path.read_text()
+    assert path.read_text().startswith("# app settings\nDEBUG=0\n") and oct(path.stat().st_mode & 0o777) == "0o640"
+
+    # (d) verify, (e) the old key is quiet (quiet period 0): revoking is recommended
+    tick_all_and_verify(qtbot, wizard)
+    to_drain(qtbot, wizard)
+    drain = wizard.drain_page
+    assert "quiet since delivery" in drain.summary.text()
+    assert drain.cells[("old", "name")].text() == "Production Server"
+    assert drain.cells[("new", "prefix")].text() == f"{stored.prefix}…"
+    drain.revoke_button.click()
+    dialog = wizard.confirmation
+    assert isinstance(dialog, ConfirmKeyAction)
+    assert all(place in dialog.text.text() for place in (str(path), "CI pipeline", "Shell environment"))
+    assert not dialog.needs_typing  # quiet since delivery: no typed name needed
+    confirm(qtbot, wizard)
+
+    # (f) the summary, and the world as promised
+    summary = wizard.summary_page.body.text()
+    assert "Rotation complete" in wizard.summary_page.title.text()
+    assert str(path) in summary and "CI pipeline" in summary and rotation.new_key_name in summary
+    assert "is revoked" in summary
+    admin = MysslClient(sb.base_url, sb.admin_key)
+    assert admin.get_key(old_id).status == "revoked"
+    assert admin.get_key(wizard.rotation.new_key_id).status == "active"
+    assert JournalStore(app_dirs.data).load(rotation.id).state == State.DONE
+    assert not list(path.parent.glob(".env.myssl-backup-*"))
+    assert real_keychain.load(Entry.created_key(session.profile.id, wizard.rotation.new_key_id)) == stored
+    assert not wizard.cancel_button.isVisible()
+    wizard.primary_button.click()  # Done
+    assert not wizard.isVisible()
+    settle(qtbot, window)
+    assert window.banner.isHidden()  # nothing left in progress
+
+    # the new key's next rotation starts where this one delivered (remembered in the profile)
+    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    following = rotate(qtbot, window, rotation.new_key_name)
+    assert [t.label for t in following.plan_page.chosen_targets()] == [
+        f"MYSSL_API_KEY in {path}", "shell environment", "CI pipeline"]
+    assert following.plan_page.quiet_spin.value() == 0
+    following.reject()
+
+    # no secret in any file of the app (journals, settings, caches, logs, window state)
+    window.close()
+    for folder in (app_dirs.config.parent.parent, tmp_path / "state"):
+        assert files_containing(folder, stored.reveal()) == []
+        assert files_containing(folder, old_secret) == []
+
+
+def test_use_of_the_old_key_after_delivery_is_shown_prominently(qtbot, window: MainWindow, sb: Sandbox,
+                                                                real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    _, old_secret = sb.demo_keys["Staging"]
+    wizard = rotate(qtbot, window, "Staging")
+    plan_and_create(qtbot, wizard, manual=("Staging server",), quiet_minutes=10)
+    to_deliver(qtbot, wizard)
+    tick_all_and_verify(qtbot, wizard)
+    to_drain(qtbot, wizard)
+    drain = wizard.drain_page
+    assert "waiting" in drain.summary.text() and not drain.status.used_after_delivery
+    MysslClient(sb.base_url, old_secret).list_domains()  # something still uses the old key
+    drain.check_button.click()
+    qtbot.waitUntil(lambda: drain.status.used_after_delivery, timeout=WAIT)
+    assert "Something still uses the old key" in drain.summary.text()
+    assert drain.summary.font().bold() and "#c62828" in drain.summary.styleSheet()
+    drain.schedule_actions["24h"].trigger()
+    dialog = wizard.confirmation
+    assert dialog.needs_typing and not dialog.confirm_button.isEnabled()  # used after delivery: type the name
+    dialog.reject()
+    drain.later_button.click()  # finish later: the old key keeps working, the rotation stays listed
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy, timeout=WAIT)
+    assert "still works" in wizard.summary_page.body.text()
+    assert wizard.rotation.state == State.DRAINING and wizard.rotation.revoke == "later"
+
+
+def test_cancel_from_the_update_page_restores_the_file(qtbot, window: MainWindow, sb: Sandbox,
+                                                       real_keychain: Keychain, tmp_path: Path) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    old_id, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    before = path.read_bytes()
+    wizard = rotate(qtbot, window, "Production Server")
+    plan_and_create(qtbot, wizard, env=path, manual=("CI pipeline",))
+    to_deliver(qtbot, wizard)
+    assert path.read_bytes() != before
+    new_id = wizard.rotation.new_key_id
+    wizard.cancel_button.click()
+    box = wizard.confirmation
+    assert str(path) in box.text() and "is revoked" in box.text() and "CI pipeline" not in box.text()
+    next(b for b in box.buttons() if b.text() == "Cancel rotation").click()
+    qtbot.waitUntil(lambda: wizard.rotation.state == State.CANCELLED and not wizard.busy, timeout=WAIT)
+    assert "Rotation cancelled" in wizard.summary_page.title.text()
+    assert path.read_bytes() == before and not list(path.parent.glob(".env.myssl-backup-*"))
+    admin = MysslClient(sb.base_url, sb.admin_key)
+    assert admin.get_key(new_id).status == "revoked" and admin.get_key(old_id).status == "active"
+    assert real_keychain.load(Entry.rotation(wizard.rotation.id, "new")) is None
+    assert wizard.primary_button.text() == "&Start again…"
+    wizard.primary_button.click()  # a new plan for the same key, with the same places
+    qtbot.waitUntil(lambda: window.rotations.wizard is not wizard and window.rotations.wizard is not None,
+                    timeout=WAIT)
+    again = window.rotations.wizard
+    qtbot.waitUntil(lambda: "holds this key" in again.plan_page.targets.item(0).text(), timeout=WAIT)
+    assert [t.label for t in again.plan_page.chosen_targets()] == [f"MYSSL_API_KEY in {path}", "CI pipeline"]
+    again.reject()
+
+
+def test_close_mid_way_then_resume_after_a_restart(qtbot, window: MainWindow, sb: Sandbox,
+                                                   real_keychain: Keychain, app_dirs: AppDirs,
+                                                   tmp_path: Path) -> None:
+    session = attach(qtbot, window, sb, real_keychain)
+    old_id, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    wizard = rotate(qtbot, window, "Production Server")
+    plan_and_create(qtbot, wizard, env=path, manual=("CI pipeline",))
+    to_deliver(qtbot, wizard)
+    rotation_id = wizard.rotation.id
+    wizard.close_button.click()  # keep the rotation
+    assert not wizard.isVisible()
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=WAIT)
+    assert "1 rotation in progress: Production Server" in window.banner.label.text()
+    window.rotations.open_panel()
+    panel = window.rotations.panel
+    qtbot.waitUntil(lambda: len(panel.shown) == 1, timeout=WAIT)
+    assert "1 of 2 places updated" in panel.list.topLevelItem(0).text(1)
+    panel.close()
+    settle(qtbot, window)
+
+    # The app restarts: a new window on the same data folder offers to resume.
+    second = make_window(qtbot, tmp_path / "again", app_dirs)
+    attach(qtbot, second, sb, real_keychain, profile=session.profile)
+    qtbot.waitUntil(lambda: "1 rotation in progress" in second.banner.label.text(), timeout=WAIT)
+    second.banner.button.click()  # Resume
+    qtbot.waitUntil(lambda: second.rotations.wizard is not None, timeout=WAIT)
+    resumed = second.rotations.wizard
+    qtbot.waitUntil(lambda: resumed.stack.currentWidget() is resumed.deliver_page and not resumed.busy,
+                    timeout=WAIT)
+    assert resumed.rotation.id == rotation_id and resumed.rotation.delivered == (0,)
+    assert resumed.deliver_page.rows[0].state.text().startswith("✓ Updated")
+    tick_all_and_verify(qtbot, resumed)
+    to_drain(qtbot, resumed)
+    resumed.drain_page.revoke_button.click()
+    confirm(qtbot, resumed)
+    assert resumed.rotation.state == State.DONE
+    assert MysslClient(sb.base_url, sb.admin_key).get_key(old_id).status == "revoked"
+    settle(qtbot, second)
+    assert second.banner.isHidden()
+    second.rotations.shutdown()
+    second.schedule.stop()
+
+
+def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: Sandbox,
+                                                real_keychain: Keychain) -> None:
+    session = attach(qtbot, window, sb, real_keychain)
+    rejected: list[str] = []
+    window.session_rejected.connect(rejected.append)
+    wizard = rotate(qtbot, window, "Sandbox admin")
+    assert not wizard.plan_page.self_note.isHidden()
+    plan_and_create(qtbot, wizard)
+    assert wizard.rotation.self_rotation
+    wizard.primary_button.click()  # no places: straight through update to verify
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
+    new_prefix = wizard.rotation.new_prefix
+    qtbot.waitUntil(lambda: window.session.client.key_prefix == new_prefix, timeout=WAIT)  # switched at once
+    assert "signs in with the new key" in wizard.verify_page.detail.text()
+    to_drain(qtbot, wizard)
+    assert not wizard.drain_page.status.used_after_delivery  # the window's own calls use the new key
+    wizard.drain_page.revoke_button.click()
+    confirm(qtbot, wizard)
+    assert wizard.rotation.state == State.DONE
+    with pytest.raises(InvalidApiKey):
+        MysslClient(sb.base_url, sb.admin_key).current()
+    settle(qtbot, window)
+    window.refresh()
+    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    assert not rejected and window.banner.isHidden()
+    assert window.session.profile.key_prefix == new_prefix
+    assert window.session.client.current().api_key.id == wizard.rotation.new_key_id
+    assert real_keychain.load(Entry.sign_in(session.profile.id)).prefix == new_prefix
+    assert window.profile_store.load().find(session.profile.id).key_prefix == new_prefix
+    names = {window.model.key_at(r).name: window.model.key_at(r).status for r in range(window.model.rowCount())}
+    assert names[wizard.rotation.new_key_name] == "active"
+
+
+def test_a_file_changed_meanwhile_stops_until_the_user_accepts_it(qtbot, window: MainWindow, sb: Sandbox,
+                                                                   real_keychain: Keychain, tmp_path: Path) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    _, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    wizard = rotate(qtbot, window, "Production Server")
+    plan_and_create(qtbot, wizard, env=path, manual=("CI pipeline",))
+    edited = path.read_bytes() + b"EXTRA=1\n"
+    path.write_bytes(edited)  # someone edits the file meanwhile
+    to_deliver(qtbot, wizard)
+    page = wizard.deliver_page
+    assert "changed since the rotation read it" in page.rows[0].state.text()
+    assert "Look at the change" in page.message.text() and not page.accept_changed_button.isHidden()
+    assert wizard.primary_button.text() == "&Try again" and wizard.rotation.delivered == ()
+    assert path.read_bytes() == edited  # left alone
+    page.accept_changed_button.click()  # the change is right: use the file as it is now
+    qtbot.waitUntil(lambda: wizard.rotation.delivered == (0,) and not wizard.busy, timeout=WAIT)
+    secret = wizard.create_page.secret_field.field.text()
+    assert "EXTRA=1" in path.read_text() and secret in path.read_text()
+    assert page.accept_changed_button.isHidden() and page.rows[0].state.text().startswith("✓ Updated")
+    wizard.cancel_button.click()
+    next(b for b in wizard.confirmation.buttons() if b.text() == "Cancel rotation").click()
+    qtbot.waitUntil(lambda: wizard.rotation.state == State.CANCELLED and not wizard.busy, timeout=WAIT)
+    assert path.read_bytes() == edited  # put back as it was when the rotation updated it
+
+
+def test_the_key_limit_offers_to_revoke_a_stale_key_first(qtbot, window: MainWindow, sb: Sandbox,
+                                                          real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    admin = MysslClient(sb.base_url, sb.admin_key)
+    active = [k for k in admin.all_keys() if k.status in ("active", "expiring")]
+    for n in range(25 - len(active)):
+        admin.create_key(f"Filler {n}", ["domains:read"])
+    wizard = rotate(qtbot, window, "Production Server")
+    wizard.plan_page.quiet_spin.setValue(0)
+    wizard.primary_button.click()
+    page = wizard.create_page
+    qtbot.waitUntil(lambda: not page.limit_box.isHidden() and not wizard.busy, timeout=WAIT)
+    assert "25 active keys" in page.status.text() and wizard.primary_button.text() == "&Try again"
+    assert "Legacy Integration" in page.stale_list.item(0).text()
+    page.stale_list.setCurrentRow(0)
+    page.revoke_stale_button.click()
+    dialog = wizard.confirmation
+    assert isinstance(dialog, ConfirmKeyAction) and "make room" in dialog.text.text()
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: page.secret_field is not None and not wizard.busy, timeout=WAIT)
+    legacy = next(k for k in admin.all_keys() if k.name == "Legacy Integration")
+    assert legacy.status == "revoked" and wizard.rotation.state == State.CREATED
+
+
+XSERVER_SCRIPT = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from myssl_desktop.api import MysslClient
+from myssl_desktop.api.models import PERMISSIONS
+from myssl_desktop.keychain import DemoKeyring, Keychain
+from myssl_desktop.profiles import Profile
+from myssl_desktop.sandbox import Sandbox
+from myssl_desktop.ui.main_window import MainWindow
+from myssl_desktop.ui.session import Session
+
+app = QApplication(sys.argv[:1])
+root = Path(tempfile.mkdtemp())
+sb = Sandbox(tier="enterprise", seed="demo").start()
+old_id, old_secret = sb.demo_keys["Production Server"]
+env = root / ".env"
+env.write_text(f"MYSSL_API_KEY={old_secret}\n")
+
+def wait(condition, seconds=30):
+    end = time.time() + seconds
+    while not condition() and time.time() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    assert condition(), "timed out"
+
+window = MainWindow(data_dir=root / "data")
+window.show()
+profile = Profile(id="x", name="Demo", base_url=sb.base_url, key_prefix=sb.admin_key[:12])
+window.attach(Session(profile, MysslClient(sb.base_url, sb.admin_key), keychain=Keychain(DemoKeyring()),
+                      permissions=PERMISSIONS))
+wait(lambda: window.model.total_count > 0 and not window._refreshing)
+row = next(r for r in range(window.model.rowCount()) if window.model.key_at(r).name == "Production Server")
+window.table.selectRow(row)
+window.key_commands.rotate_action.trigger()
+wait(lambda: window.rotations.wizard is not None and window.rotations.wizard.isVisible())
+wizard = window.rotations.wizard
+pages = []
+wizard.plan_page.env_path.setText(str(env))
+wizard.plan_page.add_env_button.click()
+wait(lambda: "holds this key" in wizard.plan_page.targets.item(0).text())
+wizard.plan_page.quiet_spin.setValue(0)
+wizard.primary_button.click()
+wait(lambda: wizard.create_page.secret_field is not None and not wizard.busy)
+wait(lambda: wizard.create_page.secret_field.isVisible())
+image = wizard.grab().toImage()
+colours = {image.pixel(x, y) for x in range(0, image.width(), 17) for y in range(0, image.height(), 13)}
+pages.append(wizard.header.step)
+wizard.primary_button.click()
+wait(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy)
+pages.append(wizard.header.step)
+wizard.primary_button.click()
+wait(lambda: wizard.drain_page.status is not None)
+pages.append(wizard.header.step)
+wizard.drain_page.revoke_button.click()
+wizard.confirmation.confirm_button.click()
+wait(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy)
+pages.append(wizard.header.step)
+new_secret_in_env = env.read_text().strip().split("=", 1)[1]
+admin = MysslClient(sb.base_url, sb.admin_key)
+print(json.dumps({"platform": app.platformName(), "visible": wizard.isVisible(),
+                  "modal": wizard.isModal(), "pages": pages, "state": wizard.rotation.state.value,
+                  "old": admin.get_key(old_id).status, "env_prefix": new_secret_in_env[:12],
+                  "new_prefix": wizard.rotation.new_prefix, "colours": len(colours),
+                  "backups": len(list(root.glob(".env.myssl-backup-*")))}))
+window.rotations.shutdown()
+sb.stop()
+"""
+
+
+@pytest.mark.xserver
+def test_the_wizard_on_a_real_x_server() -> None:
+    assert os.environ.get("DISPLAY"), "needs an X server: run packaging/dev/run-tests.sh (it starts Xvfb)"
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    out = subprocess.run([sys.executable, "-c", XSERVER_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["platform"] == "xcb" and report["visible"] and not report["modal"]
+    assert report["pages"] == [1, 3, 4, 5]
+    assert report["state"] == "done" and report["old"] == "revoked"
+    assert report["env_prefix"] == report["new_prefix"] and report["backups"] == 0
+    assert report["colours"] > 10  # really painted
