@@ -185,17 +185,9 @@ class AppController(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def sign_out(self) -> None:
-        session = self.window.session
-        if session is None or session.is_sandbox:
-            return
-        profile = session.profile
-        if not self._confirm("Sign out", f"Sign out of “{profile.name}”? Its key is removed from "
-                             "your keychain; you will need the key to sign in again."):
-            return
-        self.window.detach(f"Signing out of “{profile.name}”…")
-        self.window.tasks.run(lambda: self.services.signin.sign_out(profile),
-                              lambda _: self._after_sign_out(profile),
-                              lambda error: self.window.banner.show_message(str(error)))
+        self._leave_profile("Sign out", "Sign out of “{name}”? Its key is removed from your keychain; you "
+                            "will need the key to sign in again.", "Signing out of “{name}”…",
+                            self.services.signin.sign_out, self._after_sign_out)
 
     def _after_sign_out(self, profile: Profile) -> None:
         self.window.detach(f"Signed out of “{profile.name}”.")
@@ -203,16 +195,20 @@ class AppController(QObject):
         self.show_sign_in(profile)
 
     def forget(self) -> None:
+        self._leave_profile("Forget profile", "Forget profile “{name}”? Its settings are deleted and its key "
+                            "is removed from your keychain.", "Forgetting “{name}”…",
+                            self.services.signin.forget, lambda _: self._after_forget())
+
+    def _leave_profile(self, title: str, question: str, progress: str, work: Any, after: Any) -> None:
+        """Confirm, detach the window, run `work(profile)` on a worker, then `after(profile)`."""
         session = self.window.session
         if session is None or session.is_sandbox:
             return
         profile = session.profile
-        if not self._confirm("Forget profile", f"Forget profile “{profile.name}”? Its settings are "
-                             "deleted and its key is removed from your keychain."):
+        if not self._confirm(title, question.format(name=profile.name)):
             return
-        self.window.detach(f"Forgetting “{profile.name}”…")
-        self.window.tasks.run(lambda: self.services.signin.forget(profile),
-                              lambda _: self._after_forget(),
+        self.window.detach(progress.format(name=profile.name))
+        self.window.tasks.run(lambda: work(profile), lambda _: after(profile),
                               lambda error: self.window.banner.show_message(str(error)))
 
     def _after_forget(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..keyactions import REVOKE_DELAYS
-from .icons import icon
+from .actions import make_action
 from .key_dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
 
 if TYPE_CHECKING:
@@ -27,11 +27,7 @@ class KeyCommands(QObject):
         self.dialog: QDialog | None = None  # the open dialog, for tests and to keep it alive
 
         def action(text: str, slot: Callable[[], None], shortcut: Any = None, icon_name: str = "") -> QAction:
-            made = QAction(icon(icon_name), text, window) if icon_name else QAction(text, window)
-            if shortcut is not None:
-                made.setShortcut(QKeySequence(shortcut))
-            made.triggered.connect(lambda _=False: slot())
-            return made
+            return make_action(window, text, slot, shortcut, icon_name)
 
         self.create_action = action("&New key…", self.create, QKeySequence.StandardKey.New, "plus")
         self.rename_action = action("Re&name…", self.rename, "F2")

@@ -187,14 +187,10 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QAction, QActionGroup, QKeySequence
         from PySide6.QtWidgets import QMenu, QToolBar
 
-        from .icons import icon
+        from .actions import make_action
 
         def action(text: str, slot: Callable[[], Any], shortcut: Any = None, icon_name: str = "") -> QAction:
-            made = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
-            if shortcut is not None:
-                made.setShortcut(QKeySequence(shortcut))
-            made.triggered.connect(lambda _=False: slot())
-            return made
+            return make_action(self, text, slot, shortcut, icon_name)
 
         self.refresh_action = action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh")
         self.refresh_action.setToolTip("Refresh (F5)")
