@@ -486,3 +486,32 @@ def test_the_wizard_on_a_real_x_server() -> None:
     assert report["state"] == "done" and report["old"] == "revoked"
     assert report["env_prefix"] == report["new_prefix"] and report["backups"] == 0
     assert report["colours"] > 10  # really painted
+
+
+def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_path: Path, app_dirs: AppDirs,
+                                                                   real_keychain: Keychain) -> None:
+    with Sandbox(tier="enterprise", seed="demo", traffic=True) as live:  # the --traffic simulator runs
+        window = make_window(qtbot, tmp_path, app_dirs)
+        attach(qtbot, window, live, real_keychain)
+        wizard = rotate(qtbot, window, "Production Server")
+        plan_and_create(qtbot, wizard)
+        wizard.primary_button.click()  # no places: straight through update to verify
+        qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy,
+                        timeout=WAIT)
+        to_drain(qtbot, wizard)
+        old_id = live.demo_keys["Production Server"][0]
+        for _ in range(200):  # bursts of the simulator until one of them uses the old key
+            if old_id in live.traffic.tick():
+                break
+        else:
+            pytest.fail("the traffic simulator never used the old key")
+        wizard.drain_page.check_button.click()
+        qtbot.waitUntil(lambda: wizard.drain_page.status is not None
+                        and wizard.drain_page.status.used_after_delivery, timeout=WAIT)
+        assert "still uses the old key" in wizard.drain_page.summary.text()
+        wizard.drain_page.later_button.click()
+        idle(qtbot, wizard)
+        assert JournalStore(app_dirs.data).in_progress()[0].state == State.DRAINING
+        settle(qtbot, window)
+        window.rotations.shutdown()
+        window.schedule.stop()
