@@ -16,8 +16,9 @@ APT_PACKAGES=(
   dbus gnome-keyring
   # openssl makes the throw-away certificates of the TLS tests
   openssl
-  # PyInstaller needs objdump; dpkg-deb builds the .deb
-  binutils
+  # PyInstaller needs objdump (and strip); packaging/linux/build.sh needs dpkg-deb,
+  # dpkg-shlibdeps (dpkg-dev) and xz; tests/test_packaging.py checks the .desktop file
+  binutils dpkg-dev xz-utils desktop-file-utils
   # python venv support on Debian/Ubuntu
   python3-venv
 )
