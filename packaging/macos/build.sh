@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Build the macOS installer of MySSL Desktop into dist/:
+#   dist/MySSL Desktop.app                 PyInstaller .app (bundle id info.myssl.desktop,
+#                                          macOS 11+, HiDPI); myssl-keys is inside it at
+#                                          Contents/MacOS/myssl-keys
+#   dist/MySSL-Desktop-<version>.dmg       the .app and an Applications link, compressed
+#
+# Signing and notarization are driven by the environment (both optional, but see
+# packaging/macos/README.md: every public release must be signed with the SAME identity):
+#   MACOS_SIGN_IDENTITY   "Developer ID Application: <Name> (<TEAMID>)" in the login or
+#                         CI keychain: codesign with the hardened runtime and a timestamp
+#   APPLE_ID, APPLE_TEAM_ID, APPLE_APP_PASSWORD
+#                         notarize the .dmg with `xcrun notarytool submit --wait`, then
+#                         staple the ticket (needs MACOS_SIGN_IDENTITY)
+#   PYTHON                the interpreter with PyInstaller (default: .venv/bin/python, else python3)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+[ "$(uname -s)" = Darwin ] || die "run this on macOS (codesign, hdiutil and notarytool are macOS tools)"
+PYTHON=${PYTHON:-}
+if [ -z "$PYTHON" ]; then
+  if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
+fi
+"$PYTHON" -c 'import PyInstaller' 2>/dev/null || die "PyInstaller is not installed for $PYTHON (pip install -e '.[test]')"
+
+VERSION=$("$PYTHON" -c 'import ast
+tree = ast.parse(open("myssl_desktop/__init__.py", encoding="utf-8").read())
+print(next(n.value.value for n in tree.body if isinstance(n, ast.Assign)
+           and any(getattr(t, "id", None) == "__version__" for t in n.targets)))')
+APP="dist/MySSL Desktop.app"
+DMG="dist/MySSL-Desktop-${VERSION}.dmg"
+IDENTITY=${MACOS_SIGN_IDENTITY:-}
+ENTITLEMENTS=packaging/macos/entitlements.plist
+echo "build.sh: MySSL Desktop $VERSION (macOS $(sw_vers -productVersion), $(uname -m))" >&2
+
+# 1. The .app --------------------------------------------------------------------------
+"$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+  packaging/pyinstaller/myssl-desktop.spec
+[ -x "$APP/Contents/MacOS/myssl-desktop" ] || die "PyInstaller did not produce $APP"
+[ -x "$APP/Contents/MacOS/myssl-keys" ] || die "$APP has no myssl-keys"
+/usr/libexec/PlistBuddy -c 'Print :CFBundleIdentifier' "$APP/Contents/Info.plist" | grep -qx info.myssl.desktop \
+  || die "$APP has the wrong bundle identifier"
+
+# 2. Code signing (inside out: libraries, frameworks, executables, then the bundle) -----
+sign() {
+  codesign --force --timestamp --options runtime --entitlements "$ENTITLEMENTS" --sign "$IDENTITY" "$@"
+}
+if [ -n "$IDENTITY" ]; then
+  while IFS= read -r -d '' file; do
+    if file -b "$file" | grep -q 'Mach-O'; then sign "$file"; fi
+  done < <(find "$APP/Contents/Frameworks" "$APP/Contents/Resources" -type f \
+             \( -name '*.so' -o -name '*.dylib' -o -perm -u+x \) -print0)
+  while IFS= read -r -d '' framework; do
+    sign "$framework"
+  done < <(find "$APP/Contents" -type d -name '*.framework' -print0)
+  sign "$APP/Contents/MacOS/myssl-keys"
+  sign "$APP/Contents/MacOS/myssl-desktop"
+  sign "$APP"
+  codesign --verify --deep --strict --verbose=2 "$APP"
+  # Gatekeeper's verdict before notarization is "rejected (Unnotarized Developer ID)"; after
+  # stapling it must say "accepted".
+else
+  echo "build.sh: MACOS_SIGN_IDENTITY is not set: the .app is only ad-hoc signed by PyInstaller." >&2
+  echo "build.sh: users will see Gatekeeper warnings, and the keychain will ask again after updates." >&2
+fi
+
+# 3. The .dmg --------------------------------------------------------------------------
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+ditto "$APP" "$stage/MySSL Desktop.app"
+ln -s /Applications "$stage/Applications"
+rm -f "$DMG"
+hdiutil create -volname "MySSL Desktop $VERSION" -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$DMG" >/dev/null
+if [ -n "$IDENTITY" ]; then
+  codesign --force --timestamp --sign "$IDENTITY" "$DMG"
+fi
+
+# 4. Notarization ----------------------------------------------------------------------
+if [ -n "${APPLE_ID:-}" ] && [ -n "${APPLE_TEAM_ID:-}" ] && [ -n "${APPLE_APP_PASSWORD:-}" ]; then
+  [ -n "$IDENTITY" ] || die "notarization needs a signed app: set MACOS_SIGN_IDENTITY too"
+  result=$(xcrun notarytool submit "$DMG" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+             --password "$APPLE_APP_PASSWORD" --wait --output-format json)
+  echo "$result" >&2
+  status=$(printf '%s' "$result" | plutil -extract status raw -o - - 2>/dev/null || true)
+  if [ "$status" != "Accepted" ]; then
+    id=$(printf '%s' "$result" | plutil -extract id raw -o - - 2>/dev/null || true)
+    [ -n "$id" ] && xcrun notarytool log "$id" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+                      --password "$APPLE_APP_PASSWORD" >&2 || true
+    die "notarization was not accepted (status: ${status:-unknown})"
+  fi
+  xcrun stapler staple "$DMG"
+  xcrun stapler validate "$DMG"
+  spctl --assess --type open --context context:primary-signature --verbose=2 "$DMG"
+else
+  echo "build.sh: APPLE_ID/APPLE_TEAM_ID/APPLE_APP_PASSWORD are not all set: not notarized." >&2
+fi
+
+printf 'build.sh: %s  %s MB\n' "$DMG" "$(stat -f %z "$DMG" | awk '{printf "%.1f", $1/1e6}')" >&2
