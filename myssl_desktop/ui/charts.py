@@ -22,7 +22,9 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+
+from .cell_panel import draw_cell_panel
 
 SPARKLINE_ROLE = Qt.ItemDataRole.UserRole + 1
 """Item data role holding a sequence of daily request counts (oldest first) for SparklineDelegate."""
@@ -166,15 +168,11 @@ class SparklineDelegate(QStyledItemDelegate):
         if not isinstance(values, list | tuple):
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
         # The panel alone (no text): selection and hover backgrounds look like every other cell.
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        draw_cell_panel(painter, option)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
-        paint_sparkline(painter, opt.rect, values, opt.palette.color(_color_group(opt.state), role))
+        paint_sparkline(painter, option.rect, values, option.palette.color(_color_group(option.state), role))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(90, super().sizeHint(option, index).height())

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ..keyflags import FLAG_ORDER
+from .cell_panel import draw_cell_panel
 from .icons import icon
 from .keys_model import FLAGS_ROLE
 
@@ -16,37 +17,56 @@ BADGE_COLOURS = {"active": "#2e7d32", "expiring": "#ef6c00", "revoked": "#757575
 FLAG_COLOURS = {"spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}
 
 
-def _panel(delegate: QStyledItemDelegate, painter: QPainter, option: QStyleOptionViewItem,
-           index: QModelIndex) -> QStyleOptionViewItem:
-    """Draw the normal cell background (selection, alternate rows), without its text."""
-    opt = QStyleOptionViewItem(option)
-    delegate.initStyleOption(opt, index)
-    opt.text = ""
-    style = opt.widget.style() if opt.widget else QApplication.style()
-    style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-    return opt
+def _device_ratio(painter: QPainter) -> float:
+    device = painter.device()
+    return device.devicePixelRatioF() if device is not None else 1.0
+
+
+def _transparent_pixmap(width: int, height: int, ratio: float) -> QPixmap:
+    pixmap = QPixmap(round(width * ratio), round(height * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
+    """The status as a coloured pill. There are three statuses, so each pill is drawn once
+    (per font and pixel ratio) and then copied: drawing it for every visible row on every
+    repaint was a third of the table's paint time."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._badges: dict[tuple[str, str, float], QPixmap] = {}
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         status = index.data(Qt.ItemDataRole.DisplayRole)
         if not status:
             super().paint(painter, option, index)
             return
-        _panel(self, painter, option, index)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = option.fontMetrics
-        width = metrics.horizontalAdvance(status) + 14
-        height = metrics.height() + 4
-        rect = QRect(option.rect.x() + 6, option.rect.center().y() - height // 2, width, height)
-        colour = QColor(BADGE_COLOURS.get(status, "#757575"))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(QColor("white"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, status)
-        painter.restore()
+        draw_cell_panel(painter, option)
+        badge = self._badge(status, option, _device_ratio(painter))
+        height = round(badge.height() / badge.devicePixelRatio())
+        painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - height // 2, badge)
+
+    def _badge(self, status: str, option: QStyleOptionViewItem, ratio: float) -> QPixmap:
+        cache_key = (status, option.font.key(), ratio)
+        badge = self._badges.get(cache_key)
+        if badge is None:
+            metrics = option.fontMetrics
+            width, height = metrics.horizontalAdvance(status) + 14, metrics.height() + 4
+            badge = _transparent_pixmap(width, height, ratio)
+            painter = QPainter(badge)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setFont(option.font)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(BADGE_COLOURS.get(status, "#757575")))
+            rect = QRect(0, 0, width, height)
+            painter.drawRoundedRect(rect, height / 2, height / 2)
+            painter.setPen(QColor("white"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, status)
+            painter.end()
+            self._badges[cache_key] = badge
+        return badge
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)
@@ -54,16 +74,31 @@ class StatusBadgeDelegate(QStyledItemDelegate):
 
 
 class FlagsDelegate(QStyledItemDelegate):
+    """A key's flags as a row of icons, drawn once per combination of flags and copied."""
+
     ICON = 16
+    GAP = 4
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._strips: dict[tuple[tuple[str, ...], float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         flags: Any = index.data(FLAGS_ROLE)
-        _panel(self, painter, option, index)
-        if not flags:
-            return
-        x = option.rect.x() + 6
-        y = option.rect.center().y() - self.ICON // 2
-        for flag in FLAG_ORDER:
-            if flag in flags:
-                icon(flag, FLAG_COLOURS[flag]).paint(painter, QRect(x, y, self.ICON, self.ICON))
-                x += self.ICON + 4
+        draw_cell_panel(painter, option)
+        if flags:
+            strip = self._strip(tuple(flags), _device_ratio(painter))
+            painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - self.ICON // 2, strip)
+
+    def _strip(self, flags: tuple[str, ...], ratio: float) -> QPixmap:
+        strip = self._strips.get((flags, ratio))
+        if strip is None:
+            shown = [flag for flag in FLAG_ORDER if flag in flags]
+            strip = _transparent_pixmap(len(shown) * (self.ICON + self.GAP), self.ICON, ratio)
+            painter = QPainter(strip)
+            for n, flag in enumerate(shown):
+                place = QRect(n * (self.ICON + self.GAP), 0, self.ICON, self.ICON)
+                icon(flag, FLAG_COLOURS[flag]).paint(painter, place)
+            painter.end()
+            self._strips[(flags, ratio)] = strip
+        return strip

@@ -99,3 +99,64 @@ def test_selection_follows_its_row_through_a_sort(qtbot) -> None:
     view.selectRow(names(model).index("Legacy"))
     model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
     assert model.key_at(view.currentIndex().row()).name == "Legacy"
+
+
+def test_every_column_sorts_by_its_raw_value() -> None:
+    keys = [make_key(1, "beta", requests_24h=500, age=timedelta(days=200)),  # spike and due
+            make_key(2, "Alpha", status="expiring", age=timedelta(days=2)),
+            make_key(3, "gamma", last_used=timedelta(days=100), age=timedelta(days=95))]  # stale and due
+    usage = {1: tuple([1] * 30), 2: tuple([50] * 30), 3: tuple([2] * 30)}
+    model = KeysModel()
+    model.set_keys(keys, usage, now=NOW)
+    expected = {
+        Column.NAME: ["Alpha", "beta", "gamma"],  # case-insensitive
+        Column.FLAGS: ["Alpha", "beta", "gamma"],  # by how many: 0, 2, 2 (a tie keeps the name order)
+        Column.STATUS: ["beta", "gamma", "Alpha"],  # active before expiring (a tie again)
+        Column.CREATED: ["beta", "gamma", "Alpha"],
+        Column.USAGE: ["beta", "gamma", "Alpha"],  # 30-day totals 30, 60, 1500
+    }
+    for column, order in expected.items():
+        model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)  # a known order for the ties
+        model.sort(column, Qt.SortOrder.AscendingOrder)
+        assert names(model) == order, column.name
+        model.sort(column, Qt.SortOrder.DescendingOrder)
+        if column not in (Column.FLAGS, Column.STATUS):
+            assert names(model) == order[::-1], column.name
+
+
+def test_a_refresh_works_out_flags_afresh() -> None:
+    model = KeysModel()
+    stale = make_key(1, "Backup", last_used=timedelta(days=120))
+    model.set_keys([stale], now=NOW)
+    assert model.index(0, Column.FLAGS).data(FLAGS_ROLE) == ("stale",)
+    used_again = make_key(1, "Backup", last_used=timedelta(minutes=1))
+    model.set_keys([used_again], now=NOW)
+    assert model.index(0, Column.FLAGS).data(FLAGS_ROLE) == ()
+    assert model.row_at(0).flags == () and model.row_at(0).key is used_again
+
+
+def test_badges_and_flag_icons_are_painted_in_their_cells(qtbot) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QTableView
+
+    from myssl_desktop.ui.status_delegates import BADGE_COLOURS, FLAG_COLOURS, FlagsDelegate, StatusBadgeDelegate
+
+    model = KeysModel()
+    model.set_keys([make_key(1, "Legacy", last_used=timedelta(days=120))], now=NOW)  # stale
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegateForColumn(Column.STATUS, StatusBadgeDelegate(view))
+    view.setItemDelegateForColumn(Column.FLAGS, FlagsDelegate(view))
+    view.resize(1200, 200)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def colours_in(column: Column) -> set[str]:
+        image = view.viewport().grab(view.visualRect(model.index(0, column))).toImage()
+        return {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+
+    for _ in range(2):  # the second paint comes from the delegates' caches
+        assert QColor(BADGE_COLOURS["active"]).name() in colours_in(Column.STATUS)
+        assert QColor(FLAG_COLOURS["stale"]).name() in colours_in(Column.FLAGS)
+    assert QColor(FLAG_COLOURS["stale"]).name() not in colours_in(Column.NAME)
