@@ -32,6 +32,7 @@ class NewSecret:
     secret: Secret
     stored: bool
     problem: str = ""  # why it was not stored: the user must copy it now
+    place: str = "your system keychain"  # where it was stored, in words
 
 
 class OwnKeyRefused(Exception):
@@ -72,7 +73,7 @@ class KeyActions:
             self.keychain.store(Entry.created_key(self.profile.id, created.api_key.id), created.secret)
         except KeychainError as error:
             return NewSecret(created.api_key, created.secret, stored=False, problem=str(error))
-        return NewSecret(created.api_key, created.secret, stored=True)
+        return NewSecret(created.api_key, created.secret, stored=True, place=self.keychain.place())
 
     def stored_secret(self, key_id: int) -> Secret | None:
         """The secret the app kept when it created or regenerated this key, if any."""

@@ -102,6 +102,12 @@ class Keychain:
         backend = self.backend()
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
+    def place(self) -> str:
+        """Where a stored secret is, in words for the user ("… is kept in {place}")."""
+        if isinstance(self._backend, DemoKeyring):
+            return "the sandbox’s in-memory keychain (it forgets it when the app quits)"
+        return "your system keychain"
+
     def ensure_usable(self) -> None:
         """Raise `KeychainUnavailable` unless a real, non-plaintext keychain is configured."""
         backend = self.backend()

@@ -10,7 +10,7 @@ from keyring.backends.fail import Keyring as NoKeyring
 
 from myssl_desktop.api import ConnectionPool, KeyLimitReached, MysslClient, NetworkError, RetryPolicy, Secret
 from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
-from myssl_desktop.keychain import Entry, Keychain
+from myssl_desktop.keychain import DemoKeyring, Entry, Keychain
 from myssl_desktop.profiles import Profile
 from tests.support import LoseAnswers, closed_port_url
 
@@ -35,10 +35,15 @@ def names(sandbox, name: str) -> list[str]:
 def test_create_keeps_the_secret_in_the_keychain(sandbox, real_keychain: Keychain, profile: Profile) -> None:
     actions = actions_for(sandbox, real_keychain, profile)
     new = actions.create("Deploy bot", ["domains:read"])
-    assert new.stored and new.problem == ""
+    assert new.stored and new.problem == "" and new.place == "your system keychain"
     assert real_keychain.load(Entry.created_key(profile.id, new.api_key.id)) == new.secret
     assert actions.stored_secret(new.api_key.id) == new.secret
     assert MysslClient(sandbox.base_url, new.secret).current().api_key.name == "Deploy bot"
+
+
+def test_in_the_sandbox_the_secret_is_said_to_be_in_its_in_memory_keychain(sandbox, profile: Profile) -> None:
+    new = actions_for(sandbox, Keychain(DemoKeyring()), profile).create("Demo bot", ["domains:read"])
+    assert new.stored and "sandbox’s in-memory keychain" in new.place
 
 
 def test_without_a_keychain_the_secret_is_still_returned_with_the_problem(sandbox, profile: Profile) -> None:

@@ -268,13 +268,14 @@ class SecretDialog(QDialog):
         heading.setWordWrap(True)
         layout.addWidget(heading)
         if new.stored:
-            note = QLabel("MySSL shows this secret only once. A copy is kept in your system keychain, so "
+            note = QLabel(f"MySSL shows this secret only once. A copy is kept in {new.place}, so "
                           "“Copy stored secret” stays available for this key.")
         else:
             note = QLabel("<b>⚠ The secret could not be saved in your keychain.</b> "
                           f"{_html(new.problem)}<br><b>This is the only time it can be seen: copy it now and "
                           "store it somewhere safe.</b>")
             note.setStyleSheet("color: #d32f2f;")
+        note.setObjectName("placeNote")
         note.setWordWrap(True)
         layout.addWidget(note)
         self.secret_field = SecretField(new.secret, clipboard)

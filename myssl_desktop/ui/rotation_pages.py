@@ -452,7 +452,7 @@ class CreatePage(QWidget):
 
     revoke_stale_requested = Signal(object)  # an ApiKey
 
-    def __init__(self, clipboard: SecretClipboard, parent: QWidget | None = None) -> None:
+    def __init__(self, clipboard: SecretClipboard, keychain_place: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.clipboard = clipboard
         layout = QVBoxLayout(self)
@@ -465,7 +465,7 @@ class CreatePage(QWidget):
         self.secret_box = QWidget()
         box = QVBoxLayout(self.secret_box)
         box.setContentsMargins(0, 8, 0, 0)
-        box.addWidget(_label("MySSL shows this secret only once. It is already in your system keychain, and the "
+        box.addWidget(_label(f"MySSL shows this secret only once. It is already in {keychain_place}, and the "
                              "next step puts it in your files and keychain entries, so you do not need to copy "
                              "it unless you update something by hand."))
         self.secret_field: SecretField | None = None
@@ -894,8 +894,9 @@ def _last_used(key: ApiKey, now: datetime) -> str:
 
 
 class SummaryPage(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, keychain_place: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.keychain_place = keychain_place
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = _label(rich=True)
@@ -959,7 +960,7 @@ class SummaryPage(QWidget):
         backups = (" The files' backups (which held the old key) were removed." if finished and any(
             isinstance(t, EnvFileTarget) for t in targets) else "")
         self.body.setText(f"<p>New key: {new}, with {', '.join(rotation.permissions) or 'no permissions'}. "
-                          f"Its secret is kept in your system keychain.</p>{places}<p>{fate}{backups}</p>{own}")
+                          f"Its secret is kept in {self.keychain_place}.</p>{places}<p>{fate}{backups}</p>{own}")
 
 
 def _schedule_words(choice: str) -> str:

@@ -73,11 +73,12 @@ class RotationWizard(QDialog):
         self.stack = QStackedWidget()
         clipboard = window.hygiene.clipboard
         self.plan_page = PlanPage()
-        self.create_page = CreatePage(clipboard)
+        keychain_place = self.engine.keychain.place()
+        self.create_page = CreatePage(clipboard, keychain_place)
         self.deliver_page = DeliverPage(clipboard)
         self.verify_page = VerifyPage()
         self.drain_page = DrainPage()
-        self.summary_page = SummaryPage()
+        self.summary_page = SummaryPage(keychain_place)
         for page in (self.plan_page, self.create_page, self.deliver_page, self.verify_page, self.drain_page,
                      self.summary_page):
             self.stack.addWidget(page)

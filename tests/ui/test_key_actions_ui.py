@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
 from myssl_desktop.api import MysslClient
 from myssl_desktop.api.models import PERMISSIONS
@@ -76,6 +76,7 @@ def test_create_keeps_the_secret_then_shows_it_once(qtbot, window: MainWindow, s
     created = next(k for k in MysslClient(sb.base_url, sb.admin_key).all_keys() if k.name == "Nightly export")
     stored = real_keychain.load(Entry.created_key(session.profile.id, created.id))
     assert stored is not None and shown.field.text() == stored.reveal()
+    assert "kept in your system keychain" in shown.findChild(QLabel, "placeNote").text()
     assert shown.field.echoMode() == QLineEdit.EchoMode.Password
     shown.reveal_button.click()
     assert shown.field.echoMode() == QLineEdit.EchoMode.Normal

@@ -192,7 +192,7 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     summary = wizard.summary_page.body.text()
     assert "Rotation complete" in wizard.summary_page.title.text()
     assert str(path) in summary and "CI pipeline" in summary and rotation.new_key_name in summary
-    assert "is revoked" in summary
+    assert "is revoked" in summary and "kept in your system keychain" in summary
     admin = MysslClient(sb.base_url, sb.admin_key)
     assert admin.get_key(old_id).status == "revoked"
     assert admin.get_key(wizard.rotation.new_key_id).status == "active"
@@ -465,7 +465,8 @@ pages.append(wizard.header.step)
 new_secret_in_env = env.read_text().strip().split("=", 1)[1]
 admin = MysslClient(sb.base_url, sb.admin_key)
 print(json.dumps({"platform": app.platformName(), "visible": wizard.isVisible(),
-                  "modal": wizard.isModal(), "pages": pages, "state": wizard.rotation.state.value,
+                  "modal": wizard.isModal(), "pages": pages, "summary": wizard.summary_page.body.text(),
+                  "state": wizard.rotation.state.value,
                   "old": admin.get_key(old_id).status, "env_prefix": new_secret_in_env[:12],
                   "new_prefix": wizard.rotation.new_prefix, "colours": len(colours),
                   "backups": len(list(root.glob(".env.myssl-backup-*")))}))
@@ -486,6 +487,7 @@ def test_the_wizard_on_a_real_x_server() -> None:
     assert report["state"] == "done" and report["old"] == "revoked"
     assert report["env_prefix"] == report["new_prefix"] and report["backups"] == 0
     assert report["colours"] > 10  # really painted
+    assert "sandbox’s in-memory keychain" in report["summary"]  # not "your system keychain": it is not
 
 
 def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_path: Path, app_dirs: AppDirs,
