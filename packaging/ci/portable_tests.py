@@ -5,7 +5,7 @@ The suite's Linux-only tests are not all marked: the real-keychain ones ask for 
 `real_keychain` or `services` fixture (which insist on the Secret Service), and the
 `app_dirs` fixture moves platformdirs' folders with XDG variables, which platformdirs
 honours on Linux only. This plugin marks the first `keychain` (so `-m "not keychain"`
-leaves them out) and, off Linux, deselects the second and the D-Bus tests named below.
+leaves them out) and, off Linux, deselects the second and the tests marked `dbus`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,6 @@ import pytest
 
 SECRET_SERVICE_FIXTURES = {"real_keychain", "services"}
 XDG_FIXTURES = {"app_dirs"}
-# Unmarked tests that need a D-Bus session bus (Linux desktops only). Better: a marker in
-# the tests themselves; until then they are named here.
-DBUS_TESTS = (
-    "tests/ui/test_clipboard_hygiene.py::test_screen_lock_signal_on_the_session_bus_fires_locked",
-)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -30,7 +25,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if fixtures & SECRET_SERVICE_FIXTURES:
             item.add_marker(pytest.mark.keychain)
         off_linux = not sys.platform.startswith("linux")
-        if off_linux and (fixtures & XDG_FIXTURES or item.nodeid.startswith(DBUS_TESTS)):
+        if off_linux and (fixtures & XDG_FIXTURES or item.get_closest_marker("dbus")):
             deselected.append(item)
         else:
             kept.append(item)

@@ -246,6 +246,7 @@ def send_active_changed(path: str, interface: str, active: bool) -> None:
                     f"boolean:{str(active).lower()}"], check=True, timeout=10)
 
 
+@pytest.mark.dbus
 @pytest.mark.parametrize(("path", "interface"), SCREENSAVERS)
 def test_screen_lock_signal_on_the_session_bus_fires_locked(qtbot, path: str, interface: str) -> None:
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
