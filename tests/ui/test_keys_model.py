@@ -136,7 +136,7 @@ def test_a_refresh_works_out_flags_afresh() -> None:
 
 
 def test_badges_and_flag_icons_are_painted_in_their_cells(qtbot) -> None:
-    from PySide6.QtGui import QColor
+    from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QTableView
 
     from myssl_desktop.ui.status_delegates import BADGE_COLOURS, FLAG_COLOURS, FlagsDelegate, StatusBadgeDelegate
@@ -160,3 +160,9 @@ def test_badges_and_flag_icons_are_painted_in_their_cells(qtbot) -> None:
         assert QColor(BADGE_COLOURS["active"]).name() in colours_in(Column.STATUS)
         assert QColor(FLAG_COLOURS["stale"]).name() in colours_in(Column.FLAGS)
     assert QColor(FLAG_COLOURS["stale"]).name() not in colours_in(Column.NAME)
+    highlight = view.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight).name()
+    assert highlight not in colours_in(Column.STATUS)
+    view.selectRow(0)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: highlight in colours_in(Column.NAME))
+    assert highlight in colours_in(Column.STATUS) and highlight in colours_in(Column.FLAGS)  # the selected row
