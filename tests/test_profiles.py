@@ -65,6 +65,7 @@ def test_a_damaged_file_is_moved_aside_not_lost(tmp_path: Path) -> None:
     assert ProfileStore(tmp_path).load().profiles == ()
 
 
+@pytest.mark.posix  # permission bits
 def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = ProfileStore(tmp_path)
     store.put(Profile.new("A"))

@@ -5,7 +5,8 @@ The suite's Linux-only tests are not all marked: the real-keychain ones ask for 
 `real_keychain` or `services` fixture (which insist on the Secret Service), and the
 `app_dirs` fixture moves platformdirs' folders with XDG variables, which platformdirs
 honours on Linux only. This plugin marks the first `keychain` (so `-m "not keychain"`
-leaves them out) and, off Linux, deselects the second and the tests marked `dbus`.
+leaves them out), off Linux deselects the second and the tests marked `dbus`, and on
+Windows the tests marked `posix` (permission bits, signals).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ SECRET_SERVICE_FIXTURES = {"real_keychain", "services"}
 XDG_FIXTURES = {"app_dirs"}
 
 
+@pytest.hookimpl(tryfirst=True)  # mark before pytest's own -m selection runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kept, deselected = [], []
     for item in items:
@@ -25,7 +27,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if fixtures & SECRET_SERVICE_FIXTURES:
             item.add_marker(pytest.mark.keychain)
         off_linux = not sys.platform.startswith("linux")
-        if off_linux and (fixtures & XDG_FIXTURES or item.get_closest_marker("dbus")):
+        posix_only = sys.platform == "win32" and item.get_closest_marker("posix")
+        if posix_only or off_linux and (fixtures & XDG_FIXTURES or item.get_closest_marker("dbus")):
             deselected.append(item)
         else:
             kept.append(item)
@@ -35,4 +38,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return "portable_tests: Secret Service tests marked keychain; XDG and D-Bus tests deselected off Linux"
+    return ("portable_tests: Secret Service tests marked keychain; XDG and D-Bus tests deselected "
+            "off Linux, POSIX tests on Windows")

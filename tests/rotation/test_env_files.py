@@ -47,6 +47,7 @@ def test_other_lines_are_untouched(lines: list[bytes], newline: bytes) -> None:
     assert updated == content.replace(b"MYSSL_API_KEY=old", b"MYSSL_API_KEY=NEW")
 
 
+@pytest.mark.posix  # permission bits
 def test_deliver_keeps_permissions_makes_a_backup_and_restores(tmp_path: Path) -> None:
     path = tmp_path / "app.env"
     path.write_bytes(b"MYSSL_API_KEY=old\n")

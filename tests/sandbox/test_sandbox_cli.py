@@ -34,6 +34,7 @@ def _stop(process: subprocess.Popen[str], signum: int) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
+@pytest.mark.posix  # SIGINT/SIGTERM with a clean exit
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_prints_one_json_line_serves_and_exits_0(signum: int, tmp_path: Path) -> None:
     process = _start("--port", "0", "--seed", "demo", "--tier", "business", "--traffic",
