@@ -285,7 +285,8 @@ def _reserved_file(path_text: str | None) -> Iterator[_SecretFile | None]:
     except OSError as error:
         print(f"myssl-keys: cannot create {path}: {error.strerror}. Nothing was changed.", file=sys.stderr)
         raise CommandFailed() from None
-    os.fchmod(fd, 0o600)  # whatever the umask
+    if hasattr(os, "fchmod"):  # POSIX: 0600 whatever the umask (Windows has no fchmod before 3.13)
+        os.fchmod(fd, 0o600)
     reserved = _SecretFile(path, fd)
     try:
         yield reserved
