@@ -21,7 +21,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
@@ -200,8 +200,18 @@ def run_checks(value: str) -> list[CheckResult]:
     return results
 
 
+def offscreen_environment(environ: MutableMapping[str, str], platform: str) -> None:
+    """Choose the offscreen Qt platform unless told otherwise. On Windows that plugin reads
+    fonts only from QT_QPA_FONTDIR (a FreeType font database, not the Windows font API), so
+    point it at the system's fonts; without them no text could be laid out."""
+    environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if platform == "win32" and environ["QT_QPA_PLATFORM"].startswith("offscreen"):
+        windows = environ.get("WINDIR") or environ.get("SystemRoot") or r"C:\Windows"
+        environ.setdefault("QT_QPA_FONTDIR", windows.rstrip("\\") + r"\Fonts")
+
+
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    offscreen_environment(os.environ, sys.platform)
     out = _console()
 
     def say(line: str) -> None:

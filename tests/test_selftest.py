@@ -79,3 +79,17 @@ def test_a_check_that_never_answers_fails_instead_of_hanging() -> None:
     with pytest.raises(selftest.CheckFailed, match="no answer within"):
         selftest._with_timeout(lambda: str(release.wait(5)), 0.2, "stuck")
     release.set()
+
+
+def test_on_windows_the_offscreen_platform_is_pointed_at_the_system_fonts() -> None:
+    environ = {"WINDIR": "D:\\Win\\"}
+    selftest.offscreen_environment(environ, "win32")
+    assert environ == {"WINDIR": "D:\\Win\\", "QT_QPA_PLATFORM": "offscreen", "QT_QPA_FONTDIR": "D:\\Win\\Fonts"}
+
+    chosen = {"QT_QPA_PLATFORM": "windows", "WINDIR": "C:\\Windows"}
+    selftest.offscreen_environment(chosen, "win32")
+    assert "QT_QPA_FONTDIR" not in chosen  # a real platform plugin finds fonts itself
+
+    elsewhere: dict[str, str] = {}
+    selftest.offscreen_environment(elsewhere, "linux")
+    assert elsewhere == {"QT_QPA_PLATFORM": "offscreen"}
