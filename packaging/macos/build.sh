@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the macOS installer of MySSL Desktop into dist/:
 #   dist/MySSL Desktop.app                 PyInstaller .app (bundle id info.myssl.desktop,
-#                                          macOS 11+, HiDPI); myssl-keys is inside it at
+#                                          macOS 13+, HiDPI, the build machine's architecture:
+#                                          arm64 on Apple silicon); myssl-keys is inside it at
 #                                          Contents/MacOS/myssl-keys
 #   dist/MySSL-Desktop-<version>.dmg       the .app and an Applications link, compressed
 #
@@ -41,6 +42,9 @@ echo "build.sh: MySSL Desktop $VERSION (macOS $(sw_vers -productVersion), $(unam
 [ -x "$APP/Contents/MacOS/myssl-keys" ] || die "$APP has no myssl-keys"
 /usr/libexec/PlistBuddy -c 'Print :CFBundleIdentifier' "$APP/Contents/Info.plist" | grep -qx info.myssl.desktop \
   || die "$APP has the wrong bundle identifier"
+if /usr/libexec/PlistBuddy -c 'Print :LSBackgroundOnly' "$APP/Contents/Info.plist" 2>/dev/null | grep -qx true; then
+  die "$APP is marked LSBackgroundOnly: it would have no Dock icon or menu bar"
+fi
 
 # 2. Code signing (inside out: libraries, frameworks, executables, then the bundle) -----
 sign() {
@@ -71,7 +75,12 @@ trap 'rm -rf "$stage"' EXIT
 ditto "$APP" "$stage/MySSL Desktop.app"
 ln -s /Applications "$stage/Applications"
 rm -f "$DMG"
-hdiutil create -volname "MySSL Desktop $VERSION" -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$DMG" >/dev/null
+# hdiutil fails now and then with "Resource busy" on CI machines; a retry clears it.
+for attempt in 1 2 3 4 5; do
+  hdiutil create -volname "MySSL Desktop $VERSION" -srcfolder "$stage" -fs HFS+ -format UDZO -ov "$DMG" >/dev/null && break
+  [ "$attempt" = 5 ] && die "hdiutil create failed 5 times"
+  sleep $((attempt * 5))
+done
 if [ -n "$IDENTITY" ]; then
   codesign --force --timestamp --sign "$IDENTITY" "$DMG"
 fi
