@@ -12,7 +12,8 @@
 #   SIGN_CERT_PASSWORD  its password
 #   SIGN_TIMESTAMP_URL  an RFC 3161 timestamp server (default: http://timestamp.digicert.com)
 #
-#   powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1 [-Python python]
+#   pwsh -File packaging\windows\build.ps1 [-Python python]
+#Requires -Version 7.2
 param(
     [string]$Python = "python"
 )
@@ -32,7 +33,7 @@ print(next(n.value.value for n in tree.body if isinstance(n, ast.Assign)
            and any(getattr(t, 'id', None) == '__version__' for t in n.targets)))
 "@
 if ($LASTEXITCODE -ne 0 -or -not $version) { throw "build.ps1: cannot read myssl_desktop.__version__" }
-$version = $version.Trim()
+$version = ($version | Select-Object -Last 1).Trim()  # only the last line, should anything else print
 # VERSIONINFO wants numbers: 1.2.0rc1 -> 1.2.0.0
 $release = ([regex]::Match($version, '^\d+(\.\d+)*')).Value.Split('.') + @('0', '0', '0', '0')
 $numericVersion = ($release[0..3]) -join '.'
@@ -57,7 +58,8 @@ $signArgs = @()
 $signtool = $null
 if ($sign) {
     if (-not (Test-Path $env:SIGN_CERT_PATH)) { throw "build.ps1: SIGN_CERT_PATH does not exist: $env:SIGN_CERT_PATH" }
-    $signtool = (Get-Command signtool.exe -ErrorAction SilentlyContinue).Source
+    # (Get-Command x).Source would throw under StrictMode when x is not on PATH
+    $signtool = Get-Command signtool.exe -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
     if (-not $signtool) {
         $signtool = Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin\*\x64\signtool.exe" -ErrorAction SilentlyContinue |
             Sort-Object FullName -Descending | Select-Object -First 1 -ExpandProperty FullName
@@ -74,7 +76,7 @@ if ($sign) {
 }
 
 # 3. The installer
-$iscc = (Get-Command iscc.exe -ErrorAction SilentlyContinue).Source
+$iscc = Get-Command iscc.exe -ErrorAction SilentlyContinue | Select-Object -First 1 -ExpandProperty Source
 if (-not $iscc) {
     foreach ($candidate in "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe", "$env:ProgramFiles\Inno Setup 6\ISCC.exe",
                            "$env:LOCALAPPDATA\Programs\Inno Setup 6\ISCC.exe") {
@@ -87,7 +89,12 @@ $isccArgs = @("/Q", "/DAppVersion=$version", "/DAppNumericVersion=$numericVersio
 if ($sign) {
     # Inno runs this for Setup.exe and the uninstaller: $f is the (quoted) file it signs and
     # $q a double quote, which keeps PowerShell's own quoting of native arguments out of it.
-    $quoted = ($signArgs | ForEach-Object { if ($_ -match '\s') { "`$q$_`$q" } else { $_ } }) -join ' '
+    # Inno expands $-sequences, so a $ in a value (a password) is written $$.
+    $quoted = ($signArgs | ForEach-Object {
+        if ($_.Contains('"')) { throw "build.ps1: a signing value contains a double quote, which ISCC cannot pass on" }
+        $value = $_.Replace('$', '$$')
+        if ($value -match '\s') { "`$q$value`$q" } else { $value }
+    }) -join ' '
     $isccArgs += @("/DSign", "/Ssigntool=`$q$signtool`$q $quoted `$f")
 }
 Invoke-Checked "ISCC" { & $iscc @isccArgs packaging\windows\myssl-desktop.iss }
