@@ -161,7 +161,9 @@ def test_the_bundle_is_trimmed(built: Built) -> None:
     for unwanted in ("qgtk3", "libgtk-3", "libcairo", "libpango", "Pdf", "VirtualKeyboard", "virtualkeyboard",
                      "eglfs", "egldeviceintegrations", "libQt6Qml", "libQt6Quick", "Designer", "/qml/",
                      "Qt/translations/", "libqminimal", "libqvnc", "libqlinuxfb", "libQt6Network",
-                     "libX11.so", "libglib-2.0", "libfontconfig", "libdbus-1", "libstdc++", "pygments/"):
+                     "libX11.so", "libglib-2.0", "libfontconfig", "libdbus-1", "libstdc++", "pygments/",
+                     # 12 MB for SecretStorage's AES; rthooks/secretstorage_aes.py uses libcrypto
+                     "cryptography/", "_cffi_backend", "multiprocessing/"):
         assert unwanted not in text, unwanted
     platforms = {p.name for p in (built.app / "_internal" / "PySide6" / "Qt" / "plugins" / "platforms").iterdir()}
     assert {"libqxcb.so", "libqoffscreen.so"} <= platforms
@@ -199,6 +201,19 @@ def test_the_frozen_self_test_passes_with_the_secret_service(built: Built) -> No
     assert any(line.startswith("ok   api: ") for line in lines)
     assert lines[-1].startswith("self-test passed: 3 of 3 checks")
     assert not re.search(r"myssl_k_[A-Za-z0-9]{5,}", result.stdout + result.stderr)
+
+
+def test_the_frozen_command_line_reaches_the_secret_service(built: Built, tmp_path: Path) -> None:
+    """myssl-keys is frozen separately from the GUI: its keychain (SecretStorage's AES session
+    on the bundle's libcrypto) must work on its own."""
+    env = dict(os.environ, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    result = subprocess.run([str(built.app / "myssl-keys"), "doctor", "--base-url", "http://127.0.0.1:9/api/v1"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    keychain = [line for line in result.stdout.splitlines() if line.split()[1:2] == ["keychain"]]
+    assert keychain == ["ok   keychain       keyring.backends.SecretService.Keyring: works "
+                        "(stored, read back and removed a test entry)"], result.stdout + result.stderr
 
 
 def test_the_frozen_command_line(built: Built) -> None:

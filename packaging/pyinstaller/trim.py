@@ -41,7 +41,16 @@ EXCLUDED_MODULES = ["tkinter", "_tkinter", "idlelib", "lib2to3", "ensurepip", "v
                     "PySide6.QtNetwork",
                     # httpx's optional command-line client (httpx._main, guarded by try/except
                     # ImportError in httpx/__init__.py): pygments alone is 1.8 MB per executable.
-                    "pygments", "rich", "click"]
+                    "pygments", "rich", "click",
+                    # Only concurrent.futures.ProcessPoolExecutor and anyio.to_process use it;
+                    # the app runs its work in threads.
+                    "multiprocessing"]
+if sys.platform.startswith("linux"):
+    # SecretStorage takes only AES-CBC from cryptography (12 MB with its own OpenSSL); the
+    # bundle's libcrypto provides it instead: rthooks/secretstorage_aes.py.
+    EXCLUDED_MODULES += ["cryptography", "cffi", "_cffi_backend"]
+RUNTIME_HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rthooks")
+RUNTIME_HOOKS = [os.path.join(RUNTIME_HOOKS_DIR, "secretstorage_aes.py")] if sys.platform.startswith("linux") else []
 
 # Python modules as .pyc files in the bundle folder instead of a zlib archive appended to
 # each executable: myssl-desktop and myssl-keys then share one copy instead of two.

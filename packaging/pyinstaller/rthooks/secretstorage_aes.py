@@ -1,0 +1,197 @@
+"""PyInstaller runtime hook (Linux): AES-CBC for SecretStorage from the bundle's OpenSSL.
+
+SecretStorage talks to the Secret Service over D-Bus in an encrypted session
+(dh-ietf1024-sha256-aes128-cbc-pkcs7). It does the Diffie-Hellman exchange, the key
+derivation and the PKCS#7 padding itself, in Python, and takes only raw AES-CBC from the
+`cryptography` package: ``Cipher(algorithms.AES(key), modes.CBC(iv), default_backend())``
+and its ``encryptor()``/``decryptor()``. `cryptography` is 12 MB of the bundle (its own
+statically linked OpenSSL). The bundle already carries OpenSSL's libcrypto for Python's
+hashlib and ssl, so the frozen app leaves `cryptography` out (trim.EXCLUDED_MODULES) and
+this hook provides those few names, backed by libcrypto's EVP interface.
+
+Only ever installed in the frozen Linux app, and only when no real `cryptography` can be
+imported; anything else asked of the package still fails to import, as it would without
+it. tests/test_secretstorage_aes.py checks it against NIST vectors, against `cryptography`,
+and through SecretStorage against gnome-keyring; the .deb's self-test uses it for real.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+import types
+from importlib.util import find_spec
+
+BLOCK = 16
+
+
+def _loaded_libcrypto() -> str | None:
+    """The libcrypto that Python's own _hashlib linked (the bundle's copy when frozen)."""
+    import _hashlib  # noqa: F401 - loads libcrypto into the process
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rsplit(" ", 1)[-1].strip()
+                if "/libcrypto.so" in path:
+                    return path
+    except OSError:
+        pass
+    return ctypes.util.find_library("crypto")
+
+
+class _OpenSSL:
+    def __init__(self) -> None:
+        path = _loaded_libcrypto()
+        if path is None:
+            raise ImportError("OpenSSL's libcrypto was not found; the keychain's AES session needs it")
+        lib = ctypes.CDLL(path)
+        lib.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
+        lib.EVP_CIPHER_CTX_new.argtypes = []
+        lib.EVP_CIPHER_CTX_free.restype = None
+        lib.EVP_CIPHER_CTX_free.argtypes = [ctypes.c_void_p]
+        lib.EVP_CIPHER_CTX_set_padding.restype = ctypes.c_int
+        lib.EVP_CIPHER_CTX_set_padding.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        lib.EVP_CipherInit_ex.restype = ctypes.c_int
+        lib.EVP_CipherInit_ex.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                          ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
+        lib.EVP_CipherUpdate.restype = ctypes.c_int
+        lib.EVP_CipherUpdate.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int),
+                                         ctypes.c_char_p, ctypes.c_int]
+        lib.EVP_CipherFinal_ex.restype = ctypes.c_int
+        lib.EVP_CipherFinal_ex.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+        self.ciphers = {}
+        for bits in (128, 192, 256):
+            function = getattr(lib, f"EVP_aes_{bits}_cbc")
+            function.restype = ctypes.c_void_p
+            function.argtypes = []
+            self.ciphers[bits // 8] = function()
+        self.lib = lib
+
+
+_openssl: _OpenSSL | None = None
+
+
+def _lib() -> _OpenSSL:
+    global _openssl
+    if _openssl is None:
+        _openssl = _OpenSSL()
+    return _openssl
+
+
+# --- the names SecretStorage imports ----------------------------------------------------
+
+def default_backend() -> None:
+    return None
+
+
+class AES:
+    name = "AES"
+    block_size = BLOCK * 8
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) not in (16, 24, 32):
+            raise ValueError(f"Invalid key size ({len(key) * 8}) for AES.")
+        self.key = bytes(key)
+
+
+class CBC:
+    name = "CBC"
+
+    def __init__(self, initialization_vector: bytes) -> None:
+        if len(initialization_vector) != BLOCK:
+            raise ValueError(f"Invalid IV size ({len(initialization_vector)}) for CBC.")
+        self.initialization_vector = bytes(initialization_vector)
+
+
+class _CipherContext:
+    """One encryption or decryption, no padding (the caller pads), as cryptography's is."""
+
+    def __init__(self, algorithm: AES, mode: CBC, encrypt: bool) -> None:
+        openssl = _lib()
+        self._lib = openssl.lib
+        self._ctx = self._lib.EVP_CIPHER_CTX_new()
+        if not self._ctx:
+            raise MemoryError("EVP_CIPHER_CTX_new failed")
+        cipher = openssl.ciphers[len(algorithm.key)]
+        if (self._lib.EVP_CipherInit_ex(self._ctx, cipher, None, algorithm.key,
+                                        mode.initialization_vector, 1 if encrypt else 0) != 1
+                or self._lib.EVP_CIPHER_CTX_set_padding(self._ctx, 0) != 1):
+            self._free()
+            raise ValueError("OpenSSL could not set up AES-CBC")
+
+    def update(self, data: bytes) -> bytes:
+        if self._ctx is None:
+            raise ValueError("Context was already finalized.")
+        out = ctypes.create_string_buffer(len(data) + BLOCK)
+        written = ctypes.c_int(0)
+        if self._lib.EVP_CipherUpdate(self._ctx, out, ctypes.byref(written), bytes(data), len(data)) != 1:
+            raise ValueError("OpenSSL AES-CBC update failed")
+        return out.raw[:written.value]
+
+    def finalize(self) -> bytes:
+        if self._ctx is None:
+            raise ValueError("Context was already finalized.")
+        out = ctypes.create_string_buffer(BLOCK)
+        written = ctypes.c_int(0)
+        try:
+            if self._lib.EVP_CipherFinal_ex(self._ctx, out, ctypes.byref(written)) != 1:
+                raise ValueError("The length of the provided data is not a multiple of the block length.")
+            return out.raw[:written.value]
+        finally:
+            self._free()
+
+    def _free(self) -> None:
+        if self._ctx is not None:
+            self._lib.EVP_CIPHER_CTX_free(self._ctx)
+            self._ctx = None
+
+    def __del__(self) -> None:
+        self._free()
+
+
+class Cipher:
+    def __init__(self, algorithm: AES, mode: CBC, backend: object = None) -> None:
+        if not isinstance(algorithm, AES) or not isinstance(mode, CBC):
+            raise TypeError("only AES in CBC mode is provided here")
+        self.algorithm, self.mode = algorithm, mode
+
+    def encryptor(self) -> _CipherContext:
+        return _CipherContext(self.algorithm, self.mode, encrypt=True)
+
+    def decryptor(self) -> _CipherContext:
+        return _CipherContext(self.algorithm, self.mode, encrypt=False)
+
+
+# --- installation -------------------------------------------------------------------------
+
+def modules() -> dict[str, types.ModuleType]:
+    """The module objects standing in for the parts of `cryptography` SecretStorage imports."""
+    made = {}
+    for name in ("cryptography", "cryptography.hazmat", "cryptography.hazmat.backends",
+                 "cryptography.hazmat.primitives", "cryptography.hazmat.primitives.ciphers"):
+        module = made[name] = types.ModuleType(name, __doc__)
+        module.__path__ = []  # a package: its submodules resolve through sys.modules only
+    made["cryptography.hazmat.backends"].default_backend = default_backend
+    ciphers = made["cryptography.hazmat.primitives.ciphers"]
+    ciphers.Cipher = Cipher
+    ciphers.algorithms = types.SimpleNamespace(AES=AES)
+    ciphers.modes = types.SimpleNamespace(CBC=CBC)
+    for name, module in made.items():  # attribute access along the dotted path
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(made[parent], child, module)
+    return made
+
+
+def install() -> bool:
+    """Register the stand-in unless a real `cryptography` is importable. True if installed."""
+    if "cryptography" in sys.modules or find_spec("cryptography") is not None:
+        return False
+    sys.modules.update(modules())
+    return True
+
+
+if getattr(sys, "frozen", False) and sys.platform.startswith("linux"):
+    install()
