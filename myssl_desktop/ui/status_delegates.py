@@ -9,24 +9,12 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ..keyflags import FLAG_ORDER
-from .cell_panel import draw_cell_panel
+from .cell_panel import device_ratio, draw_cell_panel, transparent_pixmap
 from .icons import icon
 from .keys_model import FLAGS_ROLE
 
 BADGE_COLOURS = {"active": "#2e7d32", "expiring": "#ef6c00", "revoked": "#757575"}
 FLAG_COLOURS = {"spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}
-
-
-def _device_ratio(painter: QPainter) -> float:
-    device = painter.device()
-    return device.devicePixelRatioF() if device is not None else 1.0
-
-
-def _transparent_pixmap(width: int, height: int, ratio: float) -> QPixmap:
-    pixmap = QPixmap(round(width * ratio), round(height * ratio))
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    return pixmap
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
@@ -44,7 +32,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         draw_cell_panel(painter, option)
-        badge = self._badge(status, option, _device_ratio(painter))
+        badge = self._badge(status, option, device_ratio(painter))
         height = round(badge.height() / badge.devicePixelRatio())
         painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - height // 2, badge)
 
@@ -54,7 +42,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         if badge is None:
             metrics = option.fontMetrics
             width, height = metrics.horizontalAdvance(status) + 14, metrics.height() + 4
-            badge = _transparent_pixmap(width, height, ratio)
+            badge = transparent_pixmap(width, height, ratio)
             painter = QPainter(badge)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setFont(option.font)
@@ -87,14 +75,14 @@ class FlagsDelegate(QStyledItemDelegate):
         flags: Any = index.data(FLAGS_ROLE)
         draw_cell_panel(painter, option)
         if flags:
-            strip = self._strip(tuple(flags), _device_ratio(painter))
+            strip = self._strip(tuple(flags), device_ratio(painter))
             painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - self.ICON // 2, strip)
 
     def _strip(self, flags: tuple[str, ...], ratio: float) -> QPixmap:
         strip = self._strips.get((flags, ratio))
         if strip is None:
             shown = [flag for flag in FLAG_ORDER if flag in flags]
-            strip = _transparent_pixmap(len(shown) * (self.ICON + self.GAP), self.ICON, ratio)
+            strip = transparent_pixmap(len(shown) * (self.ICON + self.GAP), self.ICON, ratio)
             painter = QPainter(strip)
             for n, flag in enumerate(shown):
                 place = QRect(n * (self.ICON + self.GAP), 0, self.ICON, self.ICON)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF
 from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView, QToolTip
 
+from myssl_desktop.ui import charts
 from myssl_desktop.ui.charts import (
     SPARKLINE_ROLE,
     SparklineDelegate,
@@ -318,6 +319,49 @@ def test_delegate_draws_the_selection_background_itself(qtbot) -> None:
     painter.end()
     assert count_near(image, background, tolerance=4, region=QRect(0, 0, 90, 2)) == 180
     assert count_near(image, on_selection, tolerance=30) > 0
+
+
+def paint_delegate(delegate: SparklineDelegate, values: list[int], state: QStyle.StateFlag) -> QImage:
+    model = QStandardItemModel(1, 1)
+    item = QStandardItem()
+    item.setData(values, SPARKLINE_ROLE)
+    model.setItem(0, 0, item)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 90, 24)
+    option.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active | state
+    option.palette.setColor(QPalette.ColorRole.Highlight, QColor("#3d8ee0"))
+    option.palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffe000"))
+    image = QImage(90, 24, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+    return image
+
+
+def test_delegate_draws_each_sparkline_once_then_copies_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[tuple[int, ...]] = []
+    real = charts.paint_sparkline
+    monkeypatch.setattr(charts, "paint_sparkline", lambda p, r, v, c: (drawn.append(tuple(v)), real(p, r, v, c)))
+    delegate = SparklineDelegate()
+    plain = QStyle.StateFlag.State_None
+    first = paint_delegate(delegate, [5, 9, 3, 12, 8], plain)
+    again = paint_delegate(delegate, [5, 9, 3, 12, 8], plain)
+    assert drawn == [(5, 9, 3, 12, 8)] and again == first
+    assert count_near(first, QColor("#3d8ee0"), tolerance=30) > 0  # the copy is the line
+
+    other = paint_delegate(delegate, [1, 1, 1, 1, 30], plain)  # other values: drawn anew
+    selected = paint_delegate(delegate, [5, 9, 3, 12, 8], QStyle.StateFlag.State_Selected)  # other colour
+    assert len(drawn) == 3 and other != first
+    assert count_near(selected, QColor("#ffe000"), tolerance=30) > 0
+
+
+def test_delegate_keeps_a_bounded_number_of_sparklines() -> None:
+    delegate = SparklineDelegate()
+    for n in range(SparklineDelegate.CACHED + 20):
+        paint_delegate(delegate, [n, 0, n], QStyle.StateFlag.State_None)
+    assert len(delegate._lines) == SparklineDelegate.CACHED
+    assert (tuple([0, 0, 0]), 90, 24, 1.0) not in {key[:4] for key in delegate._lines}  # the oldest went
 
 
 def test_delegate_size_hint(qtbot) -> None:
