@@ -126,6 +126,13 @@ def drop_reason(dest: str, src: str | None) -> str | None:
     return None
 
 
+def _framework_of(dest: str) -> str | None:
+    """The `….framework/` folder a bundle entry lies in (macOS), or None."""
+    path = dest.replace("\\", "/")
+    end = path.find(".framework/")
+    return path[:end + len(".framework/")] if end >= 0 else None
+
+
 def _is_plugin(dest: str) -> bool:
     return "/plugins/" in _norm("/" + dest)
 
@@ -227,9 +234,17 @@ def trim(binaries: Iterable[tuple[str, str, str]], datas: Iterable[tuple[str, st
                              stop=left)
     orphans = needed_by_gone - needed_by_kept
     if orphans:
+        gone_bin += [entry for entry in kept_bin if _real(entry[1]) in orphans]
         kept_bin = [entry for entry in kept_bin if _real(entry[1]) not in orphans]
         for _ in orphans:
             note("only needed by dropped entries")
+
+    # macOS: a framework whose binary went must not keep its Resources (Info.plist...):
+    # codesign rejects a .framework without its executable.
+    gone_frameworks = {root for entry in gone_bin if (root := _framework_of(entry[0]))}
+    for entry in [entry for entry in kept_data if _framework_of(entry[0]) in gone_frameworks]:
+        kept_data.remove(entry)
+        note("resources of a dropped framework")
 
     if log:
         total = sum(dropped.values())
