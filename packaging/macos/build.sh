@@ -11,8 +11,8 @@
 #   MACOS_SIGN_IDENTITY   "Developer ID Application: <Name> (<TEAMID>)" in the login or
 #                         CI keychain: codesign with the hardened runtime and a timestamp
 #   APPLE_ID, APPLE_TEAM_ID, APPLE_APP_PASSWORD
-#                         notarize the .dmg with `xcrun notarytool submit --wait`, then
-#                         staple the ticket (needs MACOS_SIGN_IDENTITY)
+#                         notarize the .app, then the .dmg, with `xcrun notarytool submit
+#                         --wait`, and staple both tickets (needs MACOS_SIGN_IDENTITY)
 #   PYTHON                the interpreter with PyInstaller (default: .venv/bin/python, else python3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,9 +69,38 @@ else
   echo "build.sh: users will see Gatekeeper warnings, and the keychain will ask again after updates." >&2
 fi
 
-# 3. The .dmg --------------------------------------------------------------------------
+# 3. Notarization of the .app, so that a copy dragged out of the .dmg opens offline too
+NOTARIZE=
+if [ -n "${APPLE_ID:-}" ] && [ -n "${APPLE_TEAM_ID:-}" ] && [ -n "${APPLE_APP_PASSWORD:-}" ]; then
+  [ -n "$IDENTITY" ] || die "notarization needs a signed app: set MACOS_SIGN_IDENTITY too"
+  NOTARIZE=1
+else
+  echo "build.sh: APPLE_ID/APPLE_TEAM_ID/APPLE_APP_PASSWORD are not all set: not notarized." >&2
+fi
+json_field() { "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
+notarize() {  # notarize FILE (a .zip or .dmg); --wait exits 0 even when the verdict is Invalid
+  local result status id
+  result=$(xcrun notarytool submit "$1" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+             --password "$APPLE_APP_PASSWORD" --wait --output-format json) || true
+  echo "$result" >&2
+  status=$(printf '%s' "$result" | json_field status 2>/dev/null || true)
+  if [ "$status" != "Accepted" ]; then
+    id=$(printf '%s' "$result" | json_field id 2>/dev/null || true)
+    [ -n "$id" ] && xcrun notarytool log "$id" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+                      --password "$APPLE_APP_PASSWORD" >&2 || true
+    die "notarization of $1 was not accepted (status: ${status:-unknown})"
+  fi
+}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+if [ -n "$NOTARIZE" ]; then
+  ditto -c -k --keepParent "$APP" "$stage/app.zip"
+  notarize "$stage/app.zip"
+  rm "$stage/app.zip"
+  xcrun stapler staple "$APP"
+fi
+
+# 4. The .dmg --------------------------------------------------------------------------
 ditto "$APP" "$stage/MySSL Desktop.app"
 ln -s /Applications "$stage/Applications"
 rm -f "$DMG"
@@ -84,25 +113,11 @@ done
 if [ -n "$IDENTITY" ]; then
   codesign --force --timestamp --sign "$IDENTITY" "$DMG"
 fi
-
-# 4. Notarization ----------------------------------------------------------------------
-if [ -n "${APPLE_ID:-}" ] && [ -n "${APPLE_TEAM_ID:-}" ] && [ -n "${APPLE_APP_PASSWORD:-}" ]; then
-  [ -n "$IDENTITY" ] || die "notarization needs a signed app: set MACOS_SIGN_IDENTITY too"
-  result=$(xcrun notarytool submit "$DMG" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
-             --password "$APPLE_APP_PASSWORD" --wait --output-format json)
-  echo "$result" >&2
-  status=$(printf '%s' "$result" | plutil -extract status raw -o - - 2>/dev/null || true)
-  if [ "$status" != "Accepted" ]; then
-    id=$(printf '%s' "$result" | plutil -extract id raw -o - - 2>/dev/null || true)
-    [ -n "$id" ] && xcrun notarytool log "$id" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
-                      --password "$APPLE_APP_PASSWORD" >&2 || true
-    die "notarization was not accepted (status: ${status:-unknown})"
-  fi
+if [ -n "$NOTARIZE" ]; then
+  notarize "$DMG"
   xcrun stapler staple "$DMG"
   xcrun stapler validate "$DMG"
   spctl --assess --type open --context context:primary-signature --verbose=2 "$DMG"
-else
-  echo "build.sh: APPLE_ID/APPLE_TEAM_ID/APPLE_APP_PASSWORD are not all set: not notarized." >&2
 fi
 
 printf 'build.sh: %s  %s MB\n' "$DMG" "$(stat -f %z "$DMG" | awk '{printf "%.1f", $1/1e6}')" >&2
