@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         from .account_bar import AccountBar
         from .banner import Banner
         from .charts import SparklineDelegate
+        from .column_layout import apply_default_layout
         from .icons import app_icon
         from .key_details import KeyDetails
         from .keys_model import Column, KeysModel
@@ -118,11 +119,7 @@ class MainWindow(QMainWindow):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(Column.CREATED, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
-        for column, width in ((Column.NAME, 190), (Column.FLAGS, 80), (Column.STATUS, 90),
-                              (Column.PREFIX, 120), (Column.PERMISSIONS, 200), (Column.CREATED, 170),
-                              (Column.LAST_USED, 100), (Column.REQUESTS_24H, 70),
-                              (Column.REQUESTS_TOTAL, 90), (Column.USAGE, 100)):
-            self.table.setColumnWidth(column, width)
+        apply_default_layout(self.table)
         self._delegates = (SparklineDelegate(self.table), StatusBadgeDelegate(self.table),
                            FlagsDelegate(self.table))
         self.table.setItemDelegateForColumn(Column.USAGE, self._delegates[0])

@@ -216,17 +216,37 @@ def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: S
     assert unnamed == []
 
 
+def test_a_new_window_shows_what_a_glance_needs_without_scrolling(qtbot, window: MainWindow,
+                                                                   demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    table, header = window.table, window.table.horizontalHeader()
+    assert (window.width(), window.height()) == (1200, 700)  # the first-run size
+    glance = [Column.NAME, Column.FLAGS, Column.STATUS, Column.LAST_USED, Column.REQUESTS_24H,
+              Column.REQUESTS_TOTAL, Column.USAGE, Column.CREATED]
+    assert [header.logicalIndex(n) for n in range(len(glance))] == glance
+    right_edges = {Column(c).name: table.columnViewportPosition(c) + table.columnWidth(c) for c in glance}
+    assert max(right_edges.values()) <= table.viewport().width(), right_edges
+    metrics = table.fontMetrics()
+    for row in range(window.model.rowCount()):  # the usual texts fit their columns whole
+        for column in (Column.LAST_USED, Column.CREATED, Column.REQUESTS_TOTAL):
+            text = window.model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) + 8 <= table.columnWidth(column), (column.name, text)
+
+
 def test_layout_is_remembered(qtbot, tmp_path: Path) -> None:
     first = MainWindow(state_dir=tmp_path)
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 450)
     first.table.setColumnWidth(Column.NAME, 333)
+    header = first.table.horizontalHeader()
+    header.moveSection(header.visualIndex(Column.PERMISSIONS), 1)
     first.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
     first.close()
     second = MainWindow(state_dir=tmp_path)
     qtbot.addWidget(second)
     second.show()
     assert second.table.columnWidth(Column.NAME) == 333
+    assert second.table.horizontalHeader().visualIndex(Column.PERMISSIONS) == 1
     assert second.model.sort_state == (Column.NAME, Qt.SortOrder.AscendingOrder)
     assert (second.width(), second.height()) == (700, 450)
