@@ -18,35 +18,36 @@ and through SecretStorage against gnome-keyring; the .deb's self-test uses it fo
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 import types
+from importlib.machinery import ModuleSpec
 from importlib.util import find_spec
 
 BLOCK = 16
+MAX_LENGTH = 2**31 - 1  # OpenSSL takes lengths as C ints
 
 
-def _loaded_libcrypto() -> str | None:
-    """The libcrypto that Python's own _hashlib linked (the bundle's copy when frozen)."""
-    import _hashlib  # noqa: F401 - loads libcrypto into the process
+def libcrypto() -> ctypes.CDLL:
+    """The libcrypto that Python's own _hashlib is linked to (the bundle's copy when frozen).
 
+    Symbols are looked up through _hashlib's handle, which searches its dependencies: no
+    path is searched or guessed, so no other library can stand in for OpenSSL."""
+    import _hashlib
+
+    path = getattr(_hashlib, "__file__", None)
+    if not path:
+        raise ImportError("_hashlib is built into this Python; the keychain's AES session needs libcrypto")
+    lib = ctypes.CDLL(path)
     try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            for line in maps:
-                path = line.rsplit(" ", 1)[-1].strip()
-                if "/libcrypto.so" in path:
-                    return path
-    except OSError:
-        pass
-    return ctypes.util.find_library("crypto")
+        lib.EVP_aes_128_cbc  # noqa: B018 - resolves through _hashlib's dependencies
+    except AttributeError:
+        raise ImportError("_hashlib is not linked to OpenSSL's libcrypto") from None
+    return lib
 
 
 class _OpenSSL:
     def __init__(self) -> None:
-        path = _loaded_libcrypto()
-        if path is None:
-            raise ImportError("OpenSSL's libcrypto was not found; the keychain's AES session needs it")
-        lib = ctypes.CDLL(path)
+        lib = libcrypto()
         lib.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
         lib.EVP_CIPHER_CTX_new.argtypes = []
         lib.EVP_CIPHER_CTX_free.restype = None
@@ -61,6 +62,8 @@ class _OpenSSL:
                                          ctypes.c_char_p, ctypes.c_int]
         lib.EVP_CipherFinal_ex.restype = ctypes.c_int
         lib.EVP_CipherFinal_ex.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+        lib.ERR_clear_error.restype = None
+        lib.ERR_clear_error.argtypes = []
         self.ciphers = {}
         for bits in (128, 192, 256):
             function = getattr(lib, f"EVP_aes_{bits}_cbc")
@@ -109,6 +112,7 @@ class _CipherContext:
     """One encryption or decryption, no padding (the caller pads), as cryptography's is."""
 
     def __init__(self, algorithm: AES, mode: CBC, encrypt: bool) -> None:
+        self._ctx = None
         openssl = _lib()
         self._lib = openssl.lib
         self._ctx = self._lib.EVP_CIPHER_CTX_new()
@@ -119,15 +123,17 @@ class _CipherContext:
                                         mode.initialization_vector, 1 if encrypt else 0) != 1
                 or self._lib.EVP_CIPHER_CTX_set_padding(self._ctx, 0) != 1):
             self._free()
-            raise ValueError("OpenSSL could not set up AES-CBC")
+            self._failed("OpenSSL could not set up AES-CBC")
 
     def update(self, data: bytes) -> bytes:
         if self._ctx is None:
             raise ValueError("Context was already finalized.")
+        if len(data) > MAX_LENGTH - BLOCK:
+            raise ValueError("Too much data for one update.")
         out = ctypes.create_string_buffer(len(data) + BLOCK)
         written = ctypes.c_int(0)
         if self._lib.EVP_CipherUpdate(self._ctx, out, ctypes.byref(written), bytes(data), len(data)) != 1:
-            raise ValueError("OpenSSL AES-CBC update failed")
+            self._failed("OpenSSL AES-CBC update failed")
         return out.raw[:written.value]
 
     def finalize(self) -> bytes:
@@ -137,10 +143,14 @@ class _CipherContext:
         written = ctypes.c_int(0)
         try:
             if self._lib.EVP_CipherFinal_ex(self._ctx, out, ctypes.byref(written)) != 1:
-                raise ValueError("The length of the provided data is not a multiple of the block length.")
+                self._failed("The length of the provided data is not a multiple of the block length.")
             return out.raw[:written.value]
         finally:
             self._free()
+
+    def _failed(self, message: str) -> None:
+        self._lib.ERR_clear_error()  # leave no stale error for Python's own ssl and hashlib
+        raise ValueError(message)
 
     def _free(self) -> None:
         if self._ctx is not None:
@@ -173,6 +183,7 @@ def modules() -> dict[str, types.ModuleType]:
                  "cryptography.hazmat.primitives", "cryptography.hazmat.primitives.ciphers"):
         module = made[name] = types.ModuleType(name, __doc__)
         module.__path__ = []  # a package: its submodules resolve through sys.modules only
+        module.__spec__ = ModuleSpec(name, None, is_package=True)
     made["cryptography.hazmat.backends"].default_backend = default_backend
     ciphers = made["cryptography.hazmat.primitives.ciphers"]
     ciphers.Cipher = Cipher
