@@ -34,7 +34,7 @@ from myssl_desktop.api import MysslClient  # noqa: E402
 from myssl_desktop.api.models import ApiKey  # noqa: E402
 from myssl_desktop.profiles import Profile  # noqa: E402
 from myssl_desktop.sandbox import Sandbox  # noqa: E402
-from myssl_desktop.ui.keys_model import Column  # noqa: E402
+from myssl_desktop.ui.keys_model import Column, KeysModel  # noqa: E402
 from myssl_desktop.ui.main_window import MainWindow  # noqa: E402
 from myssl_desktop.ui.session import Session  # noqa: E402
 
@@ -44,14 +44,18 @@ app = QApplication.instance() or QApplication([])
 
 
 FIELDS = ("name", "prefix", "status", "requests_24h", "request_count")
+# For the informational comparison: a field per column of ours, in our columns' order.
+TEN_FIELDS = ("name", "id", "status", "prefix", "permissions", "created_at", "last_used_at",
+              "requests_24h", "request_count", "id")
 
 
 class BareModel(QAbstractTableModel):
-    """Five text columns over the same parsed ApiKey objects: the least a table model
-    over this data can do (no flags, no sparklines, no badges, no None handling)."""
+    """Text columns (five unless told) over the same parsed ApiKey objects: the least a
+    table model over this data can do (no flags, no sparklines, no badges)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fields: tuple[str, ...] = FIELDS) -> None:
         super().__init__()
+        self.fields = fields
         self.all: list[ApiKey] = []
         self.rows: list[ApiKey] = []
 
@@ -59,11 +63,11 @@ class BareModel(QAbstractTableModel):
         return len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return len(FIELDS)
+        return len(self.fields)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(getattr(self.rows[index.row()], FIELDS[index.column()]))
+            return str(getattr(self.rows[index.row()], self.fields[index.column()]))
         return None
 
     def fill(self, keys: list[ApiKey]) -> None:
@@ -74,8 +78,12 @@ class BareModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: ANN001
         self.layoutAboutToBeChanged.emit()
-        field = FIELDS[column]
-        self.rows.sort(key=lambda k: getattr(k, field), reverse=order == Qt.SortOrder.DescendingOrder)
+        field = self.fields[column]
+        if field == "last_used_at":  # the one field that may be None
+            self.rows.sort(key=lambda k: (k.last_used_at is None, k.last_used_at or 0),
+                           reverse=order == Qt.SortOrder.DescendingOrder)
+        else:
+            self.rows.sort(key=lambda k: getattr(k, field), reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
 
     def filter(self, text: str) -> None:
@@ -115,6 +123,36 @@ def paired(ours: Callable[[], None], view: QTableView, bare: Callable[[], None],
     return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
 
 
+def three_figures(model: KeysModel, view: QTableView, keys: list[ApiKey], usage: dict[int, tuple[int, ...]],
+                  bare: BareModel, bare_view: QTableView) -> list[tuple[str, tuple[float, float], int]]:
+    """(label, (ours, bare) in ms, absolute limit) for a refresh, the slowest sort and a keystroke."""
+    # Both start from the parsed response (ApiKey objects) and end with the view painted.
+    fill = paired(lambda: model.set_keys(keys, usage), view, lambda: bare.fill(keys), bare_view)
+    sorts = []
+    bare_columns = bare.columnCount()
+    for column in Column:
+        ours, theirs = paired(lambda c=column: model.sort(c, Qt.SortOrder.AscendingOrder), view,
+                              lambda c=column % bare_columns: bare.sort(c, Qt.SortOrder.AscendingOrder),
+                              bare_view)
+        sorts.append((ours, theirs, column.name))
+    worst_sort = max(sorts)
+
+    def keystroke(text: str) -> tuple[float, float]:
+        ours = timed(lambda: model.set_filter(text=text), view)
+        theirs = timed(lambda: bare.filter(text), bare_view)
+        return ours, theirs
+
+    strokes = []
+    for _ in range(ROUNDS // 5):  # typing "produ" again and again, five keystrokes each time
+        model.set_filter(text="")
+        bare.filter("")
+        strokes += [keystroke(t) for t in ("p", "pr", "pro", "prod", "produ")]
+    model.set_filter(text="")
+    filt = (statistics.median(s[0] for s in strokes), statistics.median(s[1] for s in strokes))
+    return [("parsed -> painted", fill, 150), (f"sort, slowest column ({worst_sort[2]})", worst_sort[:2], 50),
+            ("filter keystroke", filt, 30)]
+
+
 def table_figures() -> None:
     keys, usage = make_keys(ROWS)
     window = MainWindow()
@@ -129,30 +167,8 @@ def table_figures() -> None:
     model, view = window.model, window.table
     model.set_filter(status="all")  # every row, as the bare model has
 
-    # Both start from the parsed response (ApiKey objects) and end with the view painted.
-    fill = paired(lambda: model.set_keys(keys, usage), view, lambda: bare.fill(keys), bare_view)
-    sorts = []
-    for column in Column:
-        ours, theirs = paired(lambda c=column: model.sort(c, Qt.SortOrder.AscendingOrder), view,
-                              lambda c=column % 5: bare.sort(c, Qt.SortOrder.AscendingOrder), bare_view)
-        sorts.append((ours, theirs, column.name))
-    worst_sort = max(sorts)
-
-    def keystroke(text: str) -> tuple[float, float]:
-        ours = timed(lambda: model.set_filter(text=text), view)
-        theirs = timed(lambda: bare.filter(text), bare_view)
-        return ours, theirs
-
-    strokes = []
-    for _ in range(ROUNDS // 5):  # typing "produ" again and again, five keystrokes each time
-        model.set_filter(text="")
-        bare.filter("")
-        strokes += [keystroke(t) for t in ("p", "pr", "pro", "prod", "produ")]
-    filt = (statistics.median(s[0] for s in strokes), statistics.median(s[1] for s in strokes))
     print(f"1. {ROWS:,} keys (median of {ROUNDS}; ms; ours vs bare five-column model)")
-    for label, (ours, theirs), limit in (("parsed -> painted", fill, 150),
-                                         (f"sort, slowest column ({worst_sort[2]})", worst_sort[:2], 50),
-                                         ("filter keystroke", filt, 30)):
+    for label, (ours, theirs), limit in three_figures(model, view, keys, usage, bare, bare_view):
         verdict = "ok" if ours <= 2 * theirs and ours <= limit else "OVER"
         print(f"   {label:36} {ours:7.1f} vs {theirs:6.1f}  ratio {ours / theirs:4.2f}x  "
               f"(goal <= 2x and <= {limit} ms: {verdict})")
@@ -163,8 +179,30 @@ def table_figures() -> None:
     first_flag_sort = timed(lambda: (model.set_keys(keys, usage), model.sort(Column.FLAGS)), view)
     print(f"   first use after a refresh, refresh included: \"needs attention\" {first_attention:.1f} ms, "
           f"sort by flags {first_flag_sort:.1f} ms")
-    window.close()
     bare_view.close()
+
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)  # as at the start, not by flags
+
+    # Not the issue's goal, for whoever weighs it: a bare model painting the same cells as
+    # ours (ten text columns, our widths and order, a view the size of our table's).
+    same_cells = QTableView()
+    same_cells.setModel(ten := BareModel(TEN_FIELDS))
+    same_cells.verticalHeader().hide()
+    same_cells.verticalHeader().setDefaultSectionSize(view.verticalHeader().defaultSectionSize())
+    header = same_cells.horizontalHeader()
+    for position in range(len(Column)):
+        column = view.horizontalHeader().logicalIndex(position)
+        same_cells.setColumnWidth(column, view.columnWidth(column))
+        header.moveSection(header.visualIndex(column), position)
+    same_cells.resize(view.size())
+    same_cells.show()
+    app.processEvents()
+    figures = three_figures(model, view, keys, usage, ten, same_cells)
+    print("   for comparison, a bare model over the same cells (ten text columns, our widths and order, our "
+          "table's size): " + "; ".join(f"{label.split(',')[0]} {ours:.1f} vs {theirs:.1f} ms, {ours / theirs:.2f}x"
+                                        for label, (ours, theirs), _ in figures))
+    same_cells.close()
+    window.close()
 
 
 def longest_gap(base_url: str, admin_key: str) -> tuple[float, float, float]:
