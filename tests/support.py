@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import importlib.util
 import secrets
 import shutil
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 
@@ -170,3 +172,13 @@ class FakeClipboard:
         data = QMimeData()
         data.setText(text)
         self.data = data
+
+
+def load_module_file(path: Path) -> ModuleType:
+    """A fresh, unregistered copy of a module that is not in a package (build scripts,
+    runtime hooks, pytest plugins), so a test can change its globals freely."""
+    spec = importlib.util.spec_from_file_location(f"{path.stem}_under_test", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,11 +3,12 @@ tests the Windows and macOS legs leave out, decided by fixtures and markers."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from tests.support import load_module_file
 
 PLUGIN = Path(__file__).parents[1] / "packaging" / "ci" / "portable_tests.py"
 
@@ -25,10 +26,7 @@ class FakeItem:
 
 def select(platform: str) -> tuple[list[str], list[str], set[str]]:
     """(kept, deselected, names marked keychain) as the plugin decides on `platform`."""
-    spec = importlib.util.spec_from_file_location("portable_tests_under_test", PLUGIN)
-    assert spec and spec.loader
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
+    plugin = load_module_file(PLUGIN)
     plugin.sys = SimpleNamespace(platform=platform)  # the plugin's view of the OS only
     items = [FakeItem("plain"), FakeItem("vault", fixtures=("services",)),
              FakeItem("xdg", fixtures=("app_dirs",)), FakeItem("lock", markers=("dbus",)),

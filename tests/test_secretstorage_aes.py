@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,17 +14,15 @@ from types import ModuleType
 
 import pytest
 
+from tests.support import load_module_file
+
 HOOK = Path(__file__).parents[1] / "packaging" / "pyinstaller" / "rthooks" / "secretstorage_aes.py"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux bundles only")
 
 
 def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("secretstorage_aes_under_test", HOOK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # not frozen: defines, installs nothing
-    return module
+    return load_module_file(HOOK)  # not frozen: defines, installs nothing
 
 
 # NIST SP 800-38A, F.2.1, F.2.3 and F.2.5 (CBC-AES128, -192 and -256), two blocks each.

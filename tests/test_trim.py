@@ -4,22 +4,19 @@ resources. The link graph is given here instead of read from real binaries."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.support import load_module_file
 
 TRIM = Path(__file__).parents[1] / "packaging" / "pyinstaller" / "trim.py"
 LIB = "PySide6/Qt/lib"
 
 
 def load_trim() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("trim_under_test", TRIM)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module_file(TRIM)
 
 
 @pytest.fixture
