@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .api.errors import KeyLimitReached, NetworkError
 from .api.models import ApiKey, CreatedKey
 from .api.secret import Secret
-from .keychain import Entry, Keychain, KeychainError
+from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError
 
 if TYPE_CHECKING:
     from .api.client import MysslClient
@@ -32,7 +32,7 @@ class NewSecret:
     secret: Secret
     stored: bool
     problem: str = ""  # why it was not stored: the user must copy it now
-    place: str = "your system keychain"  # where it was stored, in words
+    place: str = SYSTEM_KEYCHAIN  # where it was stored, in words (Keychain.place())
 
 
 class OwnKeyRefused(Exception):

@@ -15,6 +15,7 @@ from typing import Any
 from .api.secret import Secret
 
 SERVICE = "myssl-desktop"
+SYSTEM_KEYCHAIN = "your system keychain"  # Keychain.place() for the real one
 WINDOWS_CREDENTIAL_LIMIT = 2560  # bytes of UTF-16 per Credential Manager secret
 
 
@@ -106,7 +107,7 @@ class Keychain:
         """Where a stored secret is, in words for the user ("… is kept in {place}")."""
         if isinstance(self._backend, DemoKeyring):
             return "the sandbox’s in-memory keychain (it forgets it when the app quits)"
-        return "your system keychain"
+        return SYSTEM_KEYCHAIN
 
     def ensure_usable(self) -> None:
         """Raise `KeychainUnavailable` unless a real, non-plaintext keychain is configured."""

@@ -45,12 +45,12 @@ EXCLUDED_MODULES = ["tkinter", "_tkinter", "idlelib", "lib2to3", "ensurepip", "v
                     # Only concurrent.futures.ProcessPoolExecutor and anyio.to_process use it;
                     # the app runs its work in threads.
                     "multiprocessing"]
+RUNTIME_HOOKS: list[str] = []
 if sys.platform.startswith("linux"):
     # SecretStorage takes only AES-CBC from cryptography (12 MB with its own OpenSSL); the
-    # bundle's libcrypto provides it instead: rthooks/secretstorage_aes.py.
+    # bundle's libcrypto provides it instead.
     EXCLUDED_MODULES += ["cryptography", "cffi", "_cffi_backend"]
-RUNTIME_HOOKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rthooks")
-RUNTIME_HOOKS = [os.path.join(RUNTIME_HOOKS_DIR, "secretstorage_aes.py")] if sys.platform.startswith("linux") else []
+    RUNTIME_HOOKS.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rthooks", "secretstorage_aes.py"))
 
 # Python modules as .pyc files in the bundle folder instead of a zlib archive appended to
 # each executable: myssl-desktop and myssl-keys then share one copy instead of two.
@@ -242,9 +242,10 @@ def trim(binaries: Iterable[tuple[str, str, str]], datas: Iterable[tuple[str, st
     # macOS: a framework whose binary went must not keep its Resources (Info.plist...):
     # codesign rejects a .framework without its executable.
     gone_frameworks = {root for entry in gone_bin if (root := _framework_of(entry[0]))}
-    for entry in [entry for entry in kept_data if _framework_of(entry[0]) in gone_frameworks]:
-        kept_data.remove(entry)
-        note("resources of a dropped framework")
+    for entry in kept_data:
+        if _framework_of(entry[0]) in gone_frameworks:
+            note("resources of a dropped framework")
+    kept_data = [entry for entry in kept_data if _framework_of(entry[0]) not in gone_frameworks]
 
     if log:
         total = sum(dropped.values())

@@ -18,6 +18,7 @@ and through SecretStorage against gnome-keyring; the .deb's self-test uses it fo
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 import types
 from importlib.machinery import ModuleSpec
@@ -45,42 +46,37 @@ def libcrypto() -> ctypes.CDLL:
     return lib
 
 
+_INT_P = ctypes.POINTER(ctypes.c_int)
+# name: (return type, argument types), as OpenSSL declares them
+_SIGNATURES = {
+    "EVP_CIPHER_CTX_new": (ctypes.c_void_p, []),
+    "EVP_CIPHER_CTX_free": (None, [ctypes.c_void_p]),
+    "EVP_CIPHER_CTX_set_padding": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int]),
+    "EVP_CipherInit_ex": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                         ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]),
+    "EVP_CipherUpdate": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, _INT_P, ctypes.c_char_p, ctypes.c_int]),
+    "EVP_CipherFinal_ex": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, _INT_P]),
+    "ERR_clear_error": (None, []),
+    "EVP_aes_128_cbc": (ctypes.c_void_p, []),
+    "EVP_aes_192_cbc": (ctypes.c_void_p, []),
+    "EVP_aes_256_cbc": (ctypes.c_void_p, []),
+}
+
+
 class _OpenSSL:
     def __init__(self) -> None:
         lib = libcrypto()
-        lib.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
-        lib.EVP_CIPHER_CTX_new.argtypes = []
-        lib.EVP_CIPHER_CTX_free.restype = None
-        lib.EVP_CIPHER_CTX_free.argtypes = [ctypes.c_void_p]
-        lib.EVP_CIPHER_CTX_set_padding.restype = ctypes.c_int
-        lib.EVP_CIPHER_CTX_set_padding.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.EVP_CipherInit_ex.restype = ctypes.c_int
-        lib.EVP_CipherInit_ex.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                                          ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
-        lib.EVP_CipherUpdate.restype = ctypes.c_int
-        lib.EVP_CipherUpdate.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int),
-                                         ctypes.c_char_p, ctypes.c_int]
-        lib.EVP_CipherFinal_ex.restype = ctypes.c_int
-        lib.EVP_CipherFinal_ex.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
-        lib.ERR_clear_error.restype = None
-        lib.ERR_clear_error.argtypes = []
-        self.ciphers = {}
-        for bits in (128, 192, 256):
-            function = getattr(lib, f"EVP_aes_{bits}_cbc")
-            function.restype = ctypes.c_void_p
-            function.argtypes = []
-            self.ciphers[bits // 8] = function()
+        for name, (restype, argtypes) in _SIGNATURES.items():
+            function = getattr(lib, name)
+            function.restype, function.argtypes = restype, argtypes
         self.lib = lib
+        # by key length in bytes
+        self.ciphers = {16: lib.EVP_aes_128_cbc(), 24: lib.EVP_aes_192_cbc(), 32: lib.EVP_aes_256_cbc()}
 
 
-_openssl: _OpenSSL | None = None
-
-
+@functools.cache  # set up once, on first use
 def _lib() -> _OpenSSL:
-    global _openssl
-    if _openssl is None:
-        _openssl = _OpenSSL()
-    return _openssl
+    return _OpenSSL()
 
 
 # --- the names SecretStorage imports ----------------------------------------------------
