@@ -341,9 +341,19 @@ def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: ar
 
 # --- changes -----------------------------------------------------------------------------
 
+def _warn_about_same_name(client: MysslClient, name: str) -> None:
+    """A second key of the same name works, but later commands cannot tell them apart by name."""
+    wanted = name.strip().casefold()
+    same = [k for k in client.all_keys(search=name.strip()) if k.name.casefold() == wanted and not k.is_revoked]
+    for key in same:
+        print(f"myssl-keys: note: “{key.name}” (id {key.id}, {key.prefix}…) already has this name; "
+              "name the key by its id in later commands.", file=sys.stderr)
+
+
 def run_create(services: Services, args: argparse.Namespace) -> int:
     profile, client, actions = _open(services, args)
     permissions = list(dict.fromkeys(args.permissions or DEFAULT_PERMISSIONS))
+    _warn_about_same_name(client, args.name)
     with _reserved_file(args.out_file) as out:
         try:
             new = actions.create(args.name, permissions)

@@ -149,6 +149,17 @@ def test_list_and_show_as_text_and_json(work: Work) -> None:
     assert API_KEY_FIELDS <= set(detail) and detail["sign_in_key"] is False
 
 
+def test_create_warns_about_a_name_another_key_has(work: Work) -> None:
+    first = work.run("keys", "create", "--name", "Billing Reports")
+    assert first.returncode == 0 and "already has this name" not in first.stderr
+    second = work.run("keys", "create", "--name", "billing reports")
+    assert second.returncode == 0, second.stderr  # allowed: a warning, not a refusal
+    original = work.named("Billing Reports")
+    assert (f"note: “Billing Reports” (id {original.id}, {original.prefix}…) already has this name; "
+            "name the key by its id in later commands.") in second.stderr
+    assert work.named("billing reports").id != original.id
+
+
 def test_create_keeps_the_secret_in_the_keychain_and_shows_it_only_on_request(work: Work,
                                                                                tmp_path: Path) -> None:
     plain = work.run("keys", "create", "--name", "ci deploy")
