@@ -166,3 +166,42 @@ def test_badges_and_flag_icons_are_painted_in_their_cells(qtbot) -> None:
     view.activateWindow()
     qtbot.waitUntil(lambda: highlight in colours_in(Column.NAME))
     assert highlight in colours_in(Column.STATUS) and highlight in colours_in(Column.FLAGS)  # the selected row
+
+
+def test_a_refresh_sorts_by_its_own_values() -> None:
+    # Sort values worked out for one refresh must not be reused by the next.
+    keys = [make_key(1, "a"), make_key(2, "b")]
+    model = KeysModel()
+    model.set_keys(keys, {1: (5,), 2: (1,)}, now=NOW)
+    model.sort(Column.USAGE, Qt.SortOrder.DescendingOrder)
+    assert names(model) == ["a", "b"]
+    model.set_keys([make_key(1, "a"), make_key(2, "b")], {1: (1,), 2: (5,)}, now=NOW)
+    assert names(model) == ["b", "a"]
+    model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    model.set_keys([make_key(1, "zeta"), make_key(2, "b")], now=NOW)
+    assert names(model) == ["zeta", "b"]
+
+
+def test_sorting_keeps_the_previous_order_among_equals() -> None:
+    keys = [make_key(n, name, status=status) for n, (name, status) in
+            enumerate([("d", "expiring"), ("b", "active"), ("c", "expiring"), ("a", "active")], 1)]
+    model = KeysModel()
+    model.set_keys(keys, now=NOW)
+    model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    assert names(model) == ["a", "b", "c", "d"]
+    model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    model.sort(Column.STATUS, Qt.SortOrder.DescendingOrder)
+    assert names(model) == ["d", "c", "b", "a"]  # expiring first, each group still by name descending
+
+
+def test_sorting_tells_views_that_only_rows_moved(qtbot) -> None:
+    # Without the hint a header saves and restores every moved or resized column on each sort.
+    from PySide6.QtCore import QAbstractItemModel
+
+    model = KeysModel()
+    model.set_keys(KEYS, USAGE, now=NOW)
+    hints = []
+    model.layoutChanged.connect(lambda parents=None, hint=None: hints.append(hint))
+    model.sort(Column.NAME)
+    assert hints == [QAbstractItemModel.LayoutChangeHint.VerticalSortHint]
