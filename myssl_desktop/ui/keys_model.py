@@ -103,16 +103,20 @@ class KeysModel(QAbstractTableModel):
 
     def set_filter(self, *, text: str | None = None, status: str | None = None,
                    attention_only: bool | None = None) -> None:
+        if status is not None and status not in STATUS_FILTERS:
+            raise ValueError(f"status filter must be one of {STATUS_FILTERS}")
+        before = (self._text, self._status, self._attention_only)
         if text is not None:
             self._text = text.strip().casefold()
         if status is not None:
-            if status not in STATUS_FILTERS:
-                raise ValueError(f"status filter must be one of {STATUS_FILTERS}")
             self._status = status
         if attention_only is not None:
             self._attention_only = attention_only
+        # Typing on in the filter box: a row the longer text matches contained the shorter
+        # text too, so only the rows shown now need looking at, not every key.
+        narrowing = before[1:] == (self._status, self._attention_only) and before[0] in self._text
         self.beginResetModel()
-        self._rows = self._filtered(self._all)
+        self._rows = self._filtered(self._rows if narrowing else self._all)
         self.endResetModel()
 
     # --- what a key's cells show ---------------------------------------------------------

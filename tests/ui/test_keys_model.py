@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from myssl_desktop.api.models import ApiKey
@@ -205,3 +207,17 @@ def test_sorting_tells_views_that_only_rows_moved(qtbot) -> None:
     model.layoutChanged.connect(lambda parents=None, hint=None: hints.append(hint))
     model.sort(Column.NAME)
     assert hints == [QAbstractItemModel.LayoutChangeHint.VerticalSortHint]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "p", "pr", "pro", "e", "r", "0", "00", "myssl_k_0"]),
+                          st.sampled_from([None, "current", "all", "revoked"]),
+                          st.sampled_from([None, True, False])), max_size=12))
+def test_typing_on_in_the_filter_matches_filtering_afresh(steps) -> None:
+    model = KeysModel()
+    model.set_keys(KEYS, USAGE, now=NOW)
+    for text, status, attention in steps:
+        model.set_filter(text=text, status=status, attention_only=attention)
+        fresh = KeysModel()
+        fresh.set_keys(KEYS, USAGE, now=NOW)
+        fresh.set_filter(text=model._text, status=model._status, attention_only=model._attention_only)
+        assert names(model) == names(fresh)
