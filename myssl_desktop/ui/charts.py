@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,9 +23,9 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
 
-from .cell_panel import device_ratio, draw_cell_panel, transparent_pixmap
+from .cell_panel import LruCache, device_ratio, draw_cell_panel, item_color, transparent_pixmap
 
 SPARKLINE_ROLE = Qt.ItemDataRole.UserRole + 1
 """Item data role holding a sequence of daily request counts (oldest first) for SparklineDelegate."""
@@ -152,15 +151,6 @@ def paint_sparkline(painter: QPainter, rect: QRect | QRectF, values: Sequence[in
     painter.restore()
 
 
-def _color_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
-    # The same choice the style makes for item text, so the line matches its neighbours' text.
-    if not state & QStyle.StateFlag.State_Enabled:
-        return QPalette.ColorGroup.Disabled
-    if not state & QStyle.StateFlag.State_Active:
-        return QPalette.ColorGroup.Inactive
-    return QPalette.ColorGroup.Active
-
-
 class SparklineDelegate(QStyledItemDelegate):
     """Paints `index.data(SPARKLINE_ROLE)` as a sparkline; other cells paint as usual.
 
@@ -173,7 +163,7 @@ class SparklineDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._lines: OrderedDict[tuple[tuple[int, ...], int, int, float, int], QPixmap] = OrderedDict()
+        self._lines: LruCache[tuple[tuple[int, ...], int, int, float, int], QPixmap] = LruCache(self.CACHED)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -183,9 +173,7 @@ class SparklineDelegate(QStyledItemDelegate):
             return
         # The panel alone (no text): selection and hover backgrounds look like every other cell.
         draw_cell_panel(painter, option)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
-        color = option.palette.color(_color_group(option.state), role)
+        color = item_color(option, QPalette.ColorRole.Highlight)  # the text colour on a selected row
         painter.drawPixmap(option.rect.topLeft(), self._line(tuple(values), option.rect.size(), color,
                                                              device_ratio(painter)))
 
@@ -197,11 +185,7 @@ class SparklineDelegate(QStyledItemDelegate):
             line_painter = QPainter(line)
             paint_sparkline(line_painter, QRect(QPoint(0, 0), size), values, color)
             line_painter.end()
-            self._lines[cache_key] = line
-            if len(self._lines) > self.CACHED:
-                self._lines.popitem(last=False)  # the least recently used
-        else:
-            self._lines.move_to_end(cache_key)
+            self._lines.put(cache_key, line)
         return line
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:

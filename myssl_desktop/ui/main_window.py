@@ -85,10 +85,11 @@ class MainWindow(QMainWindow):
         from .column_layout import apply_default_layout
         from .icons import app_icon
         from .key_details import KeyDetails
-        from .keys_model import Column, KeysModel
+        from .keys_model import NUMERIC_COLUMNS, Column, KeysModel
         from .refresh_schedule import RefreshSchedule
         from .status_delegates import FlagsDelegate, StatusBadgeDelegate
         from .tasks import BackgroundTasks
+        from .text_cells import StaticTextDelegate
 
         self.setWindowIcon(app_icon())
         self.tasks: BackgroundTasks = BackgroundTasks(self)
@@ -120,11 +121,17 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(Column.CREATED, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
         apply_default_layout(self.table)
-        self._delegates = (SparklineDelegate(self.table), StatusBadgeDelegate(self.table),
+        text_at = self.model.display_text
+        self._delegates = (StaticTextDelegate(self.table, text_at=text_at),
+                           StaticTextDelegate(self.table, align_right=True, text_at=text_at),
+                           SparklineDelegate(self.table), StatusBadgeDelegate(self.table),
                            FlagsDelegate(self.table))
-        self.table.setItemDelegateForColumn(Column.USAGE, self._delegates[0])
-        self.table.setItemDelegateForColumn(Column.STATUS, self._delegates[1])
-        self.table.setItemDelegateForColumn(Column.FLAGS, self._delegates[2])
+        self.table.setItemDelegate(self._delegates[0])
+        for column in NUMERIC_COLUMNS:
+            self.table.setItemDelegateForColumn(column, self._delegates[1])
+        self.table.setItemDelegateForColumn(Column.USAGE, self._delegates[2])
+        self.table.setItemDelegateForColumn(Column.STATUS, self._delegates[3])
+        self.table.setItemDelegateForColumn(Column.FLAGS, self._delegates[4])
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.model.modelReset.connect(self._after_reset)
         self.table.activated.connect(lambda _: self.show_details())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ..keyflags import FLAG_ORDER
@@ -24,7 +24,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._badges: dict[tuple[str, str, float], QPixmap] = {}
+        self._badges: dict[tuple[str, float], tuple[QPixmap, int]] = {}  # -> the pill and its height
+        self._font: QFont | None = None  # the font the pills were drawn in
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         status = index.data(Qt.ItemDataRole.DisplayRole)
@@ -32,14 +33,17 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         draw_cell_panel(painter, option)
-        badge = self._badge(status, option, device_ratio(painter))
-        height = round(badge.height() / badge.devicePixelRatio())
-        painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - height // 2, badge)
+        if self._font is None or option.font != self._font:  # QFont.key() took 6 us a cell
+            self._badges.clear()
+            self._font = QFont(option.font)
+        badge, height = self._badge(status, option, device_ratio(painter))
+        left, top, _, cell_height = option.rect.getRect()
+        painter.drawPixmap(left + 6, top + (cell_height - 1) // 2 - height // 2, badge)  # on the rect's centre
 
-    def _badge(self, status: str, option: QStyleOptionViewItem, ratio: float) -> QPixmap:
-        cache_key = (status, option.font.key(), ratio)
-        badge = self._badges.get(cache_key)
-        if badge is None:
+    def _badge(self, status: str, option: QStyleOptionViewItem, ratio: float) -> tuple[QPixmap, int]:
+        cache_key = (status, ratio)
+        cached = self._badges.get(cache_key)
+        if cached is None:
             metrics = option.fontMetrics
             width, height = metrics.horizontalAdvance(status) + 14, metrics.height() + 4
             badge = transparent_pixmap(width, height, ratio)
@@ -53,8 +57,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             painter.setPen(QColor("white"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, status)
             painter.end()
-            self._badges[cache_key] = badge
-        return badge
+            cached = self._badges[cache_key] = (badge, height)
+        return cached
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)

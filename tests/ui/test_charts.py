@@ -361,7 +361,10 @@ def test_delegate_keeps_a_bounded_number_of_sparklines() -> None:
     for n in range(SparklineDelegate.CACHED + 20):
         paint_delegate(delegate, [n, 0, n], QStyle.StateFlag.State_None)
     assert len(delegate._lines) == SparklineDelegate.CACHED
-    assert (tuple([0, 0, 0]), 90, 24, 1.0) not in {key[:4] for key in delegate._lines}  # the oldest went
+    colour = QColor("#3d8ee0").rgba()
+    assert ((0, 0, 0), 90, 24, 1.0, colour) not in delegate._lines  # the oldest went
+    newest = SparklineDelegate.CACHED + 19
+    assert ((newest, 0, newest), 90, 24, 1.0, colour) in delegate._lines
 
 
 def test_delegate_size_hint(qtbot) -> None:

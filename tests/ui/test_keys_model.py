@@ -209,6 +209,17 @@ def test_sorting_tells_views_that_only_rows_moved(qtbot) -> None:
     assert hints == [QAbstractItemModel.LayoutChangeHint.VerticalSortHint]
 
 
+def test_display_text_is_what_the_cells_show() -> None:
+    model = KeysModel()
+    model.set_keys(KEYS, USAGE, now=NOW)
+    for row in range(model.rowCount()):
+        for column in Column:
+            assert model.display_text(row, column) == model.index(row, column).data()
+    created = model.index(names(model).index("Production Server"), Column.CREATED).data()
+    local = (NOW - timedelta(days=400)).astimezone().date()
+    assert created == f"{local:%Y-%m-%d} (13 months)"
+
+
 @given(st.lists(st.tuples(st.sampled_from(["", "p", "pr", "pro", "e", "r", "0", "00", "myssl_k_0"]),
                           st.sampled_from([None, "current", "all", "revoked"]),
                           st.sampled_from([None, True, False])), max_size=12))
@@ -221,3 +232,35 @@ def test_typing_on_in_the_filter_matches_filtering_afresh(steps) -> None:
         fresh.set_keys(KEYS, USAGE, now=NOW)
         fresh.set_filter(text=model._text, status=model._status, attention_only=model._attention_only)
         assert names(model) == names(fresh)
+
+
+def test_status_badges_follow_a_new_font(qtbot) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+
+    from myssl_desktop.ui.status_delegates import BADGE_COLOURS, StatusBadgeDelegate
+
+    model = KeysModel()
+    model.set_keys([make_key(1, "Staging")], now=NOW)
+    view = QTableView()
+    qtbot.addWidget(view)
+    delegate = StatusBadgeDelegate(view)
+
+    def pill_height(font: QFont) -> int:
+        option = QStyleOptionViewItem()
+        option.rect, option.font, option.widget = QRect(0, 0, 120, 60), font, view
+        option.fontMetrics = view.fontMetrics().__class__(font)
+        image = QImage(120, 60, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        delegate.paint(painter, option, model.index(0, Column.STATUS))
+        painter.end()
+        green = QColor(BADGE_COLOURS["active"])
+        return sum(1 for y in range(60) if image.pixelColor(10, y) == green)
+
+    small = pill_height(view.font())
+    big = QFont(view.font())
+    big.setPointSizeF(big.pointSizeF() * 2)
+    assert pill_height(big) > small + 5
+    assert pill_height(view.font()) == small
