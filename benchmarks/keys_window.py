@@ -1,8 +1,10 @@
 """The keys window's performance, each figure next to a baseline measured in this run.
 
-1. 10,000 keys: parsed response -> painted table, sorting each column, one filter
-   keystroke; against a bare five-column Python table model doing the same work.
-   Goals: at most 2x the bare model, and never over 150 ms, 50 ms and 30 ms.
+1. 10,000 keys: parsed response -> painted table, sorting any column (our slowest
+   against the bare model's slowest), one filter keystroke; against a bare five-column
+   Python table model doing what a user sees ours do (a refresh keeps the sort order, the
+   filter matches names and prefixes). Goals: at most 2x the bare model, and never over
+   150 ms, 50 ms and 30 ms.
 2. The GUI thread's longest stall (a 5 ms heartbeat timer) during a refresh from a
    sandbox that answers after 2 s. Goal: under 50 ms.
 3. Idle API use of a visible window and of a hidden one. The schedule runs at a 1 s
@@ -23,7 +25,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -51,13 +55,17 @@ TEN_FIELDS = ("name", "id", "status", "prefix", "permissions", "created_at", "la
 
 class BareModel(QAbstractTableModel):
     """Text columns (five unless told) over the same parsed ApiKey objects: the least a
-    table model over this data can do (no flags, no sparklines, no badges)."""
+    table model over this data can do (no flags, no sparklines, no badges). It does what a
+    user sees ours do, though: a refresh keeps the rows in the order the user sorted them by
+    (at first, as ours, newest first), and the filter box matches names and prefixes."""
 
     def __init__(self, fields: tuple[str, ...] = FIELDS) -> None:
         super().__init__()
         self.fields = fields
         self.all: list[ApiKey] = []
         self.rows: list[ApiKey] = []
+        self.sort_field, self.descending = "created_at", True
+        self.text = ""
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return len(self.rows)
@@ -72,24 +80,34 @@ class BareModel(QAbstractTableModel):
 
     def fill(self, keys: list[ApiKey]) -> None:
         self.beginResetModel()
-        self.all = list(keys)
-        self.rows = list(keys)
+        self.all = self.sorted(keys)
+        self.rows = self.matching(self.all)
         self.endResetModel()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: ANN001
         self.layoutAboutToBeChanged.emit()
-        field = self.fields[column]
-        if field == "last_used_at":  # the one field that may be None
-            self.rows.sort(key=lambda k: (k.last_used_at is None, k.last_used_at or 0),
-                           reverse=order == Qt.SortOrder.DescendingOrder)
-        else:
-            self.rows.sort(key=lambda k: getattr(k, field), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.sort_field, self.descending = self.fields[column], order == Qt.SortOrder.DescendingOrder
+        self.all = self.sorted(self.all)
+        self.rows = self.matching(self.all)
         self.layoutChanged.emit()
 
     def filter(self, text: str) -> None:
         self.beginResetModel()
-        self.rows = [k for k in self.all if text in k.name.casefold()]
+        self.text = text
+        self.rows = self.matching(self.all)
         self.endResetModel()
+
+    def sorted(self, keys: list[ApiKey]) -> list[ApiKey]:
+        field = self.sort_field
+        if field == "last_used_at":  # the one field that may be None
+            return sorted(keys, key=lambda k: (k.last_used_at is None, k.last_used_at or 0), reverse=self.descending)
+        return sorted(keys, key=attrgetter(field), reverse=self.descending)
+
+    def matching(self, keys: list[ApiKey]) -> list[ApiKey]:
+        text = self.text
+        if not text:
+            return list(keys)
+        return [k for k in keys if text in k.name.casefold() or text in k.prefix.casefold()]
 
 
 def make_keys(n: int) -> tuple[list[ApiKey], dict[int, tuple[int, ...]]]:
@@ -124,18 +142,26 @@ def paired(ours: Callable[[], None], view: QTableView, bare: Callable[[], None],
 
 
 def three_figures(model: KeysModel, view: QTableView, keys: list[ApiKey], usage: dict[int, tuple[int, ...]],
-                  bare: BareModel, bare_view: QTableView) -> list[tuple[str, tuple[float, float], int]]:
-    """(label, (ours, bare) in ms, absolute limit) for a refresh, the slowest sort and a keystroke."""
+                  bare: BareModel, bare_view: QTableView) -> tuple[list[tuple[str, tuple[float, float], int]], str]:
+    """(label, (ours, bare) in ms, absolute limit) for a refresh, the slowest sort and a keystroke;
+    and every column's sort time, for the record."""
     # Both start from the parsed response (ApiKey objects) and end with the view painted.
     fill = paired(lambda: model.set_keys(keys, usage), view, lambda: bare.fill(keys), bare_view)
-    sorts = []
+    # "Sorting any column": our slowest column against the bare model's slowest. Each of
+    # ours is timed in turns with one of the bare model's five, so each of those runs twice.
+    ours_sorts: dict[str, float] = {}
+    bare_sorts: dict[str, list[float]] = {}
     bare_columns = bare.columnCount()
     for column in Column:
+        bare_column = column % bare_columns
         ours, theirs = paired(lambda c=column: model.sort(c, Qt.SortOrder.AscendingOrder), view,
-                              lambda c=column % bare_columns: bare.sort(c, Qt.SortOrder.AscendingOrder),
-                              bare_view)
-        sorts.append((ours, theirs, column.name))
-    worst_sort = max(sorts)
+                              lambda c=bare_column: bare.sort(c, Qt.SortOrder.AscendingOrder), bare_view)
+        ours_sorts[column.name.lower()] = ours
+        bare_sorts.setdefault(bare.fields[bare_column], []).append(theirs)
+    ours_worst = max(ours_sorts, key=ours_sorts.__getitem__)
+    bare_medians = {field: statistics.median(times) for field, times in bare_sorts.items()}
+    bare_worst = max(bare_medians, key=bare_medians.__getitem__)
+    worst_sort = (ours_sorts[ours_worst], bare_medians[bare_worst])
 
     def keystroke(text: str) -> tuple[float, float]:
         ours = timed(lambda: model.set_filter(text=text), view)
@@ -149,8 +175,10 @@ def three_figures(model: KeysModel, view: QTableView, keys: list[ApiKey], usage:
         strokes += [keystroke(t) for t in ("p", "pr", "pro", "prod", "produ")]
     model.set_filter(text="")
     filt = (statistics.median(s[0] for s in strokes), statistics.median(s[1] for s in strokes))
-    return [("parsed -> painted", fill, 150), (f"sort, slowest column ({worst_sort[2]})", worst_sort[:2], 50),
-            ("filter keystroke", filt, 30)]
+    every_sort = (", ".join(f"{name} {ms:.1f}" for name, ms in ours_sorts.items()) + "; bare: "
+                  + ", ".join(f"{name} {ms:.1f}" for name, ms in bare_medians.items()))
+    return [("parsed -> painted", fill, 150), (f"sort, slowest column ({ours_worst} vs {bare_worst})", worst_sort, 50),
+            ("filter keystroke", filt, 30)], every_sort
 
 
 def table_figures() -> None:
@@ -168,10 +196,12 @@ def table_figures() -> None:
     model.set_filter(status="all")  # every row, as the bare model has
 
     print(f"1. {ROWS:,} keys (median of {ROUNDS}; ms; ours vs bare five-column model)")
-    for label, (ours, theirs), limit in three_figures(model, view, keys, usage, bare, bare_view):
+    figures, every_sort = three_figures(model, view, keys, usage, bare, bare_view)
+    for label, (ours, theirs), limit in figures:
         verdict = "ok" if ours <= 2 * theirs and ours <= limit else "OVER"
-        print(f"   {label:36} {ours:7.1f} vs {theirs:6.1f}  ratio {ours / theirs:4.2f}x  "
+        print(f"   {label:48} {ours:7.1f} vs {theirs:6.1f}  ratio {ours / theirs:4.2f}x  "
               f"(goal <= 2x and <= {limit} ms: {verdict})")
+    print(f"   every sort, ms: {every_sort}")
     # Flags are worked out per key on first use; "needs attention" and the flags column need
     # all of them at once. Their first use after a refresh, which the medians above hide:
     first_attention = timed(lambda: (model.set_keys(keys, usage), model.set_filter(attention_only=True)), view)
@@ -179,6 +209,15 @@ def table_figures() -> None:
     first_flag_sort = timed(lambda: (model.set_keys(keys, usage), model.sort(Column.FLAGS)), view)
     print(f"   first use after a refresh, refresh included: \"needs attention\" {first_attention:.1f} ms, "
           f"sort by flags {first_flag_sort:.1f} ms")
+    # The medians above repaint texts the table has shown before (as a refresh mostly does),
+    # which our text cells keep laid out. Keys whose every name is new, laid out afresh:
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    renamed = [[replace(k, name=f"{k.name} ({n})") for k in keys] for n in range(ROUNDS // 3)]
+    new_texts = [(timed(lambda r=r: model.set_keys(r, usage), view), timed(lambda r=r: bare.fill(r), bare_view))
+                 for r in renamed]
+    ours, theirs = (statistics.median(t[i] for t in new_texts) for i in (0, 1))
+    print(f"   parsed -> painted, every name new: {ours:.1f} vs {theirs:.1f} ms, {ours / theirs:.2f}x "
+          f"(median of {len(new_texts)})")
     bare_view.close()
 
     model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)  # as at the start, not by flags
@@ -197,7 +236,7 @@ def table_figures() -> None:
     same_cells.resize(view.size())
     same_cells.show()
     app.processEvents()
-    figures = three_figures(model, view, keys, usage, ten, same_cells)
+    figures, _ = three_figures(model, view, keys, usage, ten, same_cells)
     print("   for comparison, a bare model over the same cells (ten text columns, our widths and order, our "
           "table's size): " + "; ".join(f"{label.split(',')[0]} {ours:.1f} vs {theirs:.1f} ms, {ours / theirs:.2f}x"
                                         for label, (ours, theirs), _ in figures))
