@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -133,6 +133,8 @@ class MainWindow(QMainWindow):
         self.table.setItemDelegateForColumn(Column.STATUS, self._delegates[3])
         self.table.setItemDelegateForColumn(Column.FLAGS, self._delegates[4])
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
+        self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._after_reset)
         self.table.activated.connect(lambda _: self.show_details())
 
@@ -497,11 +499,28 @@ class MainWindow(QMainWindow):
 
     # --- selection and details -----------------------------------------------------------
 
+    def _remember_current(self) -> None:
+        index = self.table.currentIndex()
+        self._current = (self.model.key_at(index.row()).id, index.column()) if index.isValid() else None
+
     def _after_reset(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_count
         self.count_label.setText(f"{shown} of {total} keys" if shown != total else f"{total} keys")
+        self._restore_current()
         if self.details.key_id is not None and self.model.row_of(self.details.key_id) is None:
             self.details.show_row(None)
+
+    def _restore_current(self) -> None:
+        """A refresh or a filter rebuilds the rows, which clears the selection: the key the user
+        was on stays current and selected (its details refreshed) while it is shown, and the
+        view does not scroll to it."""
+        row = None if self._current is None else self.model.row_of(self._current[0])
+        if row is None:
+            return
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.setAutoScroll(False)
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, self._current[1]), flags)
+        self.table.setAutoScroll(True)
 
     def _selection_changed(self) -> None:
         index = self.table.selectionModel().currentIndex()

@@ -250,3 +250,29 @@ def test_layout_is_remembered(qtbot, tmp_path: Path) -> None:
     assert second.table.horizontalHeader().visualIndex(Column.PERMISSIONS) == 1
     assert second.model.sort_state == (Column.NAME, Qt.SortOrder.AscendingOrder)
     assert (second.width(), second.height()) == (700, 450)
+
+
+def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, window: MainWindow,
+                                                                      demo: Sandbox) -> None:
+    admin = MysslClient(demo.base_url, demo.admin_key)
+    chosen = admin.create_key("Chosen one", ["domains:read"]).api_key
+    loaded(qtbot, window, session_for(demo))
+    window.table.setFocus()
+    window.table.selectRow(shown_names(window).index("Chosen one"))
+    admin.update_key(chosen.id, name="Chosen one, renamed")  # the refresh brings new rows for the same key
+    window.refresh()
+    qtbot.waitUntil(lambda: "renamed" in window.details.title.text(), timeout=WAIT)
+
+    def current_name() -> str | None:
+        index = window.table.currentIndex()
+        return window.model.key_at(index.row()).name if index.isValid() else None
+
+    assert current_name() == "Chosen one, renamed"
+    assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
+    window.filter_edit.setText("chosen")
+    assert current_name() == "Chosen one, renamed"
+    window.filter_edit.clear()
+    QTest.keyClick(window.table, Qt.Key.Key_Down)  # the keyboard goes on from there, not from the top
+    assert window.table.currentIndex().row() == shown_names(window).index("Chosen one, renamed") + 1
+    window.filter_edit.setText("pipe")  # no longer shown: nothing is selected, the details say so
+    assert not window.table.currentIndex().isValid() and window.details.key_id is None
