@@ -12,9 +12,10 @@ import ssl
 import string
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import httpx
 
@@ -182,3 +183,16 @@ def load_module_file(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def add_settled_window(qtbot, window, wind_down: Callable[[Any], None] | None = None,  # noqa: ANN001
+                       timeout_ms: int = 20_000) -> None:
+    """`qtbot.addWidget(window)`, waiting first for its background tasks. pytest-qt closes, and
+    so deletes, its widgets before fixtures tear down: a refresh still running then loses its
+    result with the window, never counts as finished, and a teardown waiting for it times out."""
+    def before_close(w) -> None:  # noqa: ANN001
+        qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=timeout_ms)
+        if wind_down is not None:
+            wind_down(w)
+
+    qtbot.addWidget(window, before_close_func=before_close)

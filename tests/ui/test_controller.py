@@ -14,6 +14,7 @@ from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.services import Services
 from myssl_desktop.ui.controller import AppController
 from myssl_desktop.ui.main_window import MainWindow
+from tests.support import add_settled_window
 
 WAIT = 20_000
 
@@ -21,10 +22,9 @@ WAIT = 20_000
 @pytest.fixture
 def app(qtbot, services: Services) -> Iterator[tuple[MainWindow, AppController]]:
     window = MainWindow()
-    qtbot.addWidget(window)
+    add_settled_window(qtbot, window)
     controller = AppController(services, window)
     yield window, controller
-    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
     if controller.dialog is not None:
         controller.dialog.reject()
     controller.stop()

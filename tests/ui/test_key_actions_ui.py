@@ -17,7 +17,7 @@ from myssl_desktop.ui import key_commands as key_commands_module
 from myssl_desktop.ui.key_dialogs import ConfirmKeyAction, CreateKeyDialog, SecretDialog
 from myssl_desktop.ui.main_window import MainWindow
 from myssl_desktop.ui.session import Session
-from tests.support import FakeClipboard, files_containing
+from tests.support import FakeClipboard, add_settled_window, files_containing
 
 WAIT = 20_000
 
@@ -29,13 +29,11 @@ def sb() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
+def window(qtbot, tmp_path: Path) -> MainWindow:
     window = MainWindow(state_dir=tmp_path, clipboard_backend=FakeClipboard())
-    qtbot.addWidget(window)
+    add_settled_window(qtbot, window, lambda w: w.schedule.stop())
     window.show()
-    yield window
-    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
-    window.schedule.stop()
+    return window
 
 
 def attach(qtbot, window: MainWindow, sb: Sandbox, keychain: Keychain, *, key: object = None,

@@ -18,7 +18,7 @@ from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.ui.keys_model import FLAGS_ROLE, Column
 from myssl_desktop.ui.main_window import MainWindow
 from myssl_desktop.ui.session import Session
-from tests.support import FakeClock
+from tests.support import FakeClock, add_settled_window
 
 WAIT = 20_000
 NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
@@ -36,13 +36,11 @@ def session_for(sb: Sandbox, key: object = None, profile: Profile | None = None)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
+def window(qtbot, tmp_path: Path) -> MainWindow:
     window = MainWindow(key_cache=KeyCache(tmp_path / "cache"), state_dir=tmp_path / "config")
-    qtbot.addWidget(window)
+    add_settled_window(qtbot, window, lambda w: w.schedule.stop())
     window.show()
-    yield window
-    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
-    window.schedule.stop()
+    return window
 
 
 def loaded(qtbot, window: MainWindow, session: Session) -> None:
@@ -276,3 +274,4 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
     assert window.table.currentIndex().row() == shown_names(window).index("Chosen one, renamed") + 1
     window.filter_edit.setText("pipe")  # no longer shown: nothing is selected, the details say so
     assert not window.table.currentIndex().isValid() and window.details.key_id is None
+

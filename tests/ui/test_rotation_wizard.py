@@ -24,7 +24,7 @@ from myssl_desktop.ui.key_dialogs import ConfirmKeyAction
 from myssl_desktop.ui.main_window import MainWindow
 from myssl_desktop.ui.rotation_wizard import RotationWizard
 from myssl_desktop.ui.session import Session
-from tests.support import FakeClipboard, files_containing
+from tests.support import FakeClipboard, add_settled_window, files_containing
 
 WAIT = 20_000
 
@@ -38,18 +38,14 @@ def sb() -> Iterator[Sandbox]:
 def make_window(qtbot, tmp_path: Path, dirs: AppDirs) -> MainWindow:
     window = MainWindow(state_dir=tmp_path / "state", data_dir=dirs.data, clipboard_backend=FakeClipboard())
     window.profile_store = ProfileStore(dirs.config)
-    qtbot.addWidget(window)
+    add_settled_window(qtbot, window, lambda w: (w.rotations.shutdown(), w.schedule.stop()))
     window.show()
     return window
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, app_dirs: AppDirs) -> Iterator[MainWindow]:
-    window = make_window(qtbot, tmp_path, app_dirs)
-    yield window
-    settle(qtbot, window)
-    window.rotations.shutdown()
-    window.schedule.stop()
+def window(qtbot, tmp_path: Path, app_dirs: AppDirs) -> MainWindow:
+    return make_window(qtbot, tmp_path, app_dirs)
 
 
 def settle(qtbot, window: MainWindow) -> None:
