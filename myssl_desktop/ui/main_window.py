@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         self.details.period_changed.connect(lambda _: self._load_usage())
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.details)
+        self.splitter.addWidget(self._scrolling(self.details))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -161,6 +161,23 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self.key_commands.update)
         self._build_actions()
         self._restore_state()
+
+    @staticmethod
+    def _scrolling(pane: QWidget) -> QWidget:
+        """`pane` in a frameless vertical scroll area: in a short window the details scroll
+        rather than squeeze their lines (squeezed, an underscore in a prefix disappeared)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QFrame, QScrollArea
+
+        area = QScrollArea()
+        area.setWidget(pane)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # As wide as the pane needs, with room for the scroll bar when it shows.
+        width = max(pane.minimumWidth(), pane.minimumSizeHint().width())
+        area.setMinimumWidth(width + area.verticalScrollBar().sizeHint().width())
+        return area
 
     def _build_filters(self) -> QHBoxLayout:
         from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
 
 from myssl_desktop.api import MysslClient, RetryPolicy
 from myssl_desktop.keycache import KeyCache
@@ -275,3 +275,16 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
     window.filter_edit.setText("pipe")  # no longer shown: nothing is selected, the details say so
     assert not window.table.currentIndex().isValid() and window.details.key_id is None
 
+
+def test_a_short_window_scrolls_the_details_instead_of_squeezing_them(qtbot, window: MainWindow,
+                                                                      demo: Sandbox) -> None:
+    loaded(qtbot, window, session_for(demo))
+    window.resize(1000, 450)
+    window.table.selectRow(shown_names(window).index("Production Server"))
+    qtbot.waitUntil(lambda: window.details.key_id is not None, timeout=WAIT)
+    QApplication.processEvents()
+    squeezed = {name: (label.height(), label.heightForWidth(label.width()))
+                for name, label in window.details.fields.items()
+                if label.height() < label.heightForWidth(label.width())}
+    assert squeezed == {}  # e.g. the prefix's underscores sat in its lowest pixels
+    assert window.details.chart.height() >= window.details.chart.minimumSizeHint().height()
