@@ -452,11 +452,8 @@ class MainWindow(QMainWindow):
         self.run_for_session(fetch, self._refreshed, self._refresh_failed)
 
     def _show_snapshot(self, snapshot: Snapshot) -> None:
-        selected = self.details.key_id
         rotation_days = self.session.profile.rotation_policy_days if self.session else 90
-        self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days)
-        if selected is not None and (row := self.model.row_of(selected)) is not None:
-            self.table.selectRow(row)
+        self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days)  # keeps the selection
 
     def _show_cached(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or self.model.total_count:  # fresh data already arrived

@@ -257,9 +257,12 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
     loaded(qtbot, window, session_for(demo))
     window.table.setFocus()
     window.table.selectRow(shown_names(window).index("Chosen one"))
+    across = window.table.horizontalScrollBar()
+    across.setValue(across.maximum())  # the user looks at the prefixes, away from the current cell
     admin.update_key(chosen.id, name="Chosen one, renamed")  # the refresh brings new rows for the same key
     window.refresh()
     qtbot.waitUntil(lambda: "renamed" in window.details.title.text(), timeout=WAIT)
+    assert across.value() == across.maximum() > 0  # not scrolled back to the current cell
 
     def current_name() -> str | None:
         index = window.table.currentIndex()
