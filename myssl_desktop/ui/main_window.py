@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self.key_commands.update)
         self._build_actions()
         self._restore_state()
+        # A window shown before its content existed (defer_content) told no schedule: tell it
+        # now, or the list never refreshes by itself.
+        self._visibility_changed()
 
     @staticmethod
     def _scrolling(pane: QWidget) -> QWidget:

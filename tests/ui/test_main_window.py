@@ -291,3 +291,16 @@ def test_a_short_window_scrolls_the_details_instead_of_squeezing_them(qtbot, win
                 if label.height() < label.heightForWidth(label.width())}
     assert squeezed == {}  # e.g. the prefix's underscores sat in its lowest pixels
     assert window.details.chart.height() >= window.details.chart.minimumSizeHint().height()
+
+
+def test_a_window_built_after_its_first_paint_refreshes_by_itself(qtbot, tmp_path: Path, demo: Sandbox) -> None:
+    # The app shows the frame first and builds the table after (defer_content); the schedule
+    # must still learn that the window is visible.
+    window = MainWindow(defer_content=True, state_dir=tmp_path / "config")
+    add_settled_window(qtbot, window, lambda w: w.schedule.stop())
+    with qtbot.waitSignal(window.first_painted, timeout=WAIT):
+        window.show()
+    window.schedule.interval_s = 1
+    loaded(qtbot, window, session_for(demo))
+    served = demo.requests_served
+    qtbot.waitUntil(lambda: demo.requests_served >= served + 2, timeout=WAIT)  # the next list, unasked
