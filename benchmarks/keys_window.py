@@ -211,7 +211,7 @@ def table_figures() -> None:
           f"sort by flags {first_flag_sort:.1f} ms")
     # The medians above repaint texts the table has shown before (as a refresh mostly does),
     # which our text cells keep laid out. Keys whose every name is new, laid out afresh:
-    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)  # as at the start, and as the bare model sorts
     renamed = [[replace(k, name=f"{k.name} ({n})") for k in keys] for n in range(ROUNDS // 3)]
     new_texts = [(timed(lambda r=r: model.set_keys(r, usage), view), timed(lambda r=r: bare.fill(r), bare_view))
                  for r in renamed]
@@ -219,8 +219,6 @@ def table_figures() -> None:
     print(f"   parsed -> painted, every name new: {ours:.1f} vs {theirs:.1f} ms, {ours / theirs:.2f}x "
           f"(median of {len(new_texts)})")
     bare_view.close()
-
-    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)  # as at the start, not by flags
 
     # Not the goal, for whoever weighs it: a bare model painting the same cells as
     # ours (ten text columns, our widths and order, a view the size of our table's).

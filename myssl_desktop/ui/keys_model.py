@@ -153,13 +153,13 @@ class KeysModel(QAbstractTableModel):
         """Put `_all` in the sort order. Positions are sorted by values looked up in C: calling
         a Python key function for each of 10,000 keys took 3-8 ms a sort, most of the sort."""
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
-        self._order = sorted(self._order, key=self._values_of(column).__getitem__, reverse=descending)
-        ordered = list(map(self._keys.__getitem__, self._order))
+        values = self._values_of(column)
+        order = sorted(self._order, key=values.__getitem__, reverse=descending)
         if column == Column.LAST_USED and descending:  # "never" sorts last both ways: move it back
-            used_from = next((n for n, k in enumerate(ordered) if k.last_used_at is not None), len(ordered))
-            ordered = ordered[used_from:] + ordered[:used_from]
-            self._order = self._order[used_from:] + self._order[:used_from]
-        self._all = ordered
+            used_from = next((n for n, i in enumerate(order) if values[i] != math.inf), len(order))
+            order = order[used_from:] + order[:used_from]
+        self._order = order
+        self._all = list(map(self._keys.__getitem__, order))
 
     def _values_of(self, column: Column) -> list[Any]:
         """The raw value `column` sorts by for each of `_keys`, worked out once per refresh."""

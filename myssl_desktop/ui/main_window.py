@@ -523,21 +523,22 @@ class MainWindow(QMainWindow):
     def _after_reset(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_count
         self.count_label.setText(f"{shown} of {total} keys" if shown != total else f"{total} keys")
-        self._restore_current()
-        if self.details.key_id is not None and self.model.row_of(self.details.key_id) is None:
+        restored = self._restore_current()  # the details follow it
+        if not restored and self.details.key_id is not None and self.model.row_of(self.details.key_id) is None:
             self.details.show_row(None)
 
-    def _restore_current(self) -> None:
+    def _restore_current(self) -> bool:
         """A refresh or a filter rebuilds the rows, which clears the selection: the key the user
         was on stays current and selected (its details refreshed) while it is shown, and the
-        view does not scroll to it."""
+        view does not scroll to it. False if there is no such key."""
         row = None if self._current is None else self.model.row_of(self._current[0])
         if row is None:
-            return
+            return False
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.setAutoScroll(False)
         self.table.selectionModel().setCurrentIndex(self.model.index(row, self._current[1]), flags)
         self.table.setAutoScroll(True)
+        return True
 
     def _selection_changed(self) -> None:
         index = self.table.selectionModel().currentIndex()
