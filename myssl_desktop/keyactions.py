@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING
 from .api.errors import KeyLimitReached, NetworkError
 from .api.models import ApiKey, CreatedKey
 from .api.secret import Secret
+from .errors import AppError
 from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError
+from .revoke_when import RevokeWhen
 
 if TYPE_CHECKING:
     from .api.client import MysslClient
     from .profiles import Profile
 
-# "now" plus these: the scheduled-revoke choices offered everywhere.
-REVOKE_DELAYS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "3d": timedelta(days=3),
-                 "7d": timedelta(days=7)}
 CLOCK_SKEW = timedelta(seconds=120)  # our clock against MySSL's, when matching creation times
 
 
@@ -35,11 +34,11 @@ class NewSecret:
     place: str = SYSTEM_KEYCHAIN  # where it was stored, in words (Keychain.place())
 
 
-class OwnKeyRefused(Exception):
+class OwnKeyRefused(AppError):
     """The profile's sign-in key cannot be revoked here (it would sign the app out)."""
 
 
-class CreateUncertain(Exception):
+class CreateUncertain(AppError):
     """The create request's answer was lost. `found` lists keys of that name created since
     the request began: if one is there, it was made, but its secret never arrived."""
 
@@ -48,7 +47,7 @@ class CreateUncertain(Exception):
         self.found = found
 
 
-class ActionUncertain(Exception):
+class ActionUncertain(AppError):
     """A change's answer was lost; `happened` says what a check found (None: unknown)."""
 
     def __init__(self, message: str, happened: bool | None) -> None:
@@ -120,11 +119,9 @@ class KeyActions:
             return error
         now = self.clock()
         stale = [k for k in live if (k.last_used_at or k.created_at) < now - timedelta(days=90)]
-        limit = KeyLimitReached(f"The account already has {len(live)} active keys, its limit. Revoke a key "
-                                f"you no longer use ({len(stale)} of them unused for over 90 days), then "
-                                "create again.", status=409)
-        limit.stale_keys = stale  # type: ignore[attr-defined]
-        return limit
+        return KeyLimitReached(f"The account already has {len(live)} active keys, its limit. Revoke a key "
+                               f"you no longer use ({len(stale)} of them unused for over 90 days), then "
+                               "create again.", stale_keys=tuple(stale))
 
     def rename(self, key: ApiKey, name: str) -> ApiKey:
         return self._checked(key, lambda: self.client.update_key(key.id, name=name),
@@ -149,9 +146,12 @@ class KeyActions:
         return self._checked(key, lambda: self.client.revoke_key(key.id), lambda now: now.status == "revoked",
                              f"revoking “{key.name}”")
 
-    def schedule_revoke(self, key: ApiKey, delay: timedelta) -> ApiKey:
+    def schedule_revoke(self, key: ApiKey, after: RevokeWhen) -> ApiKey:
+        """Revoke `key` once `after` (1 h … 7 d) has passed; it keeps working until then."""
         self._refuse_own(key)
-        when = (self.clock() + delay).replace(microsecond=0)
+        if after.delay is None:
+            raise ValueError(f"{after} is not a scheduled revoke")
+        when = (self.clock() + after.delay).replace(microsecond=0)
         return self._checked(key, lambda: self.client.update_key(key.id, expires_at=when),
                              lambda now: now.expires_at == when, f"scheduling the revoke of “{key.name}”")
 

@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from .api.secret import Secret
+from .errors import AppError
 
 SERVICE = "myssl-desktop"
 SYSTEM_KEYCHAIN = "your system keychain"  # Keychain.place() for the real one
@@ -35,7 +36,7 @@ class Entry:
         return f"rotation/{rotation_id}/{label}"
 
 
-class KeychainError(Exception):
+class KeychainError(AppError):
     """The keychain could not be used. The message says what the user can do."""
 
 

@@ -17,13 +17,14 @@ from typing import Any
 
 from .api.models import DEFAULT_BASE_URL
 from .atomicfile import write_atomic
+from .errors import AppError
 
 SCHEMA_VERSION = 3
 ENVIRONMENTS = ("production", "staging", "development")
 ACCESS_LEVELS = ("full", "read-only")
 
 
-class ProfilesError(Exception):
+class ProfilesError(AppError):
     """The profiles file cannot be used; the message says why and what happened to it."""
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .api.secret import Secret, is_key_format
+from .errors import AppError
 from .keychain import Entry, Keychain
 from .profiles import Profile, ProfileStore, now_iso
 
@@ -19,11 +20,11 @@ if TYPE_CHECKING:
     from .api.transport import ConnectionPool
 
 
-class SignInRefused(Exception):
+class SignInRefused(AppError):
     """The key works but cannot be used to manage keys; the message says what it lacks."""
 
 
-class NotSignedIn(Exception):
+class NotSignedIn(AppError):
     """The profile has no key in the keychain (signed out, or the entry was removed)."""
 
 

@@ -12,6 +12,7 @@ from myssl_desktop.api import ConnectionPool, KeyLimitReached, MysslClient, Netw
 from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
 from myssl_desktop.keychain import DemoKeyring, Entry, Keychain
 from myssl_desktop.profiles import Profile
+from myssl_desktop.revoke_when import RevokeWhen
 from tests.support import LoseAnswers, closed_port_url
 
 NO_SLEEP = RetryPolicy(sleep=lambda s: None)
@@ -118,9 +119,9 @@ def test_revoke_rules(sandbox, real_keychain: Keychain, profile: Profile) -> Non
     with pytest.raises(OwnKeyRefused, match="Rotate it instead"):
         actions.revoke(own)
     with pytest.raises(OwnKeyRefused):
-        actions.schedule_revoke(own, timedelta(hours=1))
+        actions.schedule_revoke(own, RevokeWhen.IN_1H)
     key = actions.create("Temp", ["domains:read"]).api_key
-    scheduled = actions.schedule_revoke(key, timedelta(hours=24))
+    scheduled = actions.schedule_revoke(key, RevokeWhen.IN_24H)
     assert scheduled.status == "expiring" and scheduled.expires_at is not None
     assert actions.cancel_scheduled_revoke(scheduled).status == "active"
     first = actions.revoke(key)

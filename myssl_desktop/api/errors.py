@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import AppError
+
 if TYPE_CHECKING:
-    from .models import RateLimit
+    from .models import ApiKey, RateLimit
 
 
-class ApiError(Exception):
+class ApiError(AppError):
     """Base of every client failure. `str(error)` is the message to show a user."""
 
     def __init__(self, message: str, *, status: int | None = None,
@@ -43,8 +45,9 @@ class InvalidApiKey(ApiError):
 class AccessDenied(ApiError):
     """403 `Access denied`: the key is valid but lacks the permission for this request."""
 
-    def __init__(self, message: str, *, permission: str | None = None, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, permission: str | None = None, status: int | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, status=status, rate_limit=rate_limit)
         self.permission = permission
 
 
@@ -57,19 +60,31 @@ class InvalidRequest(ApiError):
 
 
 class KeyLimitReached(ApiError):
-    """409 `Key limit reached`: the account already has its maximum of active keys."""
+    """409 `Key limit reached`: the account already has its maximum of active keys.
+    `stale_keys`: active keys unused for a long time, when the app looked (revoke candidates)."""
+
+    def __init__(self, message: str, *, stale_keys: tuple[ApiKey, ...] = (), status: int | None = 409,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, status=status, rate_limit=rate_limit)
+        self.stale_keys = stale_keys
 
 
 class RateLimited(ApiError):
     """429: too many requests. `retry_after` is the whole seconds to wait."""
 
-    def __init__(self, message: str, *, retry_after: int, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    transient = True
+    retry_after: int
+
+    def __init__(self, message: str, *, retry_after: int, status: int | None = 429,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, status=status, rate_limit=rate_limit)
         self.retry_after = retry_after
 
 
 class ServerError(ApiError):
     """5xx: MySSL (or a proxy in front of it) failed. Trying again later may work."""
+
+    transient = True
 
 
 class NetworkError(ApiError):
@@ -79,8 +94,11 @@ class NetworkError(ApiError):
     create or revoke may or may not have happened: check before repeating it.
     """
 
-    def __init__(self, message: str, *, maybe_applied: bool = False, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    transient = True
+
+    def __init__(self, message: str, *, maybe_applied: bool = False, status: int | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, status=status, rate_limit=rate_limit)
         self.maybe_applied = maybe_applied
 
 
@@ -90,3 +108,5 @@ class TlsError(NetworkError):
 
 class BadResponse(ApiError):
     """The server answered, but not like the MySSL API (HTML, garbage, wrong shape)."""
+
+    transient = True

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
-KEY_PREFIX = "myssl_k_"
-PREFIX_LENGTH = 12  # "myssl_k_" + 4 characters: enough to recognise a key, never to use it
+from ..redaction import KEY_PREFIX, PREFIX_LENGTH, key_prefix, redact
 
 _KEY_FORM = re.compile(r"myssl_k_[A-Za-z0-9]+")
-# Anything shaped like a key, also embedded in longer text (logs, messages, URLs).
-_KEY_IN_TEXT = re.compile(r"myssl_k_[A-Za-z0-9]+")
 
 
 def is_key_format(text: str) -> bool:
@@ -17,14 +14,7 @@ def is_key_format(text: str) -> bool:
     return _KEY_FORM.fullmatch(text) is not None
 
 
-def key_prefix(text: str) -> str:
-    """The first 12 characters, as MySSL shows them."""
-    return text[:PREFIX_LENGTH]
-
-
-def redact(text: str) -> str:
-    """Cut every key-shaped string in `text` down to its 12-character prefix."""
-    return _KEY_IN_TEXT.sub(lambda m: key_prefix(m.group(0)) + "…", text)
+__all__ = ["KEY_PREFIX", "PREFIX_LENGTH", "Secret", "is_key_format", "key_prefix", "redact"]
 
 
 class Secret:

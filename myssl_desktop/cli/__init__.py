@@ -7,14 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..api.errors import ApiError
-from ..keyactions import ActionUncertain, CreateUncertain, OwnKeyRefused
-from ..keychain import KeychainError
+from ..errors import AppError, describe
 from ..logs import setup_logging
-from ..profiles import ProfilesError
-from ..rotation import RotationError, TargetChanged, TargetFailed
 from ..services import Services
-from ..signin import NotSignedIn, SignInRefused
 from . import account, keys, rotate
 from .output import CommandFailed, fail
 
@@ -44,9 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(services, args) or 0)
     except CommandFailed as failure:
         return failure.exit_code
-    except (ApiError, KeychainError, ProfilesError, SignInRefused, NotSignedIn, OwnKeyRefused,
-            CreateUncertain, ActionUncertain, RotationError, TargetChanged, TargetFailed) as error:
-        return fail(str(error))
+    except AppError as error:
+        return fail(describe(error))
     except KeyboardInterrupt:
         return fail("interrupted", exit_code=130)
 

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.errors import KeyLimitReached, NotFound
 from ..api.models import PERMISSIONS, ApiKey
-from ..keyactions import REVOKE_DELAYS, CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
+from ..keyactions import CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
 from ..keychain import SERVICE, Entry, KeychainError
 from ..profiles import Profile
+from ..revoke_when import RevokeWhen
 from ..services import Services
 from ..timefmt import exact, relative
 from .account import find_profile
@@ -34,7 +35,6 @@ LIST_STATUSES = ("current", "active", "expiring", "revoked", "all")
 DEFAULT_PERMISSIONS = ("domains:read",)
 KEYCHAIN_FAILED = 3  # exit code: the secret was printed because the keychain did not keep it
 RECENT_USE = timedelta(days=7)  # used more recently than this: "something still uses it"
-DELAY_WORDS = {"1h": "1 hour", "24h": "24 hours", "3d": "3 days", "7d": "7 days"}
 
 
 def register(commands: Any) -> None:
@@ -84,7 +84,7 @@ def register(commands: Any) -> None:
     _key_option(revoke)
     revoke.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     when = revoke.add_mutually_exclusive_group()
-    when.add_argument("--at", choices=("now", *REVOKE_DELAYS), default="now",
+    when.add_argument("--at", type=RevokeWhen, choices=RevokeWhen.for_keys(), default=RevokeWhen.NOW,
                       help="revoke now (default) or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
     revoke.set_defaults(run=run_revoke)
@@ -358,11 +358,10 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
         try:
             new = actions.create(args.name, permissions)
         except KeyLimitReached as error:
-            stale = getattr(error, "stale_keys", None) or []
             print(f"myssl-keys: {error}", file=sys.stderr)
-            if stale:
+            if error.stale_keys:
                 print("myssl-keys: unused for 90 days: "
-                      + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in stale), file=sys.stderr)
+                      + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys), file=sys.stderr)
             return 1
         except CreateUncertain as error:
             print(f"myssl-keys: {error}", file=sys.stderr)
@@ -418,20 +417,20 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
         return 0
     if actions.is_own_key(key):
         actions.revoke(key)  # refuses the sign-in key before any request: raises OwnKeyRefused
-    delay = DELAY_WORDS.get(args.at, args.at)
+    delay = args.at.span
     use = ("It was never used" if key.last_used_at is None else f"It was last used {relative(key.last_used_at)}")
     use += f" ({key.requests_24h:,} requests in the last 24 h)."
-    if args.at == "now":
+    if args.at is RevokeWhen.NOW:
         question = f"Revoke {label} now? Anything still using it is refused at once. {use}"
     else:
         question = f"Schedule the revoke of {label} in {delay}? Until then it keeps working. {use}"
     if not confirm(question, assume_yes=args.yes):
         return 1
-    if args.at == "now":
+    if args.at is RevokeWhen.NOW:
         actions.revoke(key)
         print(f"Revoked {label}.")
     else:
-        scheduled = actions.schedule_revoke(key, REVOKE_DELAYS[args.at])
+        scheduled = actions.schedule_revoke(key, args.at)
         print(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
               f"Cancel with: myssl-keys keys revoke --key {key.id} --cancel")
     return 0

@@ -13,8 +13,8 @@ import time
 from typing import Any
 
 from ..api.errors import KeyLimitReached
-from ..keyactions import REVOKE_DELAYS
 from ..profiles import Profile
+from ..revoke_when import RevokeWhen
 from ..rotation import (
     EnvFileTarget,
     JournalStore,
@@ -31,7 +31,7 @@ from .keys import resolve_key
 from .output import CommandFailed, confirm, fail, table
 
 POLL_S = 15  # drain polling: one request pair every 15 s stays far inside every tier's limit
-REVOKE_CHOICES = ("now", *REVOKE_DELAYS, "later")
+REVOKE_CHOICES = tuple(RevokeWhen)
 
 
 def register(commands: Any) -> None:
@@ -122,9 +122,8 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         rotation = engine.plan(old, targets, quiet_period_s=args.quiet_period, revoke=args.revoke)
         rotation = engine.create(rotation)
     except KeyLimitReached as error:
-        stale = getattr(error, "stale_keys", [])
         print(f"myssl-keys: {error}", file=sys.stderr)
-        for key in stale:
+        for key in error.stale_keys:
             print(f"  unused: {key.name} ({key.prefix}…) — myssl-keys keys revoke --key {key.id}", file=sys.stderr)
         print("Then resume with: myssl-keys rotate --resume", file=sys.stderr)
         return 1

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 
 from ..api.errors import AccessDenied, AuthenticationRequired, InvalidApiKey, KeyLimitReached
 from ..api.secret import Secret
-from ..keyactions import REVOKE_DELAYS, KeyActions
+from ..errors import AppError
+from ..keyactions import KeyActions
 from ..keychain import Entry, Keychain
+from ..revoke_when import RevokeWhen
 from .journal import JournalStore, Rotation, State, marker_name, now_iso
 from .targets import EnvFileTarget, KeychainTarget, TargetChanged, TargetFailed, spec_of, target_from
 
@@ -30,14 +32,14 @@ if TYPE_CHECKING:
     from ..profiles import Profile, ProfileStore
     from .targets import Target
 
-REVOKE_CHOICES = ("now", *REVOKE_DELAYS, "later")
+REVOKE_CHOICES = tuple(RevokeWhen)
 CRASH_AT = "MYSSL_DESKTOP_CRASH_AT"  # test hook: the name of a step boundary to die at (SIGKILL)
 
 __all__ = ["REVOKE_CHOICES", "DrainStatus", "RotationEngine", "RotationError", "TargetChanged", "TargetFailed",
            "VerifyFailed"]
 
 
-class RotationError(Exception):
+class RotationError(AppError):
     """The rotation cannot go on as asked; the message says why."""
 
 
@@ -245,7 +247,7 @@ class RotationEngine:
                 self.crash("old-revoked")
                 rotation = self._save(rotation.advanced(State.REVOKED, revoke=choice))
             else:
-                when = (self.clock() + REVOKE_DELAYS[choice]).replace(microsecond=0)
+                when = (self.clock() + (RevokeWhen(choice).delay or timedelta())).replace(microsecond=0)
                 client.update_key(rotation.old_key_id, expires_at=when)
                 self.crash("old-scheduled")
                 rotation = self._save(rotation.advanced(State.SCHEDULED, revoke=choice))

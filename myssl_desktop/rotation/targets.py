@@ -20,15 +20,16 @@ from typing import Any
 
 from ..api.secret import Secret
 from ..atomicfile import write_atomic
+from ..errors import AppError
 
 DEFAULT_VARIABLE = "MYSSL_API_KEY"
 
 
-class TargetChanged(Exception):
+class TargetChanged(AppError):
     """The file changed since the rotation read it: someone else is editing it."""
 
 
-class TargetFailed(Exception):
+class TargetFailed(AppError):
     """A target could not be updated; the message says why and what to do."""
 
 

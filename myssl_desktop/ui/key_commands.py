@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
-from ..keyactions import REVOKE_DELAYS
+from ..revoke_when import RevokeWhen
 from .actions import make_action
 from .key_dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
 
@@ -110,10 +110,10 @@ class KeyCommands(QObject):
 
         def confirmed() -> None:
             when = choice.choice
-            if when == "now":
+            if when is RevokeWhen.NOW:
                 work = lambda: session.actions.revoke(key)  # noqa: E731
             else:
-                work = lambda: session.actions.schedule_revoke(key, REVOKE_DELAYS[when])  # noqa: E731
+                work = lambda: session.actions.schedule_revoke(key, when)  # noqa: E731
             self._run(work, lambda _: None, f"Revoking “{key.name}”…")
 
         dialog.accepted.connect(confirmed)
@@ -171,7 +171,7 @@ class KeyCommands(QObject):
         self.window.show_status("")
         text = str(error)
         if isinstance(error, errors.KeyLimitReached):
-            stale = getattr(error, "stale_keys", [])
+            stale = error.stale_keys
             box = QMessageBox(QMessageBox.Icon.Warning, "Key limit reached", text, parent=self.window)
             show = box.addButton("Show keys that need attention", QMessageBox.ButtonRole.ActionRole) if stale else None
             box.addButton(QMessageBox.StandardButton.Close)

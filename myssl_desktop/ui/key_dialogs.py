@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from .. import timefmt
 from ..api.models import PERMISSIONS
+from ..revoke_when import RevokeWhen
 
 if TYPE_CHECKING:
     from ..api.models import ApiKey
@@ -164,25 +165,22 @@ class ConfirmKeyAction(QDialog):
 class RevokeChoice(QWidget):
     """Now, or in 1 h / 24 h / 3 days / 7 days (a scheduled revoke)."""
 
-    CHOICES = (("now", "Now"), ("1h", "In 1 hour"), ("24h", "In 24 hours"), ("3d", "In 3 days"),
-               ("7d", "In 7 days"))
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Revoke:"))
         self.group = QButtonGroup(self)
-        self.radios: dict[str, QRadioButton] = {}
-        for value, label in self.CHOICES:
-            radio = QRadioButton(label)
-            radio.setChecked(value == "now")
+        self.radios: dict[RevokeWhen, QRadioButton] = {}
+        for value in RevokeWhen.for_keys():
+            radio = QRadioButton(value.label)
+            radio.setChecked(value is RevokeWhen.NOW)
             self.group.addButton(radio)
             self.radios[value] = radio
             layout.addWidget(radio)
 
     @property
-    def choice(self) -> str:
+    def choice(self) -> RevokeWhen:
         return next(value for value, radio in self.radios.items() if radio.isChecked())
 
 

@@ -287,7 +287,7 @@ class RotationWizard(QDialog):
             from ..api.errors import KeyLimitReached
 
             if isinstance(error, KeyLimitReached):
-                self.create_page.show_limit(str(error), list(getattr(error, "stale_keys", [])))
+                self.create_page.show_limit(str(error), list(error.stale_keys))
             else:
                 self.create_page.show_error(describe(error))
             self._set_primary("&Try again", self._create)
