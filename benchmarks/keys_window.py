@@ -38,9 +38,9 @@ from myssl_desktop.api import MysslClient  # noqa: E402
 from myssl_desktop.api.models import ApiKey  # noqa: E402
 from myssl_desktop.profiles import Profile  # noqa: E402
 from myssl_desktop.sandbox import Sandbox  # noqa: E402
-from myssl_desktop.ui.keys_model import Column, KeysModel  # noqa: E402
-from myssl_desktop.ui.main_window import MainWindow  # noqa: E402
-from myssl_desktop.ui.session import Session  # noqa: E402
+from myssl_desktop.session import Session  # noqa: E402
+from myssl_desktop.ui.keys.model import Column, KeysModel  # noqa: E402
+from myssl_desktop.ui.shell.main_window import MainWindow  # noqa: E402
 
 ROWS = 10_000
 ROUNDS = 15  # alternating ours and bare, so that the machine's noise hits both alike

@@ -53,13 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     disable_core_dumps()
     from PySide6.QtWidgets import QApplication
 
-    from .ui.main_window import MainWindow
+    from .ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MySSL Desktop")
     app.setOrganizationName("MySSL")
     app.setDesktopFileName("myssl-desktop")
-    from .ui.theme import apply_theme
+    from .ui.common.theme import apply_theme
 
     apply_theme(app)
     window = MainWindow(defer_content=True)
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .keycache import KeyCache
     from .logs import setup_logging
     from .services import Services
-    from .ui.controller import AppController
+    from .ui.account.controller import AppController
 
     services = Services.build()
     window.key_cache = KeyCache(services.dirs.cache)

@@ -63,8 +63,8 @@ def _check_window() -> str:
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from .ui.icons import app_icon, icon, resource_dir
-    from .ui.main_window import MainWindow
+    from .ui.common.icons import app_icon, icon, resource_dir
+    from .ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow()  # built in full: table, menus, toolbar, delegates, icons

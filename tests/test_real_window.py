@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.services import Services
-from myssl_desktop.ui.controller import AppController
-from myssl_desktop.ui.main_window import MainWindow
+from myssl_desktop.ui.account.controller import AppController
+from myssl_desktop.ui.shell.main_window import MainWindow
 
 app = QApplication(sys.argv[:1])
 window = MainWindow()

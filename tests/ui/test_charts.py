@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF
 from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView, QToolTip
 
-from myssl_desktop.ui import charts
-from myssl_desktop.ui.charts import (
+from myssl_desktop.ui.keys import charts
+from myssl_desktop.ui.keys.charts import (
     SPARKLINE_ROLE,
     SparklineDelegate,
     UsageChart,

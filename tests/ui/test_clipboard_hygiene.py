@@ -18,8 +18,8 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 from myssl_desktop.api.secret import Secret
-from myssl_desktop.ui.clipboard import QtClipboard, SecretClipboard, secret_mime_data
-from myssl_desktop.ui.hygiene import IdleWatcher, ScreenLockWatcher, SecretHygiene
+from myssl_desktop.ui.secrets.clipboard import QtClipboard, SecretClipboard, secret_mime_data
+from myssl_desktop.ui.secrets.hygiene import IdleWatcher, ScreenLockWatcher, SecretHygiene
 from tests.support import FakeClipboard, FakeClock, random_secret
 
 WINDOWS_MARKERS = {
@@ -277,7 +277,7 @@ def test_one_lock_reported_on_two_paths_is_one_lock(qapp) -> None:
 def test_without_a_session_bus_the_watcher_is_unavailable_and_does_not_raise(tmp_path) -> None:
     script = textwrap.dedent("""
         from PySide6.QtCore import QCoreApplication
-        from myssl_desktop.ui.hygiene import ScreenLockWatcher
+        from myssl_desktop.ui.secrets.hygiene import ScreenLockWatcher
         app = QCoreApplication([])
         watcher = ScreenLockWatcher()
         watcher.lock_detected()
@@ -330,7 +330,7 @@ def test_shutdown_clears_our_secret_and_stops_watching(hygiene: SecretHygiene, f
 
 
 def test_windows_lock_messages_are_recognised() -> None:
-    from myssl_desktop.ui.screenlock_native import WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK, is_session_lock
+    from myssl_desktop.ui.secrets.screenlock_native import WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK, is_session_lock
 
     assert is_session_lock(WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK)
     assert not is_session_lock(WM_WTSSESSION_CHANGE, 0x8)  # unlock

@@ -12,8 +12,8 @@ from myssl_desktop.keychain import Entry
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.services import Services
-from myssl_desktop.ui.controller import AppController
-from myssl_desktop.ui.main_window import MainWindow
+from myssl_desktop.ui.account.controller import AppController
+from myssl_desktop.ui.shell.main_window import MainWindow
 from tests.support import add_settled_window
 
 WAIT = 20_000

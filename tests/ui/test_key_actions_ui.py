@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
+import myssl_desktop.ui.keys.commands as key_commands_module
 from myssl_desktop.api import MysslClient
 from myssl_desktop.api.models import PERMISSIONS
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.ui import key_commands as key_commands_module
-from myssl_desktop.ui.key_dialogs import ConfirmKeyAction, CreateKeyDialog, SecretDialog
-from myssl_desktop.ui.main_window import MainWindow
-from myssl_desktop.ui.session import Session
+from myssl_desktop.session import Session
+from myssl_desktop.ui.keys.dialogs import ConfirmKeyAction, CreateKeyDialog, SecretDialog
+from myssl_desktop.ui.shell.main_window import MainWindow
 from tests.support import FakeClipboard, add_settled_window, files_containing
 
 WAIT = 20_000

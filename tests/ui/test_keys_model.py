@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from myssl_desktop.api.models import ApiKey
-from myssl_desktop.ui.keys_model import FLAGS_ROLE, SPARKLINE_ROLE, Column, KeysModel
+from myssl_desktop.ui.keys.model import FLAGS_ROLE, SPARKLINE_ROLE, Column, KeysModel
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -141,7 +141,7 @@ def test_badges_and_flag_icons_are_painted_in_their_cells(qtbot) -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QTableView
 
-    from myssl_desktop.ui.status_delegates import BADGE_COLOURS, FLAG_COLOURS, FlagsDelegate, StatusBadgeDelegate
+    from myssl_desktop.ui.keys.status_delegates import BADGE_COLOURS, FLAG_COLOURS, FlagsDelegate, StatusBadgeDelegate
 
     model = KeysModel()
     model.set_keys([make_key(1, "Legacy", last_used=timedelta(days=120))], now=NOW)  # stale
@@ -239,7 +239,7 @@ def test_status_badges_follow_a_new_font(qtbot) -> None:
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
     from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
-    from myssl_desktop.ui.status_delegates import BADGE_COLOURS, StatusBadgeDelegate
+    from myssl_desktop.ui.keys.status_delegates import BADGE_COLOURS, StatusBadgeDelegate
 
     model = KeysModel()
     model.set_keys([make_key(1, "Staging")], now=NOW)

@@ -15,9 +15,9 @@ from myssl_desktop.api import MysslClient, RetryPolicy
 from myssl_desktop.keycache import KeyCache
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.ui.keys_model import FLAGS_ROLE, Column
-from myssl_desktop.ui.main_window import MainWindow
-from myssl_desktop.ui.session import Session
+from myssl_desktop.session import Session
+from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
+from myssl_desktop.ui.shell.main_window import MainWindow
 from tests.support import FakeClock, add_settled_window
 
 WAIT = 20_000

@@ -20,10 +20,10 @@ from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile, ProfileStore
 from myssl_desktop.rotation import JournalStore, State
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.ui.key_dialogs import ConfirmKeyAction
-from myssl_desktop.ui.main_window import MainWindow
-from myssl_desktop.ui.rotation_wizard import RotationWizard
-from myssl_desktop.ui.session import Session
+from myssl_desktop.session import Session
+from myssl_desktop.ui.keys.dialogs import ConfirmKeyAction
+from myssl_desktop.ui.rotation.wizard import RotationWizard
+from myssl_desktop.ui.shell.main_window import MainWindow
 from tests.support import FakeClipboard, add_settled_window, files_containing
 
 WAIT = 20_000
@@ -409,8 +409,8 @@ from myssl_desktop.api.models import PERMISSIONS
 from myssl_desktop.keychain import DemoKeyring, Keychain
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.ui.main_window import MainWindow
-from myssl_desktop.ui.session import Session
+from myssl_desktop.ui.shell.main_window import MainWindow
+from myssl_desktop.session import Session
 
 app = QApplication(sys.argv[:1])
 root = Path(tempfile.mkdtemp())

@@ -17,8 +17,8 @@ from myssl_desktop.keychain import Entry
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.services import Services
-from myssl_desktop.ui.signin_dialog import SignInDialog
-from myssl_desktop.ui.tasks import BackgroundTasks
+from myssl_desktop.ui.account.signin_dialog import SignInDialog
+from myssl_desktop.ui.common.tasks import BackgroundTasks
 from tests.support import (
     FakeClock,
     answering,

@@ -8,8 +8,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
-from myssl_desktop.ui.cell_panel import draw_cell_panel
-from myssl_desktop.ui.text_cells import StaticTextDelegate
+from myssl_desktop.ui.keys.cell_panel import draw_cell_panel
+from myssl_desktop.ui.keys.text_cells import StaticTextDelegate
 
 ENABLED = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -8,10 +8,10 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
-from ..keyflags import FLAG_ORDER
+from ...keyflags import FLAG_ORDER
+from ..common.icons import icon
 from .cell_panel import device_ratio, draw_cell_panel, transparent_pixmap
-from .icons import icon
-from .keys_model import FLAGS_ROLE
+from .model import FLAGS_ROLE
 
 BADGE_COLOURS = {"active": "#2e7d32", "expiring": "#ef6c00", "revoked": "#757575"}
 FLAG_COLOURS = {"spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}

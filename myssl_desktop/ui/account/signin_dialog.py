@@ -22,21 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..api.models import DEFAULT_BASE_URL
-from ..api.secret import Secret, is_key_format
-from ..profiles import ENVIRONMENTS, Profile
-from .icons import icon
-from .tasks import BackgroundTasks, Task
+from ...api.models import DEFAULT_BASE_URL
+from ...api.secret import Secret, is_key_format
+from ...profiles import ENVIRONMENTS, Profile
+from ..common.icons import icon
+from ..common.tasks import BackgroundTasks, Task
 
 if TYPE_CHECKING:
-    from ..signin import SignInService, Verified
+    from ...signin import SignInService, Verified
 
 ENV_VARIABLE = "MYSSL_API_KEY"
 
 
 def describe_failure(error: BaseException) -> str:
     """One clear sentence per failure kind (our exceptions already carry one)."""
-    from ..api import errors
+    from ...api import errors
 
     if isinstance(error, errors.RateLimited):
         return f"MySSL is rate limiting this key. Try again in {error.retry_after} s."

@@ -14,16 +14,16 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from ..api.models import RateLimit
-    from ..keycache import KeyCache, Snapshot
-    from ..profiles import Profile
-    from .account_bar import AccountBar
-    from .banner import Banner
-    from .key_details import KeyDetails
-    from .keys_model import KeysModel
+    from ...api.models import RateLimit
+    from ...keycache import KeyCache, Snapshot
+    from ...profiles import Profile
+    from ...session import Session
+    from ..account.bar import AccountBar
+    from ..common.banner import Banner
+    from ..common.tasks import BackgroundTasks
+    from ..keys.details import KeyDetails
+    from ..keys.model import KeysModel
     from .refresh_schedule import RefreshSchedule
-    from .session import Session
-    from .tasks import BackgroundTasks
 
 STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring", "Expiring"),
                   ("revoked", "Revoked"), ("all", "All keys"))
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.key_cache = key_cache
         self.state_dir = state_dir
-        self.data_dir = data_dir  # rotation journals; None: a throw-away folder (see ui/rotations_panel.py)
+        self.data_dir = data_dir  # rotation journals; None: a throw-away folder (see ui/rotation/coordinator.py)
         self.profile_store: Any = None  # a ProfileStore: a self-rotation records the profile's new key there
         self.clipboard_backend = clipboard_backend  # None: the system clipboard
         self._generation = 0
@@ -79,17 +79,17 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView
 
-        from .account_bar import AccountBar
-        from .banner import Banner
-        from .charts import SparklineDelegate
-        from .column_layout import apply_default_layout
-        from .icons import app_icon
-        from .key_details import KeyDetails
-        from .keys_model import NUMERIC_COLUMNS, Column, KeysModel
+        from ..account.bar import AccountBar
+        from ..common.banner import Banner
+        from ..common.icons import app_icon
+        from ..common.tasks import BackgroundTasks
+        from ..keys.charts import SparklineDelegate
+        from ..keys.column_layout import apply_default_layout
+        from ..keys.details import KeyDetails
+        from ..keys.model import NUMERIC_COLUMNS, Column, KeysModel
+        from ..keys.status_delegates import FlagsDelegate, StatusBadgeDelegate
+        from ..keys.text_cells import StaticTextDelegate
         from .refresh_schedule import RefreshSchedule
-        from .status_delegates import FlagsDelegate, StatusBadgeDelegate
-        from .tasks import BackgroundTasks
-        from .text_cells import StaticTextDelegate
 
         self.setWindowIcon(app_icon())
         self.tasks: BackgroundTasks = BackgroundTasks(self)
@@ -148,10 +148,10 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self._layout.addWidget(self.splitter, 1)
         self.status.setText("")
-        from .clipboard import SecretClipboard
-        from .hygiene import SecretHygiene
-        from .key_commands import KeyCommands
-        from .rotations_panel import Rotations
+        from ..keys.commands import KeyCommands
+        from ..rotation.coordinator import Rotations
+        from ..secrets.clipboard import SecretClipboard
+        from ..secrets.hygiene import SecretHygiene
 
         self.hygiene = SecretHygiene(SecretClipboard(self.clipboard_backend), parent=self)
         self.hygiene.start()
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QAction, QActionGroup, QKeySequence
         from PySide6.QtWidgets import QMenu, QToolBar
 
-        from .actions import make_action
+        from ..common.actions import make_action
 
         def action(text: str, slot: Callable[[], Any], shortcut: Any = None, icon_name: str = "") -> QAction:
             return make_action(self, text, slot, shortcut, icon_name)
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
     def _build_clipboard_menu(self, menu: Any) -> None:
         from PySide6.QtGui import QActionGroup
 
-        from ..settings import CLIPBOARD_CHOICES, SettingsStore
+        from ...settings import CLIPBOARD_CHOICES, SettingsStore
 
         store = SettingsStore(self.state_dir) if self.state_dir is not None else None
         current = store.load().clipboard_clear_s if store else self.hygiene.clipboard.timeout_s
@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
         profile_id = session.profile.id
 
         def fetch() -> tuple[Snapshot, RateLimit | None]:
-            from ..keycache import snapshot_now
+            from ...keycache import snapshot_now
 
             snapshot = snapshot_now(client.all_keys(), client.all_usage(days=30))
             if cache is not None:
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
                                 rate_limit.reset_at if rate_limit else None)
 
     def _refresh_failed(self, error: BaseException) -> None:
-        from ..api import errors
+        from ...api import errors
 
         self._refreshing = False
         self.show_status("")

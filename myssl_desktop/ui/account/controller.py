@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from ..profiles import Profile, ProfilesError
-from .session import Session
+from ...profiles import Profile, ProfilesError
+from ...session import Session
 from .signin_dialog import SignInDialog
 
 if TYPE_CHECKING:
-    from ..services import Services
-    from .main_window import MainWindow
+    from ...services import Services
+    from ..shell.main_window import MainWindow
 
 SANDBOX_PROFILE = Profile(id="sandbox", name="Sandbox", base_url="http://127.0.0.1/api/v1",
                           environment="development", tier="pro")
@@ -64,14 +64,14 @@ class AppController(QObject):
         def start() -> Session:
             from dataclasses import replace
 
-            from ..api.client import MysslClient
-            from ..keychain import DemoKeyring, Keychain
-            from ..sandbox import Sandbox
+            from ...api.client import MysslClient
+            from ...keychain import DemoKeyring, Keychain
+            from ...sandbox import Sandbox
 
             sandbox = Sandbox(tier="pro", seed="demo", traffic=True).start()
             self.sandbox = sandbox
             profile = replace(SANDBOX_PROFILE, base_url=sandbox.base_url, key_prefix=sandbox.admin_key[:12])
-            from ..api.models import PERMISSIONS
+            from ...api.models import PERMISSIONS
 
             return Session(profile, MysslClient(sandbox.base_url, sandbox.admin_key), sandbox=sandbox,
                            keychain=Keychain(DemoKeyring()), permissions=PERMISSIONS)
@@ -115,9 +115,9 @@ class AppController(QObject):
         self._refresh_profile_menu(session.profile.id)
 
     def _open_failed(self, profile: Profile, error: BaseException) -> None:
-        from ..api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
-        from ..keychain import KeychainError
-        from ..signin import NotSignedIn
+        from ...api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
+        from ...keychain import KeychainError
+        from ...signin import NotSignedIn
 
         if isinstance(error, (InvalidApiKey, AuthenticationRequired)):
             self.window.detach("Signed out: the key was revoked.")
@@ -218,6 +218,6 @@ class AppController(QObject):
 
 
 def _rejected(message: str) -> BaseException:
-    from ..api.errors import InvalidApiKey
+    from ...api.errors import InvalidApiKey
 
     return InvalidApiKey(message)

@@ -18,7 +18,7 @@ def resource_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    source = Path(__file__).resolve().parents[2] / "resources"
+    source = Path(__file__).resolve().parents[3] / "resources"
     if source.is_dir():
         return source
     return Path(str(resources.files("myssl_desktop.resources")))

@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import timefmt
-from ..rotation import JournalStore, Rotation, State
+from ... import timefmt
+from ...rotation import JournalStore, Rotation, State
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
-    from ..rotation import RotationEngine, Target
-    from .main_window import MainWindow
-    from .rotation_wizard import RotationWizard
+    from ...api.models import ApiKey
+    from ...rotation import RotationEngine, Target
+    from ..shell.main_window import MainWindow
+    from .wizard import RotationWizard
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Prefill:
 
     @staticmethod
     def of(rotation: Rotation) -> Prefill:
-        from ..rotation.targets import target_from
+        from ...rotation.targets import target_from
 
         targets = [target_from({k: v for k, v in spec.items() if k != "read_digest"}) for spec in rotation.targets]
         return Prefill(targets, rotation.quiet_period_s, rotation.revoke)
@@ -76,8 +76,8 @@ def state_words(rotation: Rotation) -> str:
 
 
 def cancel_text(rotation: Rotation) -> str:
-    from ..rotation.targets import EnvFileTarget, KeychainTarget, target_from
-    from .rotation_pages import target_line
+    from ...rotation.targets import EnvFileTarget, KeychainTarget, target_from
+    from .pages import target_line
 
     targets = [(i, target_from(spec)) for i, spec in enumerate(rotation.targets)]
     undone = [t for i, t in targets if i in rotation.delivered and isinstance(t, EnvFileTarget | KeychainTarget)]
@@ -141,7 +141,7 @@ class Rotations(QObject):
         return JournalStore(self.data_dir())
 
     def engine(self) -> RotationEngine | None:
-        from ..rotation import RotationEngine
+        from ...rotation import RotationEngine
 
         session = self.window.session
         if session is None:
@@ -158,8 +158,8 @@ class Rotations(QObject):
           session opened before an earlier rotation does not write stale ones.
         - The sandbox never stores its sign-in key; a self-rotation's cancel needs it to
           switch back, so keep it in the demo keychain."""
-        from ..api.secret import Secret
-        from ..keychain import Entry
+        from ...api.secret import Secret
+        from ...keychain import Entry
 
         if engine.profiles is not None:
             try:
@@ -185,7 +185,7 @@ class Rotations(QObject):
         profiles = None if session.is_sandbox else self.window.profile_store
 
         def look() -> tuple[Rotation | None, Prefill]:
-            from ..rotation.targets import target_from
+            from ...rotation.targets import target_from
 
             running = store.active_for_key(profile_id, key.id)
             previous = [r for r in store.all() if r.profile_id == profile_id and r.new_key_id == key.id
@@ -209,7 +209,7 @@ class Rotations(QObject):
         self.window.run_for_session(look, found, lambda error: self.window.show_status(f"Cannot rotate: {error}"))
 
     def start_with(self, key: ApiKey, prefill: Prefill | None = None) -> RotationWizard | None:
-        from .rotation_wizard import RotationWizard
+        from .wizard import RotationWizard
 
         engine = self.engine()
         if engine is None:
@@ -219,7 +219,7 @@ class Rotations(QObject):
         return wizard
 
     def resume(self, rotation: Rotation) -> RotationWizard | None:
-        from .rotation_wizard import RotationWizard
+        from .wizard import RotationWizard
 
         wizard = self.wizards.get(rotation.id)
         if wizard is not None:
@@ -317,8 +317,8 @@ class Rotations(QObject):
     def adopt_sign_in(self, rotation: Rotation) -> None:
         """After a self-rotation switched the profile's key (or a cancel switched it back),
         re-attach the window with the key the profile now signs in with."""
-        from ..api.client import MysslClient
-        from ..keychain import Entry
+        from ...api.client import MysslClient
+        from ...keychain import Entry
 
         session = self.window.session
         if session is None or session.profile.id != rotation.profile_id:

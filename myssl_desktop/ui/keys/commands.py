@@ -10,14 +10,14 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
-from ..revoke_when import RevokeWhen
-from .actions import make_action
-from .key_dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
+from ...revoke_when import RevokeWhen
+from ..common.actions import make_action
+from .dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
-    from ..keyactions import NewSecret
-    from .main_window import MainWindow
+    from ...api.models import ApiKey
+    from ...keyactions import NewSecret
+    from ..shell.main_window import MainWindow
 
 
 class KeyCommands(QObject):
@@ -165,8 +165,8 @@ class KeyCommands(QObject):
         self._open(dialog)
 
     def _failed(self, error: BaseException) -> None:
-        from ..api import errors
-        from ..keyactions import CreateUncertain
+        from ...api import errors
+        from ...keyactions import CreateUncertain
 
         self.window.show_status("")
         text = str(error)

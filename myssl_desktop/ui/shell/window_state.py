@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 
-from ..atomicfile import write_atomic
+from ...atomicfile import write_atomic
 
 FILE_NAME = "window-state.json"
 

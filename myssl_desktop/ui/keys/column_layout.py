@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTableView
 
-from .keys_model import HEADERS, Column
+from .model import HEADERS, Column
 from .status_delegates import FlagsDelegate
 
 DEFAULT_ORDER = (Column.NAME, Column.FLAGS, Column.STATUS, Column.LAST_USED, Column.REQUESTS_24H,

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import timefmt
-from ..api.secret import Secret
-from ..rotation.targets import (
+from ... import timefmt
+from ...api.secret import Secret
+from ...rotation.targets import (
     DEFAULT_VARIABLE,
     EnvFileTarget,
     KeychainTarget,
@@ -46,13 +46,13 @@ from ..rotation.targets import (
     snippets,
     target_from,
 )
-from .key_dialogs import SecretField, _html
+from ..keys.dialogs import SecretField, _html
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
-    from ..keychain import Keychain
-    from ..rotation import DrainStatus, Rotation, Target
-    from .clipboard import SecretClipboard
+    from ...api.models import ApiKey
+    from ...keychain import Keychain
+    from ...rotation import DrainStatus, Rotation, Target
+    from ..secrets.clipboard import SecretClipboard
 
 STEPS = ("Plan", "Create", "Update", "Verify", "Watch", "Done")
 REVOKE_WORDS = {"now": "revoke it at once", "1h": "schedule its revoke in 1 hour",
@@ -918,7 +918,7 @@ class SummaryPage(QWidget):
         self.body.setText("")
 
     def show_rotation(self, rotation: Rotation, old_key_expires: datetime | None = None) -> None:
-        from ..rotation import State
+        from ...rotation import State
 
         self.bar.hide()
         targets = [target_from(spec) for spec in rotation.targets]

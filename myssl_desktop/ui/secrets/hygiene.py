@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
 
-from myssl_desktop.ui.clipboard import SecretClipboard
+from myssl_desktop.ui.secrets.clipboard import SecretClipboard
 
 log = logging.getLogger(__name__)
 

@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import timefmt
-from ..api.models import PERMISSIONS
-from ..revoke_when import RevokeWhen
+from ... import timefmt
+from ...api.models import PERMISSIONS
+from ...revoke_when import RevokeWhen
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
-    from ..api.secret import Secret
-    from ..keyactions import NewSecret
-    from .clipboard import SecretClipboard
+    from ...api.models import ApiKey
+    from ...api.secret import Secret
+    from ...keyactions import NewSecret
+    from ..secrets.clipboard import SecretClipboard
 
 PERMISSION_WORDS = {
     "domains:read": "Read monitored domains", "domains:write": "Add and change domains",

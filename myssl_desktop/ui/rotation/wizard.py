@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from ..rotation import EnvFileTarget, State, TargetChanged, TargetFailed
-from ..rotation.targets import target_from
-from .key_dialogs import ConfirmKeyAction, _html
-from .rotation_pages import (
+from ...rotation import EnvFileTarget, State, TargetChanged, TargetFailed
+from ...rotation.targets import target_from
+from ..keys.dialogs import ConfirmKeyAction, _html
+from .pages import (
     CreatePage,
     DeliverPage,
     DrainPage,
@@ -31,10 +31,10 @@ from .rotation_pages import (
 )
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
-    from ..api.secret import Secret
-    from ..rotation import Rotation, RotationEngine, Target
-    from .rotations_panel import Prefill, Rotations
+    from ...api.models import ApiKey
+    from ...api.secret import Secret
+    from ...rotation import Rotation, RotationEngine, Target
+    from .coordinator import Prefill, Rotations
 
 POLL_INTERVAL_S = 15
 CANCELLABLE = (State.PLANNED, State.CREATED, State.DELIVERED, State.VERIFIED, State.DRAINING)
@@ -284,7 +284,7 @@ class RotationWizard(QDialog):
             self._set_primary("&Continue: update the places", self._deliver)
 
         def failed(error: BaseException) -> None:
-            from ..api.errors import KeyLimitReached
+            from ...api.errors import KeyLimitReached
 
             if isinstance(error, KeyLimitReached):
                 self.create_page.show_limit(str(error), list(error.stale_keys))
@@ -323,7 +323,7 @@ class RotationWizard(QDialog):
         known = self.secret
 
         def deliver() -> tuple[Rotation, Secret, dict[int, str], BaseException | None]:
-            from ..keychain import KeychainError
+            from ...keychain import KeychainError
 
             secret = known or self.engine.new_secret(rotation)
             try:
@@ -420,7 +420,7 @@ class RotationWizard(QDialog):
             self._arm_poll(self.poll_interval_s)
 
         def failed(error: BaseException) -> None:
-            from ..api.errors import RateLimited
+            from ...api.errors import RateLimited
 
             self._polling = False
             self.drain_page.check_button.setEnabled(True)
@@ -499,7 +499,7 @@ class RotationWizard(QDialog):
 
     def request_cancel(self) -> None:
         """Cancel rotation…: possible until the old key is revoked; asks first."""
-        from .rotations_panel import confirm_cancel
+        from .coordinator import confirm_cancel
 
         rotation = self.rotation
         if rotation is None or rotation.state not in CANCELLABLE or self.busy:
@@ -533,7 +533,7 @@ class RotationWizard(QDialog):
         client = self.engine.client
 
         def again(key: ApiKey) -> None:
-            from .rotations_panel import Prefill
+            from .coordinator import Prefill
 
             self.rotations.start_with(key, Prefill.of(rotation))
             self.accept()
@@ -558,7 +558,7 @@ def explain_delivery(error: BaseException) -> str:
 
 def describe(error: BaseException) -> str:
     """A sentence a person can act on, for any failure of a step."""
-    from ..api import errors
+    from ...api import errors
 
     text = str(error) or type(error).__name__
     if isinstance(error, errors.NetworkError | errors.ServerError):

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from .. import timefmt
-from ..keyflags import DESCRIPTIONS, FlagRules
+from ... import timefmt
+from ...keyflags import DESCRIPTIONS, FlagRules
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
+    from ...api.models import ApiKey
 
 _Index = QModelIndex | QPersistentModelIndex
 from .charts import SPARKLINE_ROLE  # noqa: E402 - the 30 daily counts, for the sparkline delegate

@@ -7,10 +7,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..api.client import MysslClient
-    from ..keyactions import KeyActions
-    from ..keychain import Keychain
-    from ..profiles import Profile
+    from .api.client import MysslClient
+    from .keyactions import KeyActions
+    from .keychain import Keychain
+    from .profiles import Profile
 
 # Mid-tones that stay readable on light and dark backgrounds.
 ENVIRONMENT_COLOURS = {"production": "#e53935", "staging": "#fb8c00", "development": "#43a047",
@@ -27,8 +27,8 @@ class Session:
 
     @cached_property
     def actions(self) -> KeyActions:
-        from ..keyactions import KeyActions
-        from ..keychain import DemoKeyring, Keychain
+        from .keyactions import KeyActions
+        from .keychain import DemoKeyring, Keychain
 
         keychain = self.keychain or Keychain(DemoKeyring() if self.is_sandbox else None)
         return KeyActions(self.client, keychain, self.profile)

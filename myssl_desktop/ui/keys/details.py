@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import timefmt
-from ..keyflags import DESCRIPTIONS
+from ... import timefmt
+from ...keyflags import DESCRIPTIONS
 from .charts import UsageChart
 
 if TYPE_CHECKING:
-    from .keys_model import KeyRow
+    from .model import KeyRow
 
 PERIODS = (7, 30, 90)
 

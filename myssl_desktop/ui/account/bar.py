@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from .. import timefmt
+from ... import timefmt
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..api.models import RateLimit
-    from .session import Session
+    from ...api.models import RateLimit
+    from ...session import Session
 
 
 class AccountBar(QWidget):
