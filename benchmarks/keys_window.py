@@ -192,7 +192,7 @@ def table_figures() -> None:
     bare = BareModel()
     bare_view.setModel(bare)
     app.processEvents()
-    model, view = window.model, window.table
+    model, view = window.content.keys.model, window.content.keys.table
     model.set_filter(status="all")  # every row, as the bare model has
 
     print(f"1. {ROWS:,} keys (median of {ROUNDS}; ms; ours vs bare five-column model)")
@@ -269,11 +269,11 @@ def longest_gap(base_url: str, admin_key: str) -> tuple[float, float, float]:
     started = last[0] = time.perf_counter()
     heartbeat.start()
     window.attach(session)
-    while window.model.total_count == 0 and time.perf_counter() - started < 30:
+    while window.content.keys.model.total_count == 0 and time.perf_counter() - started < 30:
         app.processEvents()
     elapsed = time.perf_counter() - started
     heartbeat.stop()
-    window.schedule.stop()
+    window.content.schedule.stop()
     window.close()
     gap, when = max(gaps)
     return gap, when, elapsed
@@ -302,7 +302,7 @@ def stall_figure() -> None:
 def idle_figure() -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:
         window = MainWindow()
-        window.schedule.interval_s = 1
+        window.content.schedule.interval_s = 1
         window.show()
         window.attach(Session(Profile.new("Bench", sb.base_url), MysslClient(sb.base_url, sb.admin_key)))
 
@@ -318,7 +318,7 @@ def idle_figure() -> None:
         visible = run_for(10)
         window.hide()
         hidden = run_for(5)
-        window.schedule.stop()
+        window.content.schedule.stop()
         print(f"3. idle use at a 1 s interval: visible {visible} requests in 10 s = {visible / 2 / 10:.2f} "
               f"refreshes per interval (2 requests each; goal <= 1); hidden {hidden} requests in 5 s (goal 0)")
         window.close()

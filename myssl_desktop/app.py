@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     disable_core_dumps()
     from PySide6.QtWidgets import QApplication
 
-    from .ui.shell.main_window import MainWindow
+    from .ui.shell.main_window import MainWindow, WindowSetup
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MySSL Desktop")
@@ -62,7 +63,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.common.theme import apply_theme
 
     apply_theme(app)
-    window = MainWindow(defer_content=True)
+    built: dict[str, Any] = {}
+
+    def setup() -> WindowSetup:
+        """After the first paint: the services, the log, and what the window remembers."""
+        from .keycache import KeyCache
+        from .logs import setup_logging
+        from .services import Services
+
+        services = built["services"] = Services.build()
+        try:
+            setup_logging(services.dirs.log)
+        except OSError as error:
+            print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
+        return WindowSetup(state_dir=services.dirs.config, key_cache=KeyCache(services.dirs.cache))
+
+    window = MainWindow(setup, defer_content=True)
     window.show()
 
     if os.environ.get(STARTUP_PROBE):
@@ -70,26 +86,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.first_painted.connect(lambda: (_report_startup("content"), app.quit()))
         return app.exec()
 
-    from .keycache import KeyCache
-    from .logs import setup_logging
-    from .services import Services
-    from .ui.account.controller import AppController
+    from .demo import DemoAccount
 
-    services = Services.build()
-    window.key_cache = KeyCache(services.dirs.cache)
-    window.state_dir = services.dirs.config
-    window.data_dir = services.dirs.data  # rotation journals
-    window.profile_store = services.profiles  # a self-rotation records the profile's new key
-    try:
-        setup_logging(services.dirs.log)
-    except OSError as error:
-        print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
-    controller = AppController(services, window, sandbox=args.sandbox)
-    window.first_painted.connect(controller.start)
+    demo = DemoAccount()
+
+    def start() -> None:
+        from .ui.account.controller import AccountController
+
+        controller = AccountController(built["services"], window, window.content.ctx, open_sandbox=demo.open,
+                                       sandbox=args.sandbox)
+        window.connect_account(controller)
+        built["controller"] = controller
+        controller.start()
+
+    window.first_painted.connect(start)
     try:
         return app.exec()
     finally:
-        controller.stop()
+        demo.stop()
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def _check_window() -> str:
         with _quiet_offscreen_notice():
             window.show()
             app.processEvents()
-        table = getattr(window, "table", None)
+        table = window.content.keys.table
         if not isinstance(table, QTableView) or table.model() is None:
             raise CheckFailed("the main window has no keys table")
         columns = table.model().columnCount()

@@ -191,7 +191,7 @@ def add_settled_window(qtbot, window, wind_down: Callable[[Any], None] | None = 
     so deletes, its widgets before fixtures tear down: a refresh still running then loses its
     result with the window, never counts as finished, and a teardown waiting for it times out."""
     def before_close(w) -> None:  # noqa: ANN001
-        qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=timeout_ms)
+        qtbot.waitUntil(lambda: w.ops.pending == 0, timeout=timeout_ms)
         if wind_down is not None:
             wind_down(w)
 

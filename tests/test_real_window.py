@@ -16,12 +16,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.services import Services
-from myssl_desktop.ui.account.controller import AppController
+from myssl_desktop.demo import DemoAccount
+from myssl_desktop.ui.account.controller import AccountController
 from myssl_desktop.ui.shell.main_window import MainWindow
 
 app = QApplication(sys.argv[:1])
 window = MainWindow()
-controller = AppController(Services.build(AppDirs.under(Path(tempfile.mkdtemp()))), window, sandbox=True)
+demo = DemoAccount()
+controller = AccountController(Services.build(AppDirs.under(Path(tempfile.mkdtemp()))), window, window.content.ctx,
+                               open_sandbox=demo.open, sandbox=True)
 window.show()
 controller.start()
 
@@ -32,22 +35,23 @@ def wait(condition, seconds=30):
         time.sleep(0.01)
     return condition()
 
-wait(lambda: window.model.total_count > 5 and not window._refreshing)
+model = window.content.keys.model
+wait(lambda: model.total_count > 5 and window.is_idle)
 def counts():
-    return {window.model.key_at(r).name: window.model.key_at(r).request_count for r in range(window.model.rowCount())}
+    return {model.key_at(r).name: model.key_at(r).request_count for r in range(model.rowCount())}
 before = counts()
-moved = controller.sandbox.traffic.tick()          # one burst of the --traffic simulator
+moved = demo.sandbox.traffic.tick()          # one burst of the --traffic simulator
 window.refresh()
-wait(lambda: not window._refreshing)
+wait(lambda: window.is_idle)
 after = counts()
 image = window.grab().toImage()
 colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
-flags = {window.model.key_at(r).name: list(window.model.row_at(r).flags) for r in range(window.model.rowCount())}
+flags = {model.key_at(r).name: list(model.row_at(r).flags) for r in range(model.rowCount())}
 print(json.dumps({"platform": app.platformName(), "visible": window.isVisible(), "names": sorted(before),
                   "moved": sum(moved.values()), "grew": sum(after.values()) - sum(before.values()),
                   "flags": flags, "colours": len(colours),
-                  "sparklines": sum(1 for r in range(window.model.rowCount()) if window.model.row_at(r).usage)}))
-controller.stop()
+                  "sparklines": sum(1 for r in range(model.rowCount()) if model.row_at(r).usage)}))
+demo.stop()
 """
 
 

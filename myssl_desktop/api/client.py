@@ -229,7 +229,7 @@ class MysslClient:
         envelope = parse.error_envelope(content)
         if status == 429:
             wait = retry_after_seconds(headers)
-            return RateLimited(f"Too many requests: MySSL asks to wait {wait} s before the next one.",
+            return RateLimited(f"MySSL is rate limiting this key. Try again in {wait} s.",
                                retry_after=wait, status=status, rate_limit=rate_limit)
         if status >= 500:
             return ServerError(f"MySSL had a problem answering (HTTP {status}). Try again in a "

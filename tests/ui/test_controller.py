@@ -8,39 +8,49 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from myssl_desktop.api import MysslClient, Secret
+from myssl_desktop.demo import DemoAccount
 from myssl_desktop.keychain import Entry
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.services import Services
-from myssl_desktop.ui.account.controller import AppController
+from myssl_desktop.ui.account.controller import AccountController
 from myssl_desktop.ui.shell.main_window import MainWindow
 from tests.support import add_settled_window
 
 WAIT = 20_000
 
 
+def make_controller(window: MainWindow, services: Services, demo: DemoAccount, *,
+                    sandbox: bool = False) -> AccountController:
+    """As the app does it (myssl_desktop/app.py)."""
+    controller = AccountController(services, window, window.content.ctx, open_sandbox=demo.open, sandbox=sandbox)
+    window.connect_account(controller)
+    return controller
+
+
 @pytest.fixture
-def app(qtbot, services: Services) -> Iterator[tuple[MainWindow, AppController]]:
+def app(qtbot, services: Services) -> Iterator[tuple[MainWindow, AccountController]]:
     window = MainWindow()
     add_settled_window(qtbot, window)
-    controller = AppController(services, window)
+    demo = DemoAccount()
+    controller = make_controller(window, services, demo)
     yield window, controller
     if controller.dialog is not None:
         controller.dialog.reject()
-    controller.stop()
+    demo.stop()
 
 
 def names(window: MainWindow) -> set[str]:
-    return {window.model.key_at(r).name for r in range(window.model.rowCount())}
+    return {window.content.keys.model.key_at(r).name for r in range(window.content.keys.model.rowCount())}
 
 
 def test_the_last_profile_opens_without_asking(qtbot, app, services: Services, sandbox) -> None:
     window, controller = app
     services.signin.sign_in(Profile.new("Work", sandbox.base_url), Secret(sandbox.admin_key))
     controller.start()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.content.keys.model.rowCount() == 1, timeout=WAIT)
     assert controller.dialog is None
-    assert "Work" in window.windowTitle() and "Enterprise" in window.account_bar.tier_label.text()
+    assert "Work" in window.windowTitle() and "Enterprise" in window.content.account_bar.tier_label.text()
 
 
 def test_a_revoked_key_leads_to_sign_in(qtbot, app, services: Services, sandbox) -> None:
@@ -67,7 +77,7 @@ def test_the_sandbox_touches_no_profile(qtbot, app, services: Services) -> None:
     window, controller = app
     controller.sandbox_mode = True
     controller.start()
-    qtbot.waitUntil(lambda: window.model.rowCount() > 5, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.content.keys.model.rowCount() > 5, timeout=WAIT)
     assert "Production Server" in names(window)
     assert "Sandbox" in window.windowTitle()
     assert not services.profiles.path.exists()
@@ -79,12 +89,13 @@ def test_the_sandbox_works_without_any_keychain(qtbot, app_dirs) -> None:
     from myssl_desktop.keychain import Keychain
 
     window = MainWindow()
-    qtbot.addWidget(window)
-    controller = AppController(Services.build(app_dirs, Keychain(NoKeyring())), window, sandbox=True)
+    add_settled_window(qtbot, window)
+    demo = DemoAccount()
+    controller = make_controller(window, Services.build(app_dirs, Keychain(NoKeyring())), demo, sandbox=True)
     controller.start()
-    qtbot.waitUntil(lambda: window.model.rowCount() > 5, timeout=WAIT)
-    assert window.banner.isHidden()
-    controller.stop()
+    qtbot.waitUntil(lambda: window.content.keys.model.rowCount() > 5, timeout=WAIT)
+    assert window.content.banner.isHidden()
+    demo.stop()
 
 
 def test_a_result_after_a_profile_switch_is_dropped(qtbot, app, services: Services, sandbox) -> None:
@@ -99,7 +110,7 @@ def test_a_result_after_a_profile_switch_is_dropped(qtbot, app, services: Servic
         slow.set_faults(latency_ms=1000)
         window.refresh()  # the slow account's list is now in flight
         controller.switch_profile(fast.id)
-        qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+        qtbot.waitUntil(lambda: window.ops.pending == 0, timeout=WAIT)
         assert window.session.profile.id == fast.id
         assert names(window) == {"Sandbox admin"}
 
@@ -117,4 +128,4 @@ def test_sign_out_removes_the_key_after_confirmation(qtbot, app, services: Servi
     controller.sign_out()
     qtbot.waitUntil(lambda: controller.dialog is not None, timeout=WAIT)
     assert services.keychain.load(Entry.sign_in(profile.id)) is None
-    assert window.session is None and window.model.rowCount() == 0
+    assert window.session is None and window.content.keys.model.rowCount() == 0

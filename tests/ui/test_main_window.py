@@ -11,17 +11,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
 
-from myssl_desktop.api import MysslClient, RetryPolicy
-from myssl_desktop.keycache import KeyCache
+from myssl_desktop.api import MysslClient
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.session import Session
+from myssl_desktop.ui.common.banner import Kind
 from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
-from myssl_desktop.ui.shell.main_window import MainWindow
+from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.support import FakeClock, add_settled_window
-
-WAIT = 20_000
-NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
+from tests.ui.helpers import WAIT, attach, session_for, shown_keys, shown_names
 
 
 @pytest.fixture(scope="module")
@@ -30,50 +28,33 @@ def demo() -> Iterator[Sandbox]:
         yield sb
 
 
-def session_for(sb: Sandbox, key: object = None, profile: Profile | None = None) -> Session:
-    profile = profile or Profile.new("Demo", sb.base_url)
-    return Session(profile, MysslClient(sb.base_url, key or sb.admin_key, retry=NO_SLEEP))
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    window = MainWindow(key_cache=KeyCache(tmp_path / "cache"), state_dir=tmp_path / "config")
-    add_settled_window(qtbot, window, lambda w: w.schedule.stop())
-    window.show()
-    return window
-
-
 def loaded(qtbot, window: MainWindow, session: Session) -> None:
-    window.attach(session)
-    qtbot.waitUntil(lambda: window.model.total_count > 0 and not window._refreshing, timeout=WAIT)
-
-
-def shown_names(window: MainWindow) -> list[str]:
-    return [window.model.key_at(r).name for r in range(window.model.rowCount())]
+    attach(qtbot, window, session)
 
 
 def flags_of(window: MainWindow, name: str) -> tuple[str, ...]:
     row = shown_names(window).index(name)
-    return window.model.index(row, Column.FLAGS).data(FLAGS_ROLE)
+    return window.content.keys.model.index(row, Column.FLAGS).data(FLAGS_ROLE)
 
 
 def test_shows_the_demo_keys_with_usage_and_flags(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
     names = shown_names(window)
     assert {"Production Server", "CI/CD Pipeline", "Staging", "Legacy Integration"} <= set(names)
-    assert all(window.model.key_at(r).status != "revoked" for r in range(window.model.rowCount()))
+    assert all(key.status != "revoked" for key in shown_keys(window))
     assert "stale" in flags_of(window, "Legacy Integration")
     assert "due" in flags_of(window, "Production Server")
     assert any("spike" in flags_of(window, n) for n in names)
-    assert any(window.model.row_at(r).usage for r in range(window.model.rowCount()))
-    assert window.account_bar.quota_gauge.isVisible() and "updated" in window.account_bar.updated_label.text()
-    assert window.count_label.text().endswith("keys")
+    assert any(window.content.keys.model.row_at(r).usage for r in range(window.content.keys.model.rowCount()))
+    bar = window.content.account_bar
+    assert bar.quota_gauge.isVisible() and "updated" in bar.updated_label.text()
+    assert window.content.keys.count_label.text().endswith("keys")
 
 
 def test_sorts_by_last_used_from_the_header(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    window.table.horizontalHeader().setSortIndicator(Column.LAST_USED, Qt.SortOrder.DescendingOrder)
-    used = [window.model.key_at(r).last_used_at for r in range(window.model.rowCount())]
+    window.content.keys.table.horizontalHeader().setSortIndicator(Column.LAST_USED, Qt.SortOrder.DescendingOrder)
+    used = [window.content.keys.model.key_at(r).last_used_at for r in range(window.content.keys.model.rowCount())]
     seen = [u for u in used if u is not None]
     assert seen == sorted(seen, reverse=True)
     assert used[len(seen):] == [None] * (len(used) - len(seen))  # never-used keys last
@@ -81,131 +62,133 @@ def test_sorts_by_last_used_from_the_header(qtbot, window: MainWindow, demo: San
 
 def test_filters_and_needs_attention(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    window.filter_edit.setText("pipe")
+    window.content.keys.filter_edit.setText("pipe")
     assert shown_names(window) == ["CI/CD Pipeline"]
-    window.filter_edit.clear()
-    window.status_combo.setCurrentIndex(window.status_combo.findData("revoked"))
-    assert [window.model.key_at(r).status for r in range(window.model.rowCount())] == ["revoked"]
-    window.status_combo.setCurrentIndex(window.status_combo.findData("current"))
-    window.attention_check.setChecked(True)
-    assert all(window.model.row_at(r).flags for r in range(window.model.rowCount()))
+    window.content.keys.filter_edit.clear()
+    window.content.keys.status_combo.setCurrentIndex(window.content.keys.status_combo.findData("revoked"))
+    assert [key.status for key in shown_keys(window)] == ["revoked"]
+    window.content.keys.status_combo.setCurrentIndex(window.content.keys.status_combo.findData("current"))
+    window.content.keys.attention_check.setChecked(True)
+    assert all(window.content.keys.model.row_at(r).flags for r in range(window.content.keys.model.rowCount()))
 
 
 def test_details_pane_and_chart(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    window.table.selectRow(shown_names(window).index("Production Server"))
-    assert "Production Server" in window.details.title.text()
-    assert "domains:read" in window.details.fields["Permissions"].text()
-    assert window.details.chart.summary().startswith("30 days")
-    window.details.period_buttons.button(90).click()
-    qtbot.waitUntil(lambda: window.details.chart.summary().startswith("90 days"), timeout=WAIT)
-    window.details.period_buttons.button(7).click()
-    assert window.details.chart.summary().startswith("7 days")
+    window.content.keys.table.selectRow(shown_names(window).index("Production Server"))
+    assert "Production Server" in window.content.keys.details.title.text()
+    assert "domains:read" in window.content.keys.details.fields["Permissions"].text()
+    assert window.content.keys.details.chart.summary().startswith("30 days")
+    window.content.keys.details.period_buttons.button(90).click()
+    qtbot.waitUntil(lambda: window.content.keys.details.chart.summary().startswith("90 days"), timeout=WAIT)
+    window.content.keys.details.period_buttons.button(7).click()
+    assert window.content.keys.details.chart.summary().startswith("7 days")
 
 
 def test_revoked_sign_in_key_leads_to_sign_in(qtbot, window: MainWindow, demo: Sandbox) -> None:
     admin = MysslClient(demo.base_url, demo.admin_key)
     created = admin.create_key("Soon revoked", ["keys:read"])
-    loaded(qtbot, window, session_for(demo, created.secret))
+    loaded(qtbot, window, session_for(demo, key=created.secret))
     admin.revoke_key(created.api_key.id)
     with qtbot.waitSignal(window.session_rejected, timeout=WAIT) as signal:
         window.refresh()
     assert "revoked" in signal.args[0]
-    assert window.model.total_count > 0
+    assert window.content.keys.model.total_count > 0
 
 
 def test_missing_permission_shows_a_notice_and_keeps_rows(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    before = window.model.total_count
+    before = window.content.keys.model.total_count
     narrow = MysslClient(demo.base_url, demo.admin_key).create_key("No list", ["domains:read"])
-    window.session = session_for(demo, narrow.secret)
+    window.session = session_for(demo, key=narrow.secret)
     window.refresh()
-    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
-    assert "keys:read" in window.banner.label.text() and window.banner.kind == "warning"
-    assert window.model.total_count == before
+    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
+    assert "keys:read" in window.content.banner.label.text() and window.content.banner.kind == Kind.WARNING
+    assert window.content.keys.model.total_count == before
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "truncated", "reset"])
 def test_server_trouble_shows_a_banner_and_keeps_rows(qtbot, window: MainWindow, kind: str) -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:
         loaded(qtbot, window, session_for(sb))
-        before = window.model.total_count
+        before = window.content.keys.model.total_count
         sb.set_faults(fail_rate=1.0, kinds=[kind])
         window.refresh()
-        qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
-        assert window.banner.isVisible() and window.banner.kind == "error"
-        assert "Could not refresh" in window.banner.label.text() and window.banner.button.text() == "Retry"
-        assert window.model.total_count == before
+        qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
+        assert window.content.banner.isVisible() and window.content.banner.kind == Kind.ERROR
+        banner = window.content.banner
+        assert "Could not refresh" in banner.label.text() and banner.button.text() == "Retry"
+        assert window.content.keys.model.total_count == before
         sb.set_faults(fail_rate=0.0)
-        qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=WAIT)
+        qtbot.mouseClick(window.content.banner.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.content.banner.isHidden(), timeout=WAIT)
 
 
 def test_rate_limit_counts_down_and_resumes(qtbot, window: MainWindow) -> None:
     clock = FakeClock()
     with Sandbox(tier="free", seed="demo", clock=clock) as sb:
-        window.schedule._clock = clock  # the same fake clock: the countdown is the sandbox's
+        window.content.schedule._clock = clock  # the same fake clock: the countdown is the sandbox's
         loaded(qtbot, window, session_for(sb))
         client = MysslClient(sb.base_url, sb.admin_key)
         while client.rate_limit is None or client.rate_limit.minute_remaining > 0:
             client.current()
         window.refresh()
-        qtbot.waitUntil(lambda: "rate limit" in window.banner.label.text(), timeout=WAIT)
-        assert "Refreshing again in" in window.banner.label.text()
-        assert window.schedule.active and not window.schedule.may_refresh_now()
+        qtbot.waitUntil(lambda: "rate limit" in window.content.banner.label.text(), timeout=WAIT)
+        assert "Refreshing again in" in window.content.banner.label.text()
+        assert window.content.schedule.active and not window.content.schedule.may_refresh_now()
         clock.advance(61)
-        with qtbot.waitSignal(window.schedule.due, timeout=WAIT):
-            window.schedule._timer.timeout.emit()  # the countdown's timer fires
-        qtbot.waitUntil(lambda: not window._refreshing and window.banner.isHidden(), timeout=WAIT)
+        with qtbot.waitSignal(window.content.schedule.due, timeout=WAIT):
+            window.content.schedule._timer.timeout.emit()  # the countdown's timer fires
+        qtbot.waitUntil(lambda: window.is_idle and window.content.banner.isHidden(), timeout=WAIT)
 
 
 def test_offline_start_shows_the_cached_list(qtbot, window: MainWindow, tmp_path: Path) -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:
         profile = Profile.new("Cached", sb.base_url)
         loaded(qtbot, window, session_for(sb, profile=profile))
-        expected = window.model.total_count
+        expected = window.content.keys.model.total_count
         session = session_for(sb, profile=profile)
     cache_text = (tmp_path / "cache" / "keys" / f"{profile.id}.json").read_text()
     assert "myssl_k_" in cache_text and sb.admin_key not in cache_text  # prefixes only
     window.attach(session)  # the sandbox is gone: offline
-    qtbot.waitUntil(lambda: not window._refreshing and window.banner.isVisible(), timeout=WAIT)
-    assert window.model.total_count == expected
-    assert "as of" in window.account_bar.updated_label.text()
-    assert "Could not refresh" in window.banner.label.text()
+    qtbot.waitUntil(lambda: window.is_idle and window.content.banner.isVisible(), timeout=WAIT)
+    assert window.content.keys.model.total_count == expected
+    assert "as of" in window.content.account_bar.updated_label.text()
+    assert "Could not refresh" in window.content.banner.label.text()
 
 
 def test_no_refresh_while_hidden_or_minimised(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    assert window.schedule.active and 55_000 <= window.schedule._timer.remainingTime() <= 61_000  # coarse timer slack
+    schedule = window.content.schedule
+    assert schedule.active and 55_000 <= schedule._timer.remainingTime() <= 61_000  # coarse timer slack
     window.hide()
-    assert not window.schedule.active
+    assert not window.content.schedule.active
     window.show()
-    assert window.schedule.active
+    assert window.content.schedule.active
     window.showMinimized()
-    qtbot.waitUntil(lambda: not window.schedule.active, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.content.schedule.active, timeout=WAIT)
 
 
 def test_keyboard(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
     window.activateWindow()
-    window.table.setFocus()
-    window.find_action.trigger()
-    assert window.filter_edit.hasFocus() or window.focusWidget() is window.filter_edit
-    assert window.refresh_action.shortcut().toString() == "F5"
-    assert window.find_action.shortcut().toString() == "Ctrl+F"
+    window.content.keys.table.setFocus()
+    window.content.actions.find.trigger()
+    assert window.content.keys.filter_edit.hasFocus() or window.focusWidget() is window.content.keys.filter_edit
+    assert window.content.actions.refresh.shortcut().toString() == "F5"
+    assert window.content.actions.find.shortcut().toString() == "Ctrl+F"
     served = demo.requests_served
-    window.refresh_action.trigger()
-    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    window.content.actions.refresh.trigger()
+    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
     assert demo.requests_served - served == 2  # one list page, one batch usage page
-    window.table.setFocus()
-    window.table.selectRow(0)
-    QTest.keyClick(window.table, Qt.Key.Key_Return)
-    assert window.details.key_id == window.model.key_at(0).id
+    window.content.keys.table.setFocus()
+    window.content.keys.table.selectRow(0)
+    QTest.keyClick(window.content.keys.table, Qt.Key.Key_Return)
+    assert window.content.keys.details.key_id == window.content.keys.model.key_at(0).id
 
 
 def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    window.table.selectRow(0)
+    window.content.keys.table.selectRow(0)
     kinds = (QLineEdit, QComboBox, QAbstractButton, QProgressBar, QTableView)
     controls = [w for w in window.findChildren(QWidget) if isinstance(w, kinds) and w.isVisibleTo(window)]
     assert len(controls) > 5
@@ -217,7 +200,7 @@ def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: S
 def test_a_new_window_shows_what_a_glance_needs_without_scrolling(qtbot, window: MainWindow,
                                                                    demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
-    table, header = window.table, window.table.horizontalHeader()
+    table, header = window.content.keys.table, window.content.keys.table.horizontalHeader()
     assert (window.width(), window.height()) == (1200, 700)  # the first-run size
     glance = [Column.NAME, Column.FLAGS, Column.STATUS, Column.LAST_USED, Column.REQUESTS_24H,
               Column.REQUESTS_TOTAL, Column.USAGE, Column.CREATED]
@@ -225,28 +208,28 @@ def test_a_new_window_shows_what_a_glance_needs_without_scrolling(qtbot, window:
     right_edges = {Column(c).name: table.columnViewportPosition(c) + table.columnWidth(c) for c in glance}
     assert max(right_edges.values()) <= table.viewport().width(), right_edges
     metrics = table.fontMetrics()
-    for row in range(window.model.rowCount()):  # the usual texts fit their columns whole
+    for row in range(window.content.keys.model.rowCount()):  # the usual texts fit their columns whole
         for column in (Column.LAST_USED, Column.CREATED, Column.REQUESTS_TOTAL):
-            text = window.model.index(row, column).data()
+            text = window.content.keys.model.index(row, column).data()
             assert metrics.horizontalAdvance(text) + 8 <= table.columnWidth(column), (column.name, text)
 
 
 def test_layout_is_remembered(qtbot, tmp_path: Path) -> None:
-    first = MainWindow(state_dir=tmp_path)
+    first = MainWindow(WindowSetup(state_dir=tmp_path))
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 450)
-    first.table.setColumnWidth(Column.NAME, 333)
-    header = first.table.horizontalHeader()
+    first.content.keys.table.setColumnWidth(Column.NAME, 333)
+    header = first.content.keys.table.horizontalHeader()
     header.moveSection(header.visualIndex(Column.PERMISSIONS), 1)
-    first.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+    first.content.keys.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
     first.close()
-    second = MainWindow(state_dir=tmp_path)
+    second = MainWindow(WindowSetup(state_dir=tmp_path))
     qtbot.addWidget(second)
     second.show()
-    assert second.table.columnWidth(Column.NAME) == 333
-    assert second.table.horizontalHeader().visualIndex(Column.PERMISSIONS) == 1
-    assert second.model.sort_state == (Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert second.content.keys.table.columnWidth(Column.NAME) == 333
+    assert second.content.keys.table.horizontalHeader().visualIndex(Column.PERMISSIONS) == 1
+    assert second.content.keys.model.sort_state == (Column.NAME, Qt.SortOrder.AscendingOrder)
     assert (second.width(), second.height()) == (700, 450)
 
 
@@ -255,52 +238,52 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
     admin = MysslClient(demo.base_url, demo.admin_key)
     chosen = admin.create_key("Chosen one", ["domains:read"]).api_key
     loaded(qtbot, window, session_for(demo))
-    window.table.setFocus()
-    window.table.selectRow(shown_names(window).index("Chosen one"))
-    across = window.table.horizontalScrollBar()
+    window.content.keys.table.setFocus()
+    window.content.keys.table.selectRow(shown_names(window).index("Chosen one"))
+    across = window.content.keys.table.horizontalScrollBar()
     across.setValue(across.maximum())  # the user looks at the prefixes, away from the current cell
     admin.update_key(chosen.id, name="Chosen one, renamed")  # the refresh brings new rows for the same key
     window.refresh()
-    qtbot.waitUntil(lambda: "renamed" in window.details.title.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "renamed" in window.content.keys.details.title.text(), timeout=WAIT)
     assert across.value() == across.maximum() > 0  # not scrolled back to the current cell
 
     def current_name() -> str | None:
-        index = window.table.currentIndex()
-        return window.model.key_at(index.row()).name if index.isValid() else None
+        index = window.content.keys.table.currentIndex()
+        return window.content.keys.model.key_at(index.row()).name if index.isValid() else None
 
     assert current_name() == "Chosen one, renamed"
-    assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
-    window.filter_edit.setText("chosen")
+    assert window.content.keys.table.selectionModel().isRowSelected(window.content.keys.table.currentIndex().row())
+    window.content.keys.filter_edit.setText("chosen")
     assert current_name() == "Chosen one, renamed"
-    window.filter_edit.clear()
-    QTest.keyClick(window.table, Qt.Key.Key_Down)  # the keyboard goes on from there, not from the top
-    assert window.table.currentIndex().row() == shown_names(window).index("Chosen one, renamed") + 1
-    window.filter_edit.setText("pipe")  # no longer shown: nothing is selected, the details say so
-    assert not window.table.currentIndex().isValid() and window.details.key_id is None
+    window.content.keys.filter_edit.clear()
+    QTest.keyClick(window.content.keys.table, Qt.Key.Key_Down)  # the keyboard goes on from there, not from the top
+    assert window.content.keys.table.currentIndex().row() == shown_names(window).index("Chosen one, renamed") + 1
+    window.content.keys.filter_edit.setText("pipe")  # no longer shown: nothing is selected, the details say so
+    assert not window.content.keys.table.currentIndex().isValid() and window.content.keys.details.key_id is None
 
 
 def test_a_short_window_scrolls_the_details_instead_of_squeezing_them(qtbot, window: MainWindow,
                                                                       demo: Sandbox) -> None:
     loaded(qtbot, window, session_for(demo))
     window.resize(1000, 450)
-    window.table.selectRow(shown_names(window).index("Production Server"))
-    qtbot.waitUntil(lambda: window.details.key_id is not None, timeout=WAIT)
+    window.content.keys.table.selectRow(shown_names(window).index("Production Server"))
+    qtbot.waitUntil(lambda: window.content.keys.details.key_id is not None, timeout=WAIT)
     QApplication.processEvents()
     squeezed = {name: (label.height(), label.heightForWidth(label.width()))
-                for name, label in window.details.fields.items()
+                for name, label in window.content.keys.details.fields.items()
                 if label.height() < label.heightForWidth(label.width())}
     assert squeezed == {}  # e.g. the prefix's underscores sat in its lowest pixels
-    assert window.details.chart.height() >= window.details.chart.minimumSizeHint().height()
+    assert window.content.keys.details.chart.height() >= window.content.keys.details.chart.minimumSizeHint().height()
 
 
 def test_a_window_built_after_its_first_paint_refreshes_by_itself(qtbot, tmp_path: Path, demo: Sandbox) -> None:
     # The app shows the frame first and builds the table after (defer_content); the schedule
     # must still learn that the window is visible.
-    window = MainWindow(defer_content=True, state_dir=tmp_path / "config")
-    add_settled_window(qtbot, window, lambda w: w.schedule.stop())
+    window = MainWindow(WindowSetup(state_dir=tmp_path / "config"), defer_content=True)
+    add_settled_window(qtbot, window, lambda w: w.content.schedule.stop())
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
-    window.schedule.interval_s = 1
+    window.content.schedule.interval_s = 1
     loaded(qtbot, window, session_for(demo))
     served = demo.requests_served
     qtbot.waitUntil(lambda: demo.requests_served >= served + 2, timeout=WAIT)  # the next list, unasked

@@ -6,40 +6,32 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from myssl_desktop.api import MysslClient, Secret
+from myssl_desktop.api import MysslClient
 from myssl_desktop.api.errors import InvalidApiKey
-from myssl_desktop.api.models import PERMISSIONS
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
-from myssl_desktop.profiles import Profile, ProfileStore
+from myssl_desktop.profiles import Profile
 from myssl_desktop.rotation import JournalStore, State
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.session import Session
-from myssl_desktop.ui.keys.dialogs import ConfirmKeyAction
+from myssl_desktop.ui.common.confirm import ConfirmKeyAction
 from myssl_desktop.ui.rotation.wizard import RotationWizard
-from myssl_desktop.ui.shell.main_window import MainWindow
-from tests.support import FakeClipboard, add_settled_window, files_containing
+from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
+from tests.support import FakeClipboard, files_containing
+from tests.ui.helpers import WAIT, open_window, select, session_for, shown_keys
+from tests.ui.helpers import attach as attach_session
 
-WAIT = 20_000
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(tier="enterprise", seed="demo", traffic=False) as sandbox:
-        yield sandbox
+DIRS: dict[int, AppDirs] = {}  # each test window's folders, by id(window): its sessions' services use them
 
 
 def make_window(qtbot, tmp_path: Path, dirs: AppDirs) -> MainWindow:
-    window = MainWindow(state_dir=tmp_path / "state", data_dir=dirs.data, clipboard_backend=FakeClipboard())
-    window.profile_store = ProfileStore(dirs.config)
-    add_settled_window(qtbot, window, lambda w: (w.rotations.shutdown(), w.schedule.stop()))
-    window.show()
+    window = open_window(qtbot, WindowSetup(state_dir=tmp_path / "state", clipboard_backend=FakeClipboard()))
+    DIRS[id(window)] = dirs
     return window
 
 
@@ -49,17 +41,12 @@ def window(qtbot, tmp_path: Path, app_dirs: AppDirs) -> MainWindow:
 
 
 def settle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.ops.pending == 0, timeout=WAIT)
 
 
 def attach(qtbot, window: MainWindow, sb: Sandbox, keychain: Keychain, profile: Profile | None = None) -> Session:
-    profile = profile or Profile.new("Demo", sb.base_url)
-    profile = profile.__class__(**{**profile.__dict__, "key_prefix": sb.admin_key[:12]})
-    keychain.store(Entry.sign_in(profile.id), Secret(sb.admin_key))  # as signing in does
-    session = Session(profile, MysslClient(sb.base_url, sb.admin_key), keychain=keychain, permissions=PERMISSIONS)
-    window.attach(session)
-    qtbot.waitUntil(lambda: window.model.total_count > 0 and not window._refreshing, timeout=WAIT)
-    return session
+    """Signed in as the app does: the key in the keychain, the profile stored in the window's folders."""
+    return attach_session(qtbot, window, session_for(sb, keychain=keychain, profile=profile, dirs=DIRS[id(window)]))
 
 
 def env_file(folder: Path, secret: str) -> Path:
@@ -71,14 +58,13 @@ def env_file(folder: Path, secret: str) -> Path:
 
 
 def rotate(qtbot, window: MainWindow, name: str) -> RotationWizard:
-    row = next(r for r in range(window.model.rowCount()) if window.model.key_at(r).name == name)
-    window.table.selectRow(row)
-    assert window.key_commands.rotate_action.isEnabled()
-    window.rotations.wizard = None
-    window.key_commands.rotate_action.trigger()
-    qtbot.waitUntil(lambda: window.rotations.wizard is not None and window.rotations.wizard.isVisible(),
-                    timeout=WAIT)
-    return window.rotations.wizard
+    select(window, name)
+    rotations = window.content.rotations
+    assert window.content.key_commands.rotate_action.isEnabled()
+    rotations.wizard = None
+    window.content.key_commands.rotate_action.trigger()
+    qtbot.waitUntil(lambda: rotations.wizard is not None and rotations.wizard.isVisible(), timeout=WAIT)
+    return rotations.wizard
 
 
 def idle(qtbot, wizard: RotationWizard) -> None:
@@ -151,11 +137,11 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     assert field.field.echoMode() == QLineEdit.EchoMode.Password
     field.reveal_button.click()
     assert field.field.echoMode() == QLineEdit.EchoMode.Normal
-    window.hygiene.hide_secrets.emit()  # idle or screen lock
+    window.content.hygiene.hide_secrets.emit()  # idle or screen lock
     assert field.field.echoMode() == QLineEdit.EchoMode.Password
     field.copy_button.click()
-    assert window.clipboard_backend.text() == stored.reveal()
-    assert window.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+    assert window.content.setup.clipboard_backend.text() == stored.reveal()
+    assert window.content.setup.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
 
     # (c) the file is updated at once; the checklist item waits for its tick
     to_deliver(qtbot, wizard)
@@ -163,10 +149,10 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     file_row, shell_row, manual_row = wizard.deliver_page.rows
     assert file_row.state.text().startswith("✓ Updated") and "Waiting for you" in manual_row.state.text()
     assert stored.reveal() not in shell_row.command.text() and "export MYSSL_API_KEY=" in shell_row.command.text()
-    window.clipboard_backend.clear()
+    window.content.setup.clipboard_backend.clear()
     shell_row.copy_button.click()  # the command holds the secret: through the concealed clipboard
-    assert window.clipboard_backend.text() == f" export MYSSL_API_KEY={stored.reveal()}"
-    assert window.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+    assert window.content.setup.clipboard_backend.text() == f" export MYSSL_API_KEY={stored.reveal()}"
+    assert window.content.setup.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
     assert f'export MYSSL_API_KEY="{stored.reveal()}"\n' in path.read_text()
     assert path.read_text().startswith("# app settings\nDEBUG=0\n") and oct(path.stat().st_mode & 0o777) == "0o640"
 
@@ -199,10 +185,10 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     wizard.primary_button.click()  # Done
     assert not wizard.isVisible()
     settle(qtbot, window)
-    assert window.banner.isHidden()  # nothing left in progress
+    assert window.content.banner.isHidden()  # nothing left in progress
 
     # the new key's next rotation starts where this one delivered (remembered in the profile)
-    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
     following = rotate(qtbot, window, rotation.new_key_name)
     assert [t.label for t in following.plan_page.chosen_targets()] == [
         f"MYSSL_API_KEY in {path}", "shell environment", "CI pipeline"]
@@ -265,9 +251,9 @@ def test_cancel_from_the_update_page_restores_the_file(qtbot, window: MainWindow
     assert real_keychain.load(Entry.rotation(wizard.rotation.id, "new")) is None
     assert wizard.primary_button.text() == "&Start again…"
     wizard.primary_button.click()  # a new plan for the same key, with the same places
-    qtbot.waitUntil(lambda: window.rotations.wizard is not wizard and window.rotations.wizard is not None,
-                    timeout=WAIT)
-    again = window.rotations.wizard
+    rotations = window.content.rotations
+    qtbot.waitUntil(lambda: rotations.wizard is not wizard and rotations.wizard is not None, timeout=WAIT)
+    again = window.content.rotations.wizard
     qtbot.waitUntil(lambda: "holds this key" in again.plan_page.targets.item(0).text(), timeout=WAIT)
     assert [t.label for t in again.plan_page.chosen_targets()] == [f"MYSSL_API_KEY in {path}", "CI pipeline"]
     again.reject()
@@ -285,10 +271,10 @@ def test_close_mid_way_then_resume_after_a_restart(qtbot, window: MainWindow, sb
     rotation_id = wizard.rotation.id
     wizard.close_button.click()  # keep the rotation
     assert not wizard.isVisible()
-    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=WAIT)
-    assert "1 rotation in progress: Production Server" in window.banner.label.text()
-    window.rotations.open_panel()
-    panel = window.rotations.panel
+    qtbot.waitUntil(lambda: not window.content.banner.isHidden(), timeout=WAIT)
+    assert "1 rotation in progress: Production Server" in window.content.banner.label.text()
+    window.content.rotations.open_panel()
+    panel = window.content.rotations.panel
     qtbot.waitUntil(lambda: len(panel.shown) == 1, timeout=WAIT)
     assert "1 of 2 places updated" in panel.list.topLevelItem(0).text(1)
     panel.close()
@@ -297,10 +283,10 @@ def test_close_mid_way_then_resume_after_a_restart(qtbot, window: MainWindow, sb
     # The app restarts: a new window on the same data folder offers to resume.
     second = make_window(qtbot, tmp_path / "again", app_dirs)
     attach(qtbot, second, sb, real_keychain, profile=session.profile)
-    qtbot.waitUntil(lambda: "1 rotation in progress" in second.banner.label.text(), timeout=WAIT)
-    second.banner.button.click()  # Resume
-    qtbot.waitUntil(lambda: second.rotations.wizard is not None, timeout=WAIT)
-    resumed = second.rotations.wizard
+    qtbot.waitUntil(lambda: "1 rotation in progress" in second.content.banner.label.text(), timeout=WAIT)
+    second.content.banner.button.click()  # Resume
+    qtbot.waitUntil(lambda: second.content.rotations.wizard is not None, timeout=WAIT)
+    resumed = second.content.rotations.wizard
     qtbot.waitUntil(lambda: resumed.stack.currentWidget() is resumed.deliver_page and not resumed.busy,
                     timeout=WAIT)
     assert resumed.rotation.id == rotation_id and resumed.rotation.delivered == (0,)
@@ -312,9 +298,9 @@ def test_close_mid_way_then_resume_after_a_restart(qtbot, window: MainWindow, sb
     assert resumed.rotation.state == State.DONE
     assert MysslClient(sb.base_url, sb.admin_key).get_key(old_id).status == "revoked"
     settle(qtbot, second)
-    assert second.banner.isHidden()
-    second.rotations.shutdown()
-    second.schedule.stop()
+    assert second.content.banner.isHidden()
+    second.content.rotations.shutdown()
+    second.content.schedule.stop()
 
 
 def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: Sandbox,
@@ -340,13 +326,13 @@ def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: S
         MysslClient(sb.base_url, sb.admin_key).current()
     settle(qtbot, window)
     window.refresh()
-    qtbot.waitUntil(lambda: not window._refreshing, timeout=WAIT)
-    assert not rejected and window.banner.isHidden()
+    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
+    assert not rejected and window.content.banner.isHidden()
     assert window.session.profile.key_prefix == new_prefix
     assert window.session.client.current().api_key.id == wizard.rotation.new_key_id
     assert real_keychain.load(Entry.sign_in(session.profile.id)).prefix == new_prefix
-    assert window.profile_store.load().find(session.profile.id).key_prefix == new_prefix
-    names = {window.model.key_at(r).name: window.model.key_at(r).status for r in range(window.model.rowCount())}
+    assert session.services.profiles.load().find(session.profile.id).key_prefix == new_prefix
+    names = {key.name: key.status for key in shown_keys(window)}
     assert names[wizard.rotation.new_key_name] == "active"
 
 
@@ -426,17 +412,18 @@ def wait(condition, seconds=30):
         time.sleep(0.01)
     assert condition(), "timed out"
 
-window = MainWindow(data_dir=root / "data")
+window = MainWindow()
 window.show()
 profile = Profile(id="x", name="Demo", base_url=sb.base_url, key_prefix=sb.admin_key[:12])
 window.attach(Session(profile, MysslClient(sb.base_url, sb.admin_key), keychain=Keychain(DemoKeyring()),
                       permissions=PERMISSIONS))
-wait(lambda: window.model.total_count > 0 and not window._refreshing)
-row = next(r for r in range(window.model.rowCount()) if window.model.key_at(r).name == "Production Server")
-window.table.selectRow(row)
-window.key_commands.rotate_action.trigger()
-wait(lambda: window.rotations.wizard is not None and window.rotations.wizard.isVisible())
-wizard = window.rotations.wizard
+wait(lambda: window.content.keys.model.total_count > 0 and window.is_idle)
+row = next(r for r in range(window.content.keys.model.rowCount())
+           if window.content.keys.model.key_at(r).name == "Production Server")
+window.content.keys.table.selectRow(row)
+window.content.key_commands.rotate_action.trigger()
+wait(lambda: window.content.rotations.wizard is not None and window.content.rotations.wizard.isVisible())
+wizard = window.content.rotations.wizard
 pages = []
 wizard.plan_page.env_path.setText(str(env))
 wizard.plan_page.add_env_button.click()
@@ -466,7 +453,7 @@ print(json.dumps({"platform": app.platformName(), "visible": wizard.isVisible(),
                   "old": admin.get_key(old_id).status, "env_prefix": new_secret_in_env[:12],
                   "new_prefix": wizard.rotation.new_prefix, "colours": len(colours),
                   "backups": len(list(root.glob(".env.myssl-backup-*")))}))
-window.rotations.shutdown()
+window.content.rotations.shutdown()
 sb.stop()
 """
 
@@ -511,5 +498,5 @@ def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_pat
         idle(qtbot, wizard)
         assert JournalStore(app_dirs.data).in_progress()[0].state == State.DRAINING
         settle(qtbot, window)
-        window.rotations.shutdown()
-        window.schedule.stop()
+        window.content.rotations.shutdown()
+        window.content.schedule.stop()

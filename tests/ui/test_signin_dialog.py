@@ -18,7 +18,7 @@ from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.services import Services
 from myssl_desktop.ui.account.signin_dialog import SignInDialog
-from myssl_desktop.ui.common.tasks import BackgroundTasks
+from myssl_desktop.ui.common.ops import Ops
 from tests.support import (
     FakeClock,
     answering,
@@ -38,7 +38,7 @@ def make_dialog(qtbot, services: Services):
         window = QWidget()  # stands in for the main window, which owns the tasks and the dialog
         qtbot.addWidget(window)
         windows.append(window)
-        tasks = BackgroundTasks(window)
+        tasks = Ops(window)
         dialog = SignInDialog(services.signin, tasks, parent=window, **kw)
         if base_url:
             dialog.url_edit.setText(base_url)
@@ -46,7 +46,7 @@ def make_dialog(qtbot, services: Services):
         return dialog
     yield make
     for window in windows:  # let running tasks finish before their receivers go away
-        qtbot.waitUntil(lambda w=window: w.findChild(BackgroundTasks).pending == 0, timeout=20_000)
+        qtbot.waitUntil(lambda w=window: w.findChild(Ops).pending == 0, timeout=20_000)
 
 
 def submit(qtbot, dialog: SignInDialog, key: str) -> None:

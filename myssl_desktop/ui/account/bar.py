@@ -9,12 +9,18 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from ... import timefmt
+from ..common.richtext import html
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from ...api.models import RateLimit
     from ...session import Session
+
+
+# Mid-tones that stay readable on light and dark backgrounds.
+ENVIRONMENT_COLOURS = {"production": "#e53935", "staging": "#fb8c00", "development": "#43a047",
+                       "sandbox": "#ab47bc"}
 
 
 class AccountBar(QWidget):
@@ -55,10 +61,10 @@ class AccountBar(QWidget):
             self.show_rate_limit(None)
             self.mark_updated(None)
             return
-        name = "Sandbox (demo data)" if session.is_sandbox else session.profile.name
-        colour = session.colour
+        name = session.title
+        colour = ENVIRONMENT_COLOURS[session.environment]
         self.profile_label.setText(
-            f"<span style='color:{colour}; font-size:14pt'>●</span> <b>{_html(name)}</b> "
+            f"<span style='color:{colour}; font-size:14pt'>●</span> <b>{html(name)}</b> "
             f"<span style='color:{colour}'>{session.environment}</span>"
             + (" · <i>read-only</i>" if session.profile.read_only else ""))
         self.tier_label.setText(f"{session.profile.tier.capitalize()} tier" if session.profile.tier else "")
@@ -97,5 +103,3 @@ class AccountBar(QWidget):
                                        f"updated {seconds // 60} min ago")
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,42 +1,45 @@
-"""Decides what the window shows: the sandbox, the last profile, or the sign-in dialog.
+"""Picks the account the window shows: the sandbox, the last profile, or the sign-in dialog;
+and switches, signs out and forgets profiles.
 
-Every keychain and network call goes through `window.tasks` (worker threads); this class
-only reacts to their results on the GUI thread.
+Every keychain and network call runs in the background (the context's ops); this class only
+reacts to their results on the GUI thread. It shows sessions through a `SessionHost` (the
+main window) and never sees the window itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
+from ...api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
+from ...errors import describe
+from ...keychain import KeychainError
 from ...profiles import Profile, ProfilesError
 from ...session import Session
+from ...signin import NotSignedIn
+from ..common.banner import Action, Kind, Notice, Owner
 from .signin_dialog import SignInDialog
 
 if TYPE_CHECKING:
     from ...services import Services
-    from ..shell.main_window import MainWindow
-
-SANDBOX_PROFILE = Profile(id="sandbox", name="Sandbox", base_url="http://127.0.0.1/api/v1",
-                          environment="development", tier="pro")
+    from ..common.context import SessionHost, UiContext
 
 
-class AppController(QObject):
-    def __init__(self, services: Services, window: MainWindow, *, sandbox: bool = False) -> None:
-        super().__init__(window)
+class AccountController(QObject):
+    def __init__(self, services: Services, host: SessionHost, ctx: UiContext, *,
+                 open_sandbox: Callable[[], Session] | None = None, sandbox: bool = False) -> None:
+        """`open_sandbox` starts the built-in sandbox (once) and returns its session; it runs
+        in the background. `sandbox`: show the sandbox instead of the user's profiles."""
+        super().__init__(ctx.parent)
         self.services = services
-        self.window = window
+        self.host = host
+        self.ctx = ctx
         self.sandbox_mode = sandbox
-        self.sandbox: Any = None
+        self._open_sandbox = open_sandbox
         self.dialog: SignInDialog | None = None
-        window.switch_profile_requested.connect(self.switch_profile)
-        window.sign_in_requested.connect(lambda: self.show_sign_in())
-        window.sign_out_requested.connect(self.sign_out)
-        window.forget_requested.connect(self.forget)
-        window.banner_action.connect(self._banner_action)
-        window.session_rejected.connect(self._session_rejected)
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -47,42 +50,23 @@ class AppController(QObject):
         try:
             state = self.services.profiles.load()
         except ProfilesError as error:
-            self.window.banner.show_message(str(error), kind="warning")
+            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error), Kind.WARNING))
             state = None
         if state is None or state.last is None:
-            self.window.detach("Not signed in.")
+            self.host.detach("Not signed in.")
             self.show_sign_in(first_run=state is None or not state.profiles)
             return
         self._refresh_profile_menu(state.last.id)
         self.open_profile(state.last)
 
     def start_sandbox(self) -> None:
-        """The built-in sandbox: no keychain, no real profile is read or written."""
-        self.window.detach("Starting the sandbox…")
-        self.window.set_profiles([], None, sandbox=True)
-
-        def start() -> Session:
-            from dataclasses import replace
-
-            from ...api.client import MysslClient
-            from ...keychain import DemoKeyring, Keychain
-            from ...sandbox import Sandbox
-
-            sandbox = Sandbox(tier="pro", seed="demo", traffic=True).start()
-            self.sandbox = sandbox
-            profile = replace(SANDBOX_PROFILE, base_url=sandbox.base_url, key_prefix=sandbox.admin_key[:12])
-            from ...api.models import PERMISSIONS
-
-            return Session(profile, MysslClient(sandbox.base_url, sandbox.admin_key), sandbox=sandbox,
-                           keychain=Keychain(DemoKeyring()), permissions=PERMISSIONS)
-
-        self.window.tasks.run(start, self.window.attach, lambda error: self.window.banner.show_message(
-            f"The sandbox did not start: {error}"))
-
-    def stop(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
+        """The built-in sandbox: no real profile is read or written."""
+        opener = self._open_sandbox
+        if opener is None:
+            return
+        self.host.detach("Starting the sandbox…")
+        self.host.show_profiles([], None, sandbox=True)
+        self.ctx.ops(opener).success(self.host.attach).doing("start the sandbox").run()
 
     # --- profiles ----------------------------------------------------------------------
 
@@ -91,65 +75,64 @@ class AppController(QObject):
             profiles = list(self.services.profiles.load().profiles)
         except ProfilesError:
             profiles = []
-        self.window.set_profiles(profiles, current_id)
+        self.host.show_profiles(profiles, current_id)
 
     def open_profile(self, profile: Profile) -> None:
         """Load the profile's key from the keychain and check it, in the background."""
-        self.window.detach(f"Opening “{profile.name}”…")
+        self.host.detach(f"Opening “{profile.name}”…")
         self._refresh_profile_menu(profile.id)
-        signin = self.services.signin
-
-        def open_and_check() -> Session:
-            client = signin.open(profile)
-            current = client.current()
-            from dataclasses import replace
-
-            return Session(replace(profile, tier=current.account.tier, key_prefix=current.api_key.prefix),
-                           client, keychain=self.services.keychain, permissions=current.api_key.permissions)
-
-        self.window.run_for_session(open_and_check, self._opened,
-                                    lambda error: self._open_failed(profile, error))
+        services = self.services
+        self.ctx.ops(lambda: Session.verified(services, profile)).success(self._opened) \
+            .failure(lambda error: self._open_failed(profile, error)).run()
 
     def _opened(self, session: Session) -> None:
-        self.window.attach(session)
+        self.host.attach(session)
         self._refresh_profile_menu(session.profile.id)
 
     def _open_failed(self, profile: Profile, error: BaseException) -> None:
-        from ...api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
-        from ...keychain import KeychainError
-        from ...signin import NotSignedIn
-
-        if isinstance(error, (InvalidApiKey, AuthenticationRequired)):
-            self.window.detach("Signed out: the key was revoked.")
+        retry = Action("Retry", lambda: self.open_profile(profile))
+        if isinstance(error, InvalidApiKey | AuthenticationRequired):
+            self.host.detach("Signed out: the key was revoked.")
             self.show_sign_in(profile, notice=f"The key of profile “{profile.name}” has been revoked "
                               "or is no longer known to MySSL. Sign in with a current key.")
         elif isinstance(error, NotSignedIn):
-            self.window.detach(str(error))
-            self.show_sign_in(profile, notice=str(error))
+            self.host.detach(describe(error))
+            self.show_sign_in(profile, notice=describe(error))
         elif isinstance(error, KeychainError):
-            self.window.detach("The keychain is not available.")
-            self.window.banner.show_message(str(error), action=f"open:{profile.id}", action_label="Try again")
-        elif isinstance(error, (NetworkError, ServerError)):
-            self.window.detach("Offline.")
-            self.window.banner.show_message(f"Could not reach MySSL for “{profile.name}”: {error}",
-                                            action=f"open:{profile.id}", action_label="Retry")
+            self.host.detach("The keychain is not available.")
+            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error), action=Action("Try again", retry.run)))
+        elif isinstance(error, NetworkError | ServerError):
+            self.host.detach("Offline.")
+            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"reach MySSL for “{profile.name}”"),
+                                        action=retry))
         else:
-            self.window.detach("Could not open the profile.")
-            self.window.banner.show_message(f"Could not open “{profile.name}”: {error}",
-                                            action=f"open:{profile.id}", action_label="Retry")
+            self.host.detach("Could not open the profile.")
+            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"open “{profile.name}”"), action=retry))
 
-    def _session_rejected(self, message: str) -> None:
+    def session_rejected(self) -> None:
         """The key was revoked or removed while the window showed its account."""
-        session = self.window.session
+        session = self.host.session
         if session is None or session.is_sandbox:
             return
-        self._open_failed(session.profile, _rejected(message))
+        self._open_failed(session.profile, InvalidApiKey("The key was revoked."))
 
-    def _banner_action(self, action: str) -> None:
-        if action.startswith("open:"):
-            profile = self.services.profiles.load().find(action.removeprefix("open:"))
-            if profile is not None:
-                self.open_profile(profile)
+    def reopen(self, profile_id: str) -> None:
+        """The profile's key changed (a rotation switched it): open it again with the new key."""
+        session = self.host.session
+        if session is None or session.profile.id != profile_id:
+            return
+        services = session.services or self.services
+        is_sandbox = session.is_sandbox
+
+        def verified() -> Session:
+            profile = services.profiles.load().find(profile_id) or session.profile
+            return Session.verified(services, profile, is_sandbox=is_sandbox)
+
+        def opened(new: Session) -> None:
+            self.host.attach(new)
+            self.ctx.status(f"This profile now signs in with “{new.profile.key_name}” ({new.profile.key_prefix}…).")
+
+        self.ctx.ops(verified).success(opened).doing("open the profile with its new key").run()
 
     def switch_profile(self, profile_id: str) -> None:
         profile = self.services.profiles.load().find(profile_id)
@@ -162,8 +145,9 @@ class AppController(QObject):
 
     def show_sign_in(self, profile: Profile | None = None, *, notice: str = "",
                      first_run: bool = False) -> SignInDialog:
-        dialog = SignInDialog(self.services.signin, self.window.tasks, profile=profile,
-                              first_run=first_run, notice=notice, parent=self.window)
+        dialog = SignInDialog(self.services.signin, self.ctx.ops, profile=profile,
+                              first_run=first_run and self._open_sandbox is not None, notice=notice,
+                              parent=self.ctx.parent)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._signed_in(dialog))
         dialog.open()
@@ -179,45 +163,42 @@ class AppController(QObject):
         self.open_profile(dialog.profile)
 
     def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self.window, title, text,
+        answer = QMessageBox.question(self.ctx.parent, title, text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                                       QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
     def sign_out(self) -> None:
         self._leave_profile("Sign out", "Sign out of “{name}”? Its key is removed from your keychain; you "
-                            "will need the key to sign in again.", "Signing out of “{name}”…",
+                            "will need the key to sign in again.", "Signing out of “{name}”…", "sign out",
                             self.services.signin.sign_out, self._after_sign_out)
 
     def _after_sign_out(self, profile: Profile) -> None:
-        self.window.detach(f"Signed out of “{profile.name}”.")
+        self.host.detach(f"Signed out of “{profile.name}”.")
         self._refresh_profile_menu(None)
         self.show_sign_in(profile)
 
     def forget(self) -> None:
         self._leave_profile("Forget profile", "Forget profile “{name}”? Its settings are deleted and its key "
-                            "is removed from your keychain.", "Forgetting “{name}”…",
+                            "is removed from your keychain.", "Forgetting “{name}”…", "forget the profile",
                             self.services.signin.forget, lambda _: self._after_forget())
 
-    def _leave_profile(self, title: str, question: str, progress: str, work: Any, after: Any) -> None:
-        """Confirm, detach the window, run `work(profile)` on a worker, then `after(profile)`."""
-        session = self.window.session
+    def _leave_profile(self, title: str, question: str, progress: str, doing: str,
+                       work: Callable[[Profile], Any], after: Callable[[Profile], None]) -> None:
+        """Confirm, detach the window, run `work(profile)` in the background, then `after(profile)`."""
+        session = self.host.session
         if session is None or session.is_sandbox:
             return
         profile = session.profile
         if not self._confirm(title, question.format(name=profile.name)):
             return
-        self.window.detach(progress.format(name=profile.name))
-        self.window.tasks.run(lambda: work(profile), lambda _: after(profile),
-                              lambda error: self.window.banner.show_message(str(error)))
+        self.host.detach(progress.format(name=profile.name))
+        self.ctx.ops(lambda: work(profile)).success(lambda _: after(profile)).any_session().doing(doing).run()
 
     def _after_forget(self) -> None:
-        self.window.detach("Profile forgotten.")
+        self.host.detach("Profile forgotten.")
         self._refresh_profile_menu(None)
         self.show_sign_in(first_run=not self.services.profiles.load().profiles)
 
 
-def _rejected(message: str) -> BaseException:
-    from ...api.errors import InvalidApiKey
-
-    return InvalidApiKey(message)
+__all__ = ["AccountController"]

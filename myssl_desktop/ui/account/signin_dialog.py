@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from ...api.models import DEFAULT_BASE_URL
 from ...api.secret import Secret, is_key_format
+from ...errors import describe
 from ...profiles import ENVIRONMENTS, Profile
 from ..common.icons import icon
-from ..common.tasks import BackgroundTasks, Task
+from ..common.ops import Ops, Task
+from ..common.richtext import html
 
 if TYPE_CHECKING:
     from ...signin import SignInService, Verified
@@ -34,32 +36,18 @@ if TYPE_CHECKING:
 ENV_VARIABLE = "MYSSL_API_KEY"
 
 
-def describe_failure(error: BaseException) -> str:
-    """One clear sentence per failure kind (our exceptions already carry one)."""
-    from ...api import errors
-
-    if isinstance(error, errors.RateLimited):
-        return f"MySSL is rate limiting this key. Try again in {error.retry_after} s."
-    if isinstance(error, errors.AuthenticationRequired):
-        return "MySSL did not accept the key's form: copy the whole key, starting with “myssl_k_”."
-    if isinstance(error, errors.InvalidApiKey):
-        return "MySSL does not know this key, or it has been revoked. Use a current key."
-    if isinstance(error, errors.AccessDenied):
-        return "This key is not allowed to read its own details (HTTP 403). Use another key."
-    return str(error) or type(error).__name__
-
 
 class SignInDialog(QDialog):
     """Result: `profile` and `verified` after `accept()`; `wants_sandbox` for the demo."""
 
-    def __init__(self, signin: SignInService, tasks: BackgroundTasks, *,
+    def __init__(self, signin: SignInService, ops: Ops, *,
                  profile: Profile | None = None, first_run: bool = False, notice: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in to MySSL")
         self.setMinimumWidth(520)
         self._signin = signin
-        self._tasks = tasks
+        self._ops = ops
         self._task: Task | None = None
         self._verified: Verified | None = None
         self._existing = profile
@@ -197,7 +185,7 @@ class SignInDialog(QDialog):
         self.status.setText(message)
         self.status.setStyleSheet("")
         self.progress.show()
-        self._task = self._tasks.run(work, on_success, self._on_failed)
+        self._task = self._ops(work).success(on_success).failure(self._on_failed).any_session().run()
         self._update_buttons()
 
     def _finish_task(self) -> None:
@@ -209,7 +197,7 @@ class SignInDialog(QDialog):
         self._finish_task()
         self._verified = verified
         key, account = verified.current.api_key, verified.current.account
-        lines = [f"<b>Key:</b> {_html(key.name)} ({key.prefix}…)",
+        lines = [f"<b>Key:</b> {html(key.name)} ({key.prefix}…)",
                  f"<b>Account tier:</b> {account.tier}",
                  f"<b>Permissions:</b> {', '.join(key.permissions)}"]
         if verified.access == "read-only":
@@ -227,7 +215,7 @@ class SignInDialog(QDialog):
         self._finish_task()
         self._verified = None
         self.sign_in_button.setText("Sign in")
-        self.status.setText(describe_failure(error))
+        self.status.setText(describe(error))
         self.status.setStyleSheet("color: #d32f2f;")
 
     def _cancel(self) -> None:
@@ -249,5 +237,3 @@ class SignInDialog(QDialog):
         super().reject()
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,5 +1,5 @@
 """The Key menu: create, rename, regenerate, revoke (now or scheduled), cancel a scheduled
-revoke, copy a stored secret. Dialogs ask on the GUI thread; the work runs on workers."""
+revoke, copy a stored secret. Dialogs ask on the GUI thread; the work runs in the background."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
+from ...api import errors
+from ...errors import describe
+from ...keyactions import ActionUncertain, CreateUncertain
 from ...revoke_when import RevokeWhen
 from ..common.actions import make_action
 from .dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
@@ -17,17 +20,28 @@ from .dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_di
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...keyactions import NewSecret
-    from ..shell.main_window import MainWindow
+    from ...session import Session
+    from ..common.context import UiContext
 
 
 class KeyCommands(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: UiContext, *, selected: Callable[[], ApiKey | None],
+                 shown_names: Callable[[], set[str]], refresh: Callable[[], None],
+                 rotate: Callable[[ApiKey], None], show_needing_attention: Callable[[], None]) -> None:
+        """`selected`: the key the table is on; `shown_names`: names in the table (a new key's
+        name is checked against them); `refresh`: reload the list after a change; `rotate`:
+        open the rotation of a key; `show_needing_attention`: filter the table to such keys."""
+        super().__init__(ctx.parent)
+        self._ctx = ctx
+        self._selected = selected
+        self._shown_names = shown_names
+        self._refresh = refresh
+        self._rotate = rotate
+        self._show_needing_attention = show_needing_attention
         self.dialog: QDialog | None = None  # the open dialog, for tests and to keep it alive
 
         def action(text: str, slot: Callable[[], None], shortcut: Any = None, icon_name: str = "") -> QAction:
-            return make_action(window, text, slot, shortcut, icon_name)
+            return make_action(ctx.parent, text, slot, shortcut, icon_name)
 
         self.create_action = action("&New key…", self.create, QKeySequence.StandardKey.New, "plus")
         self.rename_action = action("Re&name…", self.rename, "F2")
@@ -44,12 +58,12 @@ class KeyCommands(QObject):
 
     # --- state ---------------------------------------------------------------------------
 
-    def selected(self) -> ApiKey | None:
-        index = self.window.table.selectionModel().currentIndex()
-        return self.window.model.key_at(index.row()) if index.isValid() else None
+    def _target(self) -> tuple[ApiKey, Session] | None:
+        key, session = self._selected(), self._ctx.session()
+        return None if key is None or session is None else (key, session)
 
     def update(self) -> None:
-        session, key = self.window.session, self.selected()
+        session, key = self._ctx.session(), self._selected()
         can_manage = session is not None and not session.profile.read_only
         live = key is not None and key.status != "revoked"
         own = key is not None and session is not None and session.actions.is_own_key(key)
@@ -64,49 +78,48 @@ class KeyCommands(QObject):
     # --- actions -------------------------------------------------------------------------
 
     def create(self) -> None:
-        session = self.window.session
+        session = self._ctx.session()
         if session is None:
             return
-        names = {self.window.model.key_at(r).name for r in range(self.window.model.rowCount())}
-        dialog = CreateKeyDialog(session.permissions, names, self.window)
-        dialog.accepted.connect(lambda: self._run(lambda: session.actions.create(dialog.name, dialog.permissions),
-                                                  self._show_secret, f"Creating “{dialog.name}”…"))
+        dialog = CreateKeyDialog(session.permissions, self._shown_names(), self._ctx.parent)
+        dialog.accepted.connect(lambda: self._change(lambda: session.actions.create(dialog.name, dialog.permissions),
+                                                     self._show_secret, f"Creating “{dialog.name}”…"))
         self._open(dialog)
 
     def rename(self) -> None:
-        key, session = self.selected(), self.window.session
-        if key is None or session is None:
+        if (target := self._target()) is None:
             return
-        name, ok = QInputDialog.getText(self.window, "Rename key", "New name:", QLineEdit.EchoMode.Normal, key.name)
+        key, session = target
+        name, ok = QInputDialog.getText(self._ctx.parent, "Rename key", "New name:", QLineEdit.EchoMode.Normal,
+                                        key.name)
         if ok and name.strip() and name.strip() != key.name:
-            self._run(lambda: session.actions.rename(key, name.strip()), lambda _: None, "Renaming…")
+            self._change(lambda: session.actions.rename(key, name.strip()), lambda _: None, "Renaming…")
 
     def rotate(self) -> None:
         """The rotation wizard (or the rotation already running for this key)."""
-        key = self.selected()
-        if key is not None and self.window.session is not None:
-            self.window.rotations.start(key)
+        if (target := self._target()) is not None:
+            self._rotate(target[0])
 
     def regenerate(self) -> None:
-        key, session = self.selected(), self.window.session
-        if key is None or session is None:
+        if (target := self._target()) is None:
             return
-        dialog = regenerate_dialog(key, self.window)
-        dialog.accepted.connect(lambda: self._run(lambda: session.actions.regenerate(key), self._show_secret,
-                                                  f"Regenerating “{key.name}”…"))
+        key, session = target
+        dialog = regenerate_dialog(key, self._ctx.parent)
+        dialog.accepted.connect(lambda: self._change(lambda: session.actions.regenerate(key), self._show_secret,
+                                                     f"Regenerating “{key.name}”…"))
         self._open(dialog)
 
     def revoke(self) -> None:
-        key, session = self.selected(), self.window.session
-        if key is None or session is None:
+        if (target := self._target()) is None:
             return
+        key, session = target
         if session.actions.is_own_key(key):
-            QMessageBox.information(self.window, "Revoke key",
+            QMessageBox.information(self._ctx.parent, "Revoke key",
                                     f"“{key.name}” is the key this profile signs in with, so it cannot be revoked "
                                     "here: the app would lock itself out. Rotate it instead: the rotation "
                                     "switches the profile to a new key before the old one is revoked.")
             return
-        dialog, choice = revoke_dialog(key, self.window)
+        dialog, choice = revoke_dialog(key, self._ctx.parent)
 
         def confirmed() -> None:
             when = choice.choice
@@ -114,34 +127,34 @@ class KeyCommands(QObject):
                 work = lambda: session.actions.revoke(key)  # noqa: E731
             else:
                 work = lambda: session.actions.schedule_revoke(key, when)  # noqa: E731
-            self._run(work, lambda _: None, f"Revoking “{key.name}”…")
+            self._change(work, lambda _: None, f"Revoking “{key.name}”…")
 
         dialog.accepted.connect(confirmed)
         self._open(dialog)
 
     def cancel_revoke(self) -> None:
-        key, session = self.selected(), self.window.session
-        if key is not None and session is not None:
-            self._run(lambda: session.actions.cancel_scheduled_revoke(key), lambda _: None,
-                      f"Cancelling the revoke of “{key.name}”…")
+        if (target := self._target()) is not None:
+            key, session = target
+            self._change(lambda: session.actions.cancel_scheduled_revoke(key), lambda _: None,
+                         f"Cancelling the revoke of “{key.name}”…")
 
     def copy_stored_secret(self) -> None:
-        key, session = self.selected(), self.window.session
-        if key is None or session is None:
+        if (target := self._target()) is None:
             return
+        key, session = target
 
         def copied(secret: Any) -> None:
             if secret is None:
-                QMessageBox.information(self.window, "Copy stored secret",
+                QMessageBox.information(self._ctx.parent, "Copy stored secret",
                                         f"No secret of “{key.name}” is stored: MySSL shows a secret only once, "
                                         "and this key was created or regenerated outside this app. Regenerate "
                                         "or rotate it to get one.")
                 return
-            self.window.hygiene.clipboard.copy_secret(secret)
-            self.window.show_status(f"Copied the secret of “{key.name}”. The clipboard is cleared in "
-                                    f"{self.window.hygiene.clipboard.timeout_s} s.")
+            self._ctx.clipboard.copy_secret(secret)
+            self._ctx.status(f"Copied the secret of “{key.name}”. The clipboard is cleared in "
+                             f"{self._ctx.clipboard.timeout_s} s.")
 
-        self.window.run_for_session(lambda: session.actions.stored_secret(key.id), copied, self._failed)
+        self._ctx.ops(lambda: session.actions.stored_secret(key.id)).success(copied).failure(self._failed).run()
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -149,41 +162,34 @@ class KeyCommands(QObject):
         self.dialog = dialog
         dialog.open()
 
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], None], message: str) -> None:
-        self.window.show_status(message)
-
+    def _change(self, work: Callable[[], Any], done: Callable[[Any], None], busy: str) -> None:
+        """Run a change of a key; the list is refreshed after it."""
         def succeeded(result: Any) -> None:
-            self.window.show_status("")
             done(result)
-            self.window.refresh()
+            self._refresh()
 
-        self.window.run_for_session(work, succeeded, self._failed)
+        self._ctx.ops(work).busy(busy).success(succeeded).failure(self._failed).run()
 
     def _show_secret(self, new: NewSecret) -> None:
-        dialog = SecretDialog(new, self.window.hygiene.clipboard, self.window)
-        self.window.hygiene.hide_secrets.connect(dialog.hide_secret)
+        dialog = SecretDialog(new, self._ctx.clipboard, self._ctx.parent)
+        self._ctx.hide_secrets.connect(dialog.hide_secret)
         self._open(dialog)
 
     def _failed(self, error: BaseException) -> None:
-        from ...api import errors
-        from ...keyactions import CreateUncertain
-
-        self.window.show_status("")
-        text = str(error)
+        text = describe(error)
         if isinstance(error, errors.KeyLimitReached):
-            stale = error.stale_keys
-            box = QMessageBox(QMessageBox.Icon.Warning, "Key limit reached", text, parent=self.window)
-            show = box.addButton("Show keys that need attention", QMessageBox.ButtonRole.ActionRole) if stale else None
+            box = QMessageBox(QMessageBox.Icon.Warning, "Key limit reached", text, parent=self._ctx.parent)
+            show = (box.addButton("Show keys that need attention", QMessageBox.ButtonRole.ActionRole)
+                    if error.stale_keys else None)
             box.addButton(QMessageBox.StandardButton.Close)
             self.dialog = box
-            box.finished.connect(lambda _: self._show_attention() if show and box.clickedButton() is show else None)
+            box.finished.connect(lambda _: self._show_needing_attention()
+                                 if show and box.clickedButton() is show else None)
             box.open()
             return
-        if isinstance(error, (errors.NotFound, CreateUncertain)) or getattr(error, "happened", False) is None:
-            self.window.refresh()
-        box = QMessageBox(QMessageBox.Icon.Warning, "MySSL Desktop", text, parent=self.window)
+        if isinstance(error, errors.NotFound | CreateUncertain) or (
+                isinstance(error, ActionUncertain) and error.happened is None):
+            self._refresh()
+        box = QMessageBox(QMessageBox.Icon.Warning, "MySSL Desktop", text, parent=self._ctx.parent)
         self.dialog = box
         box.open()
-
-    def _show_attention(self) -> None:
-        self.window.attention_check.setChecked(True)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ... import timefmt
 from ...keyflags import DESCRIPTIONS
+from ..common.richtext import html
 from .charts import UsageChart
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class KeyDetails(QWidget):
             return
         key = row.key
         self.key_id = key.id
-        self.title.setText(f"<h3 style='margin:0'>{_html(key.name)}</h3>")
+        self.title.setText(f"<h3 style='margin:0'>{html(key.name)}</h3>")
         self.fields["Status"].setText(key.status + (f" (revoked {timefmt.exact(key.revoked_at)})"
                                                     if key.revoked_at else ""))
         self.fields["Prefix"].setText(f"<code>{key.prefix}…</code>")
@@ -113,5 +114,3 @@ class KeyDetails(QWidget):
             self.chart.set_usage(days)
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,13 +1,10 @@
-"""Dialogs for key actions: create, confirm a destructive action (typed name when the key
-is in use), revoke now or later, and the shown-once secret (`SecretField`, also used by
-the rotation wizard)."""
+"""Dialogs for key actions: create, revoke now or later, regenerate, and the shown-once secret."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -16,19 +13,19 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ... import timefmt
 from ...api.models import PERMISSIONS
 from ...revoke_when import RevokeWhen
+from ..common.confirm import ConfirmKeyAction
+from ..common.richtext import html
+from ..secrets.secret_field import SecretField
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
-    from ...api.secret import Secret
     from ...keyactions import NewSecret
     from ..secrets.clipboard import SecretClipboard
 
@@ -38,22 +35,6 @@ PERMISSION_WORDS = {
     "keys:read": "List API keys", "keys:manage": "Create, rotate and revoke API keys",
 }
 RECENT_USE = timedelta(hours=24)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def last_use_sentence(key: ApiKey, now: datetime | None = None) -> str:
-    """"Last used 2 min ago: something still uses it." or "Never used."."""
-    now = now or datetime.now(UTC)
-    if key.last_used_at is None:
-        return "It has never been used."
-    when = timefmt.relative(key.last_used_at, now)
-    if now - key.last_used_at < RECENT_USE:
-        return (f"<b>Used {when} ({key.requests_24h:,} requests in the last 24 h): something still uses "
-                "it.</b>")
-    return f"Last used {when}."
 
 
 class CreateKeyDialog(QDialog):
@@ -121,47 +102,6 @@ class CreateKeyDialog(QDialog):
         self.create_button.setEnabled(ok)
 
 
-class ConfirmKeyAction(QDialog):
-    """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
-
-    def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
-                 extra: QWidget | None = None, parent: QWidget | None = None,
-                 usage: str | None = None, needs_typing: bool | None = None) -> None:
-        """`usage` replaces the key's last-use sentence and `needs_typing` the 24 h rule, for
-        callers that know more (a rotation knows whether the key was used after delivery)."""
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(480)
-        layout = QVBoxLayout(self)
-        text = QLabel(f"{message}<br><br>{last_use_sentence(key) if usage is None else usage}")
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(text)
-        self.text = text
-        if extra is not None:
-            layout.addWidget(extra)
-        self.key_name = key.name
-        if needs_typing is None:
-            needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
-        self.needs_typing = needs_typing
-        self.typed = QLineEdit()
-        self.typed.setAccessibleName("Type the key's name to confirm")
-        if self.needs_typing:
-            layout.addWidget(QLabel(f"Type <b>{_html(key.name)}</b> to confirm:"))
-            layout.addWidget(self.typed)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
-        layout.addWidget(self.buttons)
-        self.typed.textChanged.connect(self._update)
-        self._update()
-
-    def _update(self) -> None:
-        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.key_name)
-
-
 class RevokeChoice(QWidget):
     """Now, or in 1 h / 24 h / 3 days / 7 days (a scheduled revoke)."""
 
@@ -186,69 +126,16 @@ class RevokeChoice(QWidget):
 
 def revoke_dialog(key: ApiKey, parent: QWidget | None = None) -> tuple[ConfirmKeyAction, RevokeChoice]:
     choice = RevokeChoice()
-    message = (f"Revoke “{_html(key.name)}” ({key.prefix}…)? Anything still using it will get “Invalid API "
+    message = (f"Revoke “{html(key.name)}” ({key.prefix}…)? Anything still using it will get “Invalid API "
                "key” from then on. A scheduled revoke gives your applications time to switch.")
     return ConfirmKeyAction("Revoke key", key, message, "Revoke", extra=choice, parent=parent), choice
 
 
 def regenerate_dialog(key: ApiKey, parent: QWidget | None = None) -> ConfirmKeyAction:
-    message = (f"Regenerate “{_html(key.name)}”? MySSL makes a new secret and <b>the old secret stops "
+    message = (f"Regenerate “{html(key.name)}”? MySSL makes a new secret and <b>the old secret stops "
                "working at once</b>. For no downtime, use <i>Rotate…</i> instead: it creates a second key, "
                "lets you update your applications, and revokes the old key only when nothing uses it.")
     return ConfirmKeyAction("Regenerate key", key, message, "Regenerate", parent=parent)
-
-
-class SecretField(QWidget):
-    """A shown-once secret, masked, with Reveal and Copy (through the concealed clipboard)
-    and the clipboard's countdown. Used by the new-key dialog and the rotation wizard."""
-
-    def __init__(self, secret: Secret, clipboard: SecretClipboard, parent: QWidget | None = None, *,
-                 accessible_name: str = "New API key secret") -> None:
-        super().__init__(parent)
-        self._secret = secret
-        self._clipboard = clipboard
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.field = QLineEdit(secret.reveal())
-        self.field.setReadOnly(True)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setAccessibleName(accessible_name)
-        layout.addWidget(self.field)
-        row = QDialogButtonBox()
-        self.reveal_button = QPushButton("&Reveal")
-        self.reveal_button.setCheckable(True)
-        self.reveal_button.toggled.connect(self.set_revealed)
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.clicked.connect(self.copy)
-        row.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
-        row.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout.addWidget(row)
-        self.countdown = QLabel("")
-        self.countdown.setAccessibleName("Clipboard clears in")
-        layout.addWidget(self.countdown)
-        clipboard.countdown.connect(self._show_countdown)
-
-    def set_revealed(self, shown: bool) -> None:
-        self.field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.reveal_button.setText("&Hide" if shown else "&Reveal")
-        if self.reveal_button.isChecked() != shown:
-            self.reveal_button.setChecked(shown)
-
-    def hide_secret(self) -> None:
-        """Idle or screen lock: mask the secret again."""
-        self.set_revealed(False)
-
-    def copy(self) -> None:
-        self._clipboard.copy_secret(self._secret)
-
-    def forget(self) -> None:
-        """Drop the text from the widget (the dialog or page is done with it)."""
-        self.set_revealed(False)
-        self.field.clear()
-
-    def _show_countdown(self, seconds: int) -> None:
-        self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s." if seconds > 0 else
-                               "The clipboard was cleared." if self._clipboard.seconds_left == 0 else "")
 
 
 class SecretDialog(QDialog):
@@ -261,7 +148,7 @@ class SecretDialog(QDialog):
         self.setMinimumWidth(560)
         self.stored = new.stored
         layout = QVBoxLayout(self)
-        heading = QLabel(f"<b>{_html(new.api_key.name)}</b> ({new.api_key.prefix}…) — "
+        heading = QLabel(f"<b>{html(new.api_key.name)}</b> ({new.api_key.prefix}…) — "
                          f"{', '.join(new.api_key.permissions)}")
         heading.setWordWrap(True)
         layout.addWidget(heading)
@@ -270,7 +157,7 @@ class SecretDialog(QDialog):
                           "“Copy stored secret” stays available for this key.")
         else:
             note = QLabel("<b>⚠ The secret could not be saved in your keychain.</b> "
-                          f"{_html(new.problem)}<br><b>This is the only time it can be seen: copy it now and "
+                          f"{html(new.problem)}<br><b>This is the only time it can be seen: copy it now and "
                           "store it somewhere safe.</b>")
             note.setStyleSheet("color: #d32f2f;")
         note.setObjectName("placeNote")

@@ -46,7 +46,8 @@ from ...rotation.targets import (
     snippets,
     target_from,
 )
-from ..keys.dialogs import SecretField, _html
+from ..common.richtext import html
+from ..secrets.secret_field import SecretField
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
@@ -114,7 +115,7 @@ def key_line(key: ApiKey, now: datetime | None = None) -> str:
     """"<b>Name</b> (myssl_k_ab12…) · last used 3 min ago · 1,234 requests in 24 h" (HTML)."""
     used = timefmt.relative(key.last_used_at, now or datetime.now(UTC), never="never used")
     used = used if key.last_used_at is None else f"last used {used}"
-    return (f"<b>{_html(key.name)}</b> ({key.prefix}…) · {used} · {key.requests_24h:,} requests in the last "
+    return (f"<b>{html(key.name)}</b> ({key.prefix}…) · {used} · {key.requests_24h:,} requests in the last "
             f"24 h · {key.request_count:,} in all")
 
 
@@ -494,7 +495,7 @@ class CreatePage(QWidget):
         self._stale: list[ApiKey] = []
 
     def show_working(self, text: str) -> None:
-        self.status.setText(_html(text))
+        self.status.setText(html(text))
         self.status.setStyleSheet("")
         self.bar.show()
         self.limit_box.hide()
@@ -503,7 +504,7 @@ class CreatePage(QWidget):
         self.bar.hide()
         self.limit_box.hide()
         self.status.setStyleSheet("")
-        self.status.setText(f"✓ MySSL created <b>{_html(rotation.new_key_name)}</b> ({rotation.new_prefix}…) "
+        self.status.setText(f"✓ MySSL created <b>{html(rotation.new_key_name)}</b> ({rotation.new_prefix}…) "
                             f"with the same permissions: {', '.join(rotation.permissions) or 'none'}.")
         if self.secret_field is not None:
             self.secret_field.forget()
@@ -515,7 +516,7 @@ class CreatePage(QWidget):
     def show_error(self, text: str) -> None:
         self.bar.hide()
         self.status.setStyleSheet(f"color: {tone(self, 'bad')};")
-        self.status.setText(_html(text))
+        self.status.setText(html(text))
 
     def show_limit(self, text: str, stale: list[ApiKey]) -> None:
         self.show_error(text)
@@ -554,7 +555,7 @@ class TargetRow(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setHorizontalSpacing(10)
         self.title = _label(rich=True)
-        self.title.setText(f"<b>{_html(target_line(target))}</b>")
+        self.title.setText(f"<b>{html(target_line(target))}</b>")
         layout.addWidget(self.title, 0, 0, 1, 2)
         self.state = _label()
         self.state.setAccessibleName(f"State of {target_line(target)}")
@@ -756,7 +757,7 @@ class VerifyPage(QWidget):
     def show_failed(self, text: str) -> None:
         self.bar.hide()
         self.status.setStyleSheet(f"color: {tone(self, 'bad')};")
-        self.status.setText(f"<b>✗ The new key did not work.</b> {_html(text)}")
+        self.status.setText(f"<b>✗ The new key did not work.</b> {html(text)}")
         self.detail.setText("Your applications still have a working old key only if you cancel: Cancel "
                             "rotation puts every file back and revokes the new key.")
 
@@ -843,7 +844,7 @@ class DrainPage(QWidget):
         self.status: DrainStatus | None = None
 
     def show_rotation(self, rotation: Rotation) -> None:
-        lines = "".join(f"<li>{_html(target_line(target_from(spec)))}</li>" for spec in rotation.targets)
+        lines = "".join(f"<li>{html(target_line(target_from(spec)))}</li>" for spec in rotation.targets)
         self.targets_label.setText(f"The new key is in: <ul style='margin-top:2px'>{lines}<li>your keychain</li></ul>"
                                    if lines else "The new key is in your keychain only.")
         default = rotation.revoke
@@ -914,7 +915,7 @@ class SummaryPage(QWidget):
     def show_working(self, text: str) -> None:
         self.bar.show()
         self.title.setStyleSheet("")
-        self.title.setText(_html(text))
+        self.title.setText(html(text))
         self.body.setText("")
 
     def show_rotation(self, rotation: Rotation, old_key_expires: datetime | None = None) -> None:
@@ -922,8 +923,8 @@ class SummaryPage(QWidget):
 
         self.bar.hide()
         targets = [target_from(spec) for spec in rotation.targets]
-        old = f"<b>{_html(rotation.old_key_name)}</b> ({rotation.old_prefix}…)"
-        new = f"<b>{_html(rotation.new_key_name)}</b> ({rotation.new_prefix}…)"
+        old = f"<b>{html(rotation.old_key_name)}</b> ({rotation.old_prefix}…)"
+        new = f"<b>{html(rotation.new_key_name)}</b> ({rotation.new_prefix}…)"
         if rotation.state == State.CANCELLED:
             self.title.setStyleSheet(f"color: {tone(self, 'wait')};")
             self.title.setText("<b>Rotation cancelled.</b>")
@@ -932,10 +933,10 @@ class SummaryPage(QWidget):
             files = [t for t in undo if isinstance(t, EnvFileTarget | KeychainTarget)]
             by_hand = [t for t in undo if isinstance(t, SnippetTarget | ManualTarget)]
             if files:
-                lines.append("Put back as they were: " + "; ".join(_html(target_line(t)) for t in files) + ".")
+                lines.append("Put back as they were: " + "; ".join(html(target_line(t)) for t in files) + ".")
             if by_hand:
                 lines.append("<b>Put the old key back by hand in:</b> "
-                             + "; ".join(_html(target_line(t)) for t in by_hand) + ".")
+                             + "; ".join(html(target_line(t)) for t in by_hand) + ".")
             if rotation.new_prefix:
                 lines.append(f"The new key ({rotation.new_prefix}…) was revoked.")
             self.body.setText("<p>" + "</p><p>".join(lines) + "</p>")
@@ -946,7 +947,7 @@ class SummaryPage(QWidget):
             self.title.setText("<b>✓ Rotation complete.</b>")
         else:
             self.title.setText("<b>The new key is in place; the old key still works.</b>")
-        items = "".join(f"<li>{_html(target_line(t))}</li>" for t in targets)
+        items = "".join(f"<li>{html(target_line(t))}</li>" for t in targets)
         if rotation.state == State.DONE and rotation.revoke == "now":
             fate = f"The old key {old} is revoked."
         elif rotation.state == State.DONE:

@@ -1,6 +1,6 @@
 """The rotation wizard: plan → create → update → verify → watch → done, one page per step.
 
-Every engine call runs on a worker through `window.run_for_session`; the wizard only shows
+Every engine call runs in the background (the context's ops); the wizard only shows
 results. The journal is the truth: closing the wizard at any step keeps the rotation, and
 `resume` opens it at the page for the journal's state. Engine steps are idempotent, so a
 call whose result was dropped (the window re-attached the same profile, as a self-rotation
@@ -10,14 +10,18 @@ does) is simply made again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from ...errors import AppError
+from ...errors import describe as describe_error
 from ...rotation import EnvFileTarget, State, TargetChanged, TargetFailed
 from ...rotation.targets import target_from
-from ..keys.dialogs import ConfirmKeyAction, _html
+from ..common.confirm import ConfirmKeyAction
+from ..common.richtext import html
+from .cancel import confirm_cancel
 from .pages import (
     CreatePage,
     DeliverPage,
@@ -29,27 +33,44 @@ from .pages import (
     inspect_target,
     target_line,
 )
+from .prefill import Prefill
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...api.secret import Secret
     from ...rotation import Rotation, RotationEngine, Target
-    from .coordinator import Prefill, Rotations
+    from ..common.context import UiContext
 
 POLL_INTERVAL_S = 15
 CANCELLABLE = (State.PLANNED, State.CREATED, State.DELIVERED, State.VERIFIED, State.DRAINING)
 SCHEDULE_WORDS = {"1h": "in 1 hour", "24h": "in 24 hours", "3d": "in 3 days", "7d": "in 7 days"}
 
 
+class WizardHost(Protocol):
+    """What a wizard needs of whoever opened it (the rotation coordinator)."""
+
+    ctx: UiContext
+
+    def prepare_engine(self, engine: RotationEngine) -> None: ...
+
+    def register(self, wizard: RotationWizard) -> None: ...
+
+    def wizard_closed(self, wizard: RotationWizard) -> None: ...
+
+    def adopt_sign_in(self, rotation: Rotation) -> None: ...
+
+    def start_with(self, key: ApiKey, prefill: Prefill | None = None) -> RotationWizard | None: ...
+
+
 class RotationWizard(QDialog):
     rotation_changed = Signal(object)  # a Rotation the journal now holds (for the panel and banner)
 
-    def __init__(self, rotations: Rotations, engine: RotationEngine, *, key: ApiKey | None = None,
+    def __init__(self, rotations: WizardHost, engine: RotationEngine, *, key: ApiKey | None = None,
                  rotation: Rotation | None = None, prefill: Prefill | None = None) -> None:
-        window = rotations.window
-        super().__init__(window)
+        ctx = rotations.ctx
+        super().__init__(ctx.parent)
         self.rotations = rotations
-        self.window_ = window
+        self.ctx = ctx
         self.engine = engine
         self.key = key
         self.rotation = rotation
@@ -71,7 +92,7 @@ class RotationWizard(QDialog):
         self.header = StepHeader()
         layout.addWidget(self.header)
         self.stack = QStackedWidget()
-        clipboard = window.hygiene.clipboard
+        clipboard = ctx.clipboard
         self.plan_page = PlanPage()
         keychain_place = self.engine.keychain.place()
         self.create_page = CreatePage(clipboard, keychain_place)
@@ -111,7 +132,7 @@ class RotationWizard(QDialog):
         self.drain_page.revoke_now_requested.connect(lambda: self._ask_finish("now"))
         self.drain_page.schedule_requested.connect(self._ask_finish)
         self.drain_page.later_requested.connect(lambda: self._finish("later"))
-        window.hygiene.hide_secrets.connect(self.hide_secret)
+        ctx.hide_secrets.connect(self.hide_secret)
 
         if rotation is None:
             self._show_plan(prefill)
@@ -145,7 +166,7 @@ class RotationWizard(QDialog):
             failed(error)
             self._update_buttons()
 
-        self.window_.run_for_session(call, succeeded, went_wrong)
+        self.ctx.ops(call).success(succeeded).failure(went_wrong).run()
 
     def session_changed(self, engine: RotationEngine) -> None:
         """The window re-attached the same profile (a self-rotation switched its key): results
@@ -213,7 +234,7 @@ class RotationWizard(QDialog):
     def done(self, result: int) -> None:  # Close, Escape and the window's close button
         self._poll_timer.stop()
         if self.rotation is not None and not self.rotation.state.finished:
-            self.window_.show_status(f"The rotation of “{self.rotation.old_key_name}” is kept: resume it from "
+            self.ctx.status(f"The rotation of “{self.rotation.old_key_name}” is kept: resume it from "
                                      "View ▸ Rotations in progress.")
         super().done(result)
         self.rotations.wizard_closed(self)
@@ -231,7 +252,7 @@ class RotationWizard(QDialog):
 
     def _show_plan(self, prefill: Prefill | None) -> None:
         assert self.key is not None
-        session = self.window_.session
+        session = self.ctx.session()
         own = session is not None and session.actions.is_own_key(self.key)
         self.plan_page.show_key(self.key, own)
         if prefill is not None:
@@ -240,9 +261,9 @@ class RotationWizard(QDialog):
 
     def _inspect(self, row: int, target: Target) -> None:
         keychain, prefix = self.engine.keychain, self.key.prefix if self.key else ""
-        self.window_.run_for_session(lambda: inspect_target(target, prefix, keychain),
-                                     lambda result: self.plan_page.set_note(target, *result),
-                                     lambda error: self.plan_page.set_note(target, False, str(error)))
+        self.ctx.ops(lambda: inspect_target(target, prefix, keychain)) \
+            .success(lambda result: self.plan_page.set_note(target, *result)) \
+            .failure(lambda error: self.plan_page.set_note(target, False, describe(error))).run()
 
     def start(self) -> None:
         """Plan (the journal is written; files are read now) and create the new key."""
@@ -295,10 +316,10 @@ class RotationWizard(QDialog):
         self._run(create, created, failed)
 
     def _revoke_stale(self, key: ApiKey) -> None:
-        session = self.window_.session
+        session = self.ctx.session()
         if session is None:
             return
-        dialog = ConfirmKeyAction("Revoke key", key, f"Revoke “{_html(key.name)}” ({key.prefix}…) to make room "
+        dialog = ConfirmKeyAction("Revoke key", key, f"Revoke “{html(key.name)}” ({key.prefix}…) to make room "
                                   "for the new key? Anything still using it will get “Invalid API key”.",
                                   "Revoke", parent=self)
         actions = session.actions
@@ -442,15 +463,15 @@ class RotationWizard(QDialog):
         rotation, status = self.rotation, self.drain_page.status
         if rotation is None or status is None:
             return
-        places = "".join(f"<li>{_html(target_line(target_from(spec)))}</li>" for spec in rotation.targets)
+        places = "".join(f"<li>{html(target_line(target_from(spec)))}</li>" for spec in rotation.targets)
         places = f"<ul>{places}</ul>" if places else "<p>(no places were listed for this rotation)</p>"
         what = "Revoke" if choice == "now" else "Schedule the revoke of"
         when = "" if choice == "now" else f" {SCHEDULE_WORDS[choice]}"
-        message = (f"{what} the old key “{_html(rotation.old_key_name)}” ({rotation.old_prefix}…){when}? "
+        message = (f"{what} the old key “{html(rotation.old_key_name)}” ({rotation.old_prefix}…){when}? "
                    f"These places have the new key ({rotation.new_prefix}…):{places}"
                    "Anything else that still has the old key gets “Invalid API key” from then on.")
         verdict = status.summary(rotation.quiet_period_s)
-        usage = f"<b>{_html(verdict)}</b>" if status.used_after_delivery else _html(verdict)
+        usage = f"<b>{html(verdict)}</b>" if status.used_after_delivery else html(verdict)
         dialog = ConfirmKeyAction("Revoke the old key" if choice == "now" else "Schedule the revoke", status.old,
                                   message, "Revoke now" if choice == "now" else "Schedule revoke", parent=self,
                                   usage=usage, needs_typing=status.used_after_delivery)
@@ -482,7 +503,7 @@ class RotationWizard(QDialog):
         def failed(error: BaseException) -> None:
             self.summary_page.show_working("")
             self.summary_page.bar.hide()
-            self.summary_page.title.setText(f"<b>Could not finish:</b> {_html(describe(error))}")
+            self.summary_page.title.setText(f"<b>Could not finish:</b> {html(describe(error))}")
             self._set_primary("&Try again", lambda: self._finish(choice))
 
         self._run(finish, finished, failed)
@@ -499,8 +520,6 @@ class RotationWizard(QDialog):
 
     def request_cancel(self) -> None:
         """Cancel rotation…: possible until the old key is revoked; asks first."""
-        from .coordinator import confirm_cancel
-
         rotation = self.rotation
         if rotation is None or rotation.state not in CANCELLABLE or self.busy:
             return
@@ -521,7 +540,7 @@ class RotationWizard(QDialog):
 
         def failed(error: BaseException) -> None:
             self.summary_page.bar.hide()
-            self.summary_page.title.setText(f"<b>Could not cancel:</b> {_html(describe(error))}")
+            self.summary_page.title.setText(f"<b>Could not cancel:</b> {html(describe(error))}")
             self._set_primary("&Try again", self._cancel)
 
         self._run(lambda: self.engine.cancel(rotation), cancelled, failed)
@@ -533,13 +552,11 @@ class RotationWizard(QDialog):
         client = self.engine.client
 
         def again(key: ApiKey) -> None:
-            from .coordinator import Prefill
-
             self.rotations.start_with(key, Prefill.of(rotation))
             self.accept()
 
         self._run(lambda: client.get_key(rotation.old_key_id), again,
-                  lambda error: self.summary_page.title.setText(_html(describe(error))))
+                  lambda error: self.summary_page.title.setText(html(describe(error))))
 
 
 def short_reason(error: BaseException) -> str:
@@ -557,14 +574,10 @@ def explain_delivery(error: BaseException) -> str:
 
 
 def describe(error: BaseException) -> str:
-    """A sentence a person can act on, for any failure of a step."""
-    from ...api import errors
-
-    text = str(error) or type(error).__name__
-    if isinstance(error, errors.NetworkError | errors.ServerError):
-        return f"{text} The rotation is saved: try again, or close and resume later."
-    if isinstance(error, errors.RateLimited):
-        return f"MySSL's rate limit was reached; try again in {error.retry_after} s."
+    """Why a step failed, with what to do: transient failures keep the rotation where it was."""
+    text = describe_error(error)
+    if isinstance(error, AppError) and error.transient and error.retry_after is None:
+        text += " The rotation is saved: try again, or close and resume later."
     return text
 
 

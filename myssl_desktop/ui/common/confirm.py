@@ -1,0 +1,71 @@
+"""The confirmation of a destructive key action: what happens, when the key was last used,
+and (for a key used in the last 24 hours) its name typed before the action is enabled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ... import timefmt
+from .richtext import html
+
+if TYPE_CHECKING:
+    from ...api.models import ApiKey
+
+RECENT_USE = timedelta(hours=24)
+
+
+def last_use_sentence(key: ApiKey, now: datetime | None = None) -> str:
+    """"Last used 2 min ago: something still uses it." or "Never used."."""
+    now = now or datetime.now(UTC)
+    if key.last_used_at is None:
+        return "It has never been used."
+    when = timefmt.relative(key.last_used_at, now)
+    if now - key.last_used_at < RECENT_USE:
+        return (f"<b>Used {when} ({key.requests_24h:,} requests in the last 24 h): something still uses "
+                "it.</b>")
+    return f"Last used {when}."
+
+
+class ConfirmKeyAction(QDialog):
+    """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
+
+    def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
+                 extra: QWidget | None = None, parent: QWidget | None = None,
+                 usage: str | None = None, needs_typing: bool | None = None) -> None:
+        """`usage` replaces the key's last-use sentence and `needs_typing` the 24 h rule, for
+        callers that know more (a rotation knows whether the key was used after delivery)."""
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        text = QLabel(f"{message}<br><br>{last_use_sentence(key) if usage is None else usage}")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(text)
+        self.text = text
+        if extra is not None:
+            layout.addWidget(extra)
+        self.key_name = key.name
+        if needs_typing is None:
+            needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
+        self.needs_typing = needs_typing
+        self.typed = QLineEdit()
+        self.typed.setAccessibleName("Type the key's name to confirm")
+        if self.needs_typing:
+            layout.addWidget(QLabel(f"Type <b>{html(key.name)}</b> to confirm:"))
+            layout.addWidget(self.typed)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+        layout.addWidget(self.buttons)
+        self.typed.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.key_name)

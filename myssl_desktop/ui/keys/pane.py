@@ -1,0 +1,226 @@
+"""The keys pane: the filter row, the keys table and the details of the selected key.
+
+It shows the key lists it is given (`show_keys`) and loads a selected key's longer usage
+chart itself, through the context's background ops. The selected key stays selected
+through a refresh or a filter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import describe
+from .charts import SparklineDelegate
+from .column_layout import apply_default_layout
+from .details import KeyDetails
+from .model import NUMERIC_COLUMNS, Column, KeysModel
+from .status_delegates import FlagsDelegate, StatusBadgeDelegate
+from .text_cells import StaticTextDelegate
+
+if TYPE_CHECKING:
+    from ...api.models import ApiKey
+    from ...keycache import Snapshot
+    from ..common.context import UiContext
+
+STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring", "Expiring"),
+                  ("revoked", "Revoked"), ("all", "All keys"))
+
+
+class KeysPane(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_filters())
+
+        self.model = KeysModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("API keys")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionsMovable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(Column.CREATED, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
+        apply_default_layout(self.table)
+        text_at = self.model.display_text
+        self._delegates = (StaticTextDelegate(self.table, text_at=text_at),
+                           StaticTextDelegate(self.table, align_right=True, text_at=text_at),
+                           SparklineDelegate(self.table), StatusBadgeDelegate(self.table),
+                           FlagsDelegate(self.table))
+        self.table.setItemDelegate(self._delegates[0])
+        for column in NUMERIC_COLUMNS:
+            self.table.setItemDelegateForColumn(column, self._delegates[1])
+        self.table.setItemDelegateForColumn(Column.USAGE, self._delegates[2])
+        self.table.setItemDelegateForColumn(Column.STATUS, self._delegates[3])
+        self.table.setItemDelegateForColumn(Column.FLAGS, self._delegates[4])
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
+        self.model.modelAboutToBeReset.connect(self._remember_current)
+        self.model.modelReset.connect(self._after_reset)
+
+        self.details = KeyDetails()
+        self.details.period_changed.connect(lambda _: self._load_usage())
+        self.splitter = QSplitter(self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(_scrolling(self.details))
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+
+    def _build_filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name or prefix (Ctrl+F)")
+        self.filter_edit.setAccessibleName("Filter keys by name or prefix")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(lambda text: self.model.set_filter(text=text))
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Show keys with status")
+        for value, label in STATUS_CHOICES:
+            self.status_combo.addItem(label, value)
+        self.status_combo.currentIndexChanged.connect(
+            lambda _: self.model.set_filter(status=self.status_combo.currentData()))
+        self.attention_check = QCheckBox("&Needs attention")
+        self.attention_check.setAccessibleName("Show only keys that need attention")
+        self.attention_check.toggled.connect(lambda on: self.model.set_filter(attention_only=on))
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Keys shown")
+        row.addWidget(self.filter_edit, 1)
+        row.addWidget(self.status_combo)
+        row.addWidget(self.attention_check)
+        row.addWidget(self.count_label)
+        return row
+
+    # --- what it shows ---------------------------------------------------------------------
+
+    def show_keys(self, snapshot: Snapshot | None, rotation_days: int = 90) -> None:
+        """A fresh or cached list (None: no list); the selected key stays selected."""
+        if snapshot is None:
+            self.model.set_keys([])
+        else:
+            self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days)
+
+    def selected(self) -> ApiKey | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.key_at(index.row()) if index.isValid() else None
+
+    def shown_names(self) -> set[str]:
+        return {self.model.key_at(row).name for row in range(self.model.rowCount())}
+
+    def show_needing_attention(self) -> None:
+        self.attention_check.setChecked(True)
+
+    # --- keyboard ----------------------------------------------------------------------------
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def show_details(self) -> None:
+        sizes = self.splitter.sizes()
+        if len(sizes) == 2 and sizes[1] == 0:
+            self.splitter.setSizes([sizes[0] * 3 // 4, sizes[0] // 4])
+        self.details.setFocus()
+        buttons = self.details.period_buttons.checkedButton()
+        if buttons is not None and buttons.isVisible():
+            buttons.setFocus()
+
+    # --- selection and details -----------------------------------------------------------
+
+    def _remember_current(self) -> None:
+        index = self.table.currentIndex()
+        self._current = (self.model.key_at(index.row()).id, index.column()) if index.isValid() else None
+
+    def _after_reset(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total_count
+        self.count_label.setText(f"{shown} of {total} keys" if shown != total else f"{total} keys")
+        restored = self._restore_current()  # the details follow it
+        if not restored and self.details.key_id is not None and self.model.row_of(self.details.key_id) is None:
+            self.details.show_row(None)
+
+    def _restore_current(self) -> bool:
+        """A refresh or a filter rebuilds the rows, which clears the selection: the key the user
+        was on stays current and selected (its details refreshed) while it is shown, and the
+        view does not scroll to it. False if there is no such key."""
+        row = None if self._current is None else self.model.row_of(self._current[0])
+        if row is None or self._current is None:
+            return False
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.setAutoScroll(False)
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, self._current[1]), flags)
+        self.table.setAutoScroll(True)
+        return True
+
+    def _selection_changed(self) -> None:
+        index = self.table.selectionModel().currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        previous = self.details.key_id
+        self.details.show_row(row)
+        if row is not None and row.key.id != previous:
+            self._load_usage()
+
+    def _load_usage(self) -> None:
+        """The chart: the 30-day series we already have, or one request for 90 days."""
+        key_id, days, session = self.details.key_id, self.details.period, self._ctx.session()
+        if key_id is None or session is None:
+            return
+        row = self.model.row_at(r) if (r := self.model.row_of(key_id)) is not None else None
+        if row is not None and days <= len(row.usage):
+            self.details.show_usage(key_id, _dated(row.usage[-days:]))
+            return
+        client = session.client
+        self._ctx.ops(lambda: client.key_usage(key_id, days=days)) \
+            .success(lambda usage: self.details.show_usage(key_id, [(d.date, d.requests) for d in usage.days])) \
+            .failure(lambda error: self._ctx.status(describe(error, "load the usage chart"))).run()
+
+
+def _scrolling(pane: QWidget) -> QWidget:
+    """`pane` in a frameless vertical scroll area: in a short window the details scroll
+    rather than squeeze their lines (squeezed, an underscore in a prefix disappeared)."""
+    area = QScrollArea()
+    area.setWidget(pane)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # As wide as the pane needs, with room for the scroll bar when it shows.
+    width = max(pane.minimumWidth(), pane.minimumSizeHint().width())
+    area.setMinimumWidth(width + area.verticalScrollBar().sizeHint().width())
+    return area
+
+
+def _dated(counts: tuple[int, ...]) -> list[tuple[date, int]]:
+    """Daily counts ending today (UTC), as the usage endpoint returns them."""
+    today = datetime.now(UTC).date()
+    return [(today - timedelta(days=len(counts) - 1 - n), count) for n, count in enumerate(counts)]
+
+
+__all__ = ["STATUS_CHOICES", "KeysPane"]
