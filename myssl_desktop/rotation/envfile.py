@@ -16,8 +16,8 @@ with one leading byte-order mark ignored. The API:
 - `remove_assignment(content, variable) -> bytes`: removes exactly the line(s) that assign
   the variable (to undo an append), nothing else.
 
-Both edits raise an `EnvEditError` (a ValueError) where a safe edit is impossible; its
-message names the line and what to do, never a value. Before returning, each edit reads
+Both edits raise an `EnvEditError` (an AppError and a ValueError) where a safe edit is
+impossible; its message names the line and what to do, never a value. Before returning, each edit reads
 its result again and checks that the variable reads as intended, that every other
 statement has the same text and reads the same, and that Node's dotenv still ends every
 other quoted value where it did. Bytes that are not UTF-8 are carried through unchanged.
@@ -35,6 +35,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from ..errors import AppError
+
 __all__ = [
     "AmbiguousAssignment", "Assignment", "EnvEditError", "Lookup", "ReferenceAssignment",
     "UnreadableAssignment", "UnsafeEdit", "UnsupportedEncoding",
@@ -44,7 +46,7 @@ __all__ = [
 # --- errors -------------------------------------------------------------------------------
 
 
-class EnvEditError(ValueError):
+class EnvEditError(AppError, ValueError):
     """A safe edit of the variable is impossible; the message says which line and why."""
 
     def __init__(self, message: str, variable: str, line: int | None = None) -> None:

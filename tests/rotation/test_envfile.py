@@ -23,6 +23,7 @@ from dotenv.parser import parse_stream
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from myssl_desktop.errors import AppError, describe
 from myssl_desktop.rotation.envfile import (
     AmbiguousAssignment,
     EnvEditError,
@@ -466,6 +467,8 @@ def test_refused_forms_name_the_line_and_never_the_value(content: str, error: ty
         replace_value(data, VAR, new_key())
     assert isinstance(raised.value, ValueError) and raised.value.variable == VAR
     assert OLD not in str(raised.value)
+    assert isinstance(raised.value, AppError)  # so the app shows this message, not "something unexpected"
+    assert describe(raised.value, "update the .env file") == f"Could not update the .env file. {raised.value}"
     if error is not ReferenceAssignment:
         with pytest.raises(error):
             remove_assignment(data, VAR)
