@@ -7,10 +7,9 @@ migrated forward on load; a file from a newer app version is left untouched.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from typing import Any
 from .api.models import DEFAULT_BASE_URL
 from .atomicfile import write_atomic
 from .errors import AppError
+from .filelocks import locked
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ENVIRONMENTS = ("production", "staging", "development")
 ACCESS_LEVELS = ("full", "read-only")
 
@@ -40,11 +40,6 @@ class Profile:
     last_sign_in: str | None = None
     access: str = "full"
     rotation_policy_days: int = 90
-    # Where each key lives ("update targets"), by key id: remembered for its next rotation.
-    targets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def targets_for(self, key_id: int) -> list[dict[str, Any]]:
-        return list(self.targets.get(str(key_id), []))
 
     @staticmethod
     def new(name: str, base_url: str = DEFAULT_BASE_URL, environment: str = "production") -> Profile:
@@ -89,7 +84,15 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    # v4 forgets the targets remembered by bare key id: another account's key of the same id
+    # would get them. They are remembered per account and key now (rotation/remembered.py).
+    for profile in document.get("profiles", []):
+        profile.pop("targets", None)
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(document: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +116,7 @@ class ProfileStore:
 
     def __init__(self, config_dir: Path) -> None:
         self.path = config_dir / self.FILE_NAME
-        self._lock = threading.Lock()
+        self._lock_path = config_dir / f"{self.FILE_NAME}.lock"
 
     def load(self) -> ProfilesState:
         try:
@@ -141,8 +144,9 @@ class ProfileStore:
         write_atomic(self.path, (json.dumps(document, indent=2) + "\n").encode())
 
     def update(self, change: Callable[[ProfilesState], ProfilesState]) -> ProfilesState:
-        """Load, apply `change`, save: one read-modify-write under a lock."""
-        with self._lock:
+        """Load, apply `change`, save: one read-modify-write under a lock that other threads and
+        processes (the CLI, a user timer, a second window) respect too."""
+        with locked(self._lock_path, busy="The profiles are being changed by another process; try again."):
             state = change(self.load())
             self.save(state)
             return state

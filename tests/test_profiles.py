@@ -70,7 +70,7 @@ def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.Monke
     store = ProfileStore(tmp_path)
     store.put(Profile.new("A"))
     assert oct(store.path.stat().st_mode & 0o777) == "0o600"
-    assert [p.name for p in tmp_path.iterdir()] == ["profiles.json"]  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["profiles.json", "profiles.json.lock"]  # no temp file
 
     def crash(*args: object) -> None:  # the machine dies between writing and renaming
         raise OSError("simulated crash")
@@ -80,7 +80,7 @@ def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.Monke
         store.put(Profile.new("B"))
     monkeypatch.undo()
     assert [p.name for p in store.load().profiles] == ["A"]
-    assert [p.name for p in tmp_path.iterdir()] == ["profiles.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["profiles.json", "profiles.json.lock"]
 
 
 def test_unknown_environment_is_refused() -> None:
