@@ -13,7 +13,7 @@ from .api.errors import KeyLimitReached, NetworkError
 from .api.models import ApiKey, CreatedKey
 from .api.secret import Secret
 from .errors import AppError
-from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError
+from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError, key_label
 from .revoke_when import RevokeWhen
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ class KeyActions:
     def _keep(self, created: CreatedKey) -> NewSecret:
         """Write the secret to the keychain first; report (never hide) a failure."""
         try:
-            self.keychain.store(Entry.created_key(self.profile.id, created.api_key.id), created.secret)
+            self.keychain.store(Entry.created_key(self.profile.id, created.api_key.id), created.secret,
+                                label=key_label(created.api_key.name, self.profile.name))
         except KeychainError as error:
             return NewSecret(created.api_key, created.secret, stored=False, problem=str(error))
         return NewSecret(created.api_key, created.secret, stored=True, place=self.keychain.place())
@@ -142,9 +143,21 @@ class KeyActions:
         return self._keep(created)
 
     def revoke(self, key: ApiKey) -> ApiKey:
+        """Revoke `key` now; its secret, if this app kept it, leaves the keychain (it opens nothing)."""
         self._refuse_own(key)
-        return self._checked(key, lambda: self.client.revoke_key(key.id), lambda now: now.status == "revoked",
-                             f"revoking “{key.name}”")
+        revoked = self._checked(key, lambda: self.client.revoke_key(key.id), lambda now: now.status == "revoked",
+                                f"revoking “{key.name}”")
+        self.forget_secret(key.id)
+        return revoked
+
+    def forget_revoked_secrets(self, keys: list[ApiKey] | tuple[ApiKey, ...]) -> int:
+        """Remove the kept secrets of keys that are revoked now (a scheduled revoke took effect,
+        or someone revoked them elsewhere). Only keys the keychain index lists are looked at."""
+        kept = set(self.keychain.entries(Entry.profile_prefix(self.profile.id)))
+        gone = [k for k in keys if k.is_revoked and Entry.created_key(self.profile.id, k.id) in kept]
+        for key in gone:
+            self.forget_secret(key.id)
+        return len(gone)
 
     def schedule_revoke(self, key: ApiKey, after: RevokeWhen) -> ApiKey:
         """Revoke `key` once `after` (1 h … 7 d) has passed; it keeps working until then."""

@@ -8,11 +8,14 @@ locked keychain prompts), so the GUI calls it from worker threads only.
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from .api.secret import Secret
+from .atomicfile import write_atomic
 from .errors import AppError
 
 SERVICE = "myssl-desktop"
@@ -22,6 +25,11 @@ WINDOWS_CREDENTIAL_LIMIT = 2560  # bytes of UTF-16 per Credential Manager secret
 
 class Entry:
     """Names of keychain entries ("user names" under the service)."""
+
+    @staticmethod
+    def profile_prefix(profile_id: str) -> str:
+        """What every entry of the profile starts with."""
+        return f"profile/{profile_id}/"
 
     @staticmethod
     def sign_in(profile_id: str) -> str:
@@ -34,6 +42,16 @@ class Entry:
     @staticmethod
     def rotation(rotation_id: str, label: str) -> str:
         return f"rotation/{rotation_id}/{label}"
+
+
+def sign_in_label(key_name: str, profile_name: str) -> str:
+    """How a profile's sign-in entry is labelled in the keychain."""
+    return f"MySSL sign-in key “{key_name}” (profile {profile_name})"
+
+
+def key_label(key_name: str, profile_name: str) -> str:
+    """How the stored secret of a key this app created is labelled in the keychain."""
+    return f"MySSL key “{key_name}” (profile {profile_name})"
 
 
 class KeychainError(AppError):
@@ -85,11 +103,16 @@ def _backends_of(backend: Any) -> list[Any]:
 
 
 class Keychain:
-    """Store, load and delete secrets under service `myssl-desktop`."""
+    """Store, load and delete secrets under service `myssl-desktop`.
 
-    def __init__(self, backend: Any = None) -> None:
+    `index`: a file listing the names of the entries this app wrote (never their secrets), so
+    that forgetting a profile can find and remove all of its entries: keyring cannot list them.
+    """
+
+    def __init__(self, backend: Any = None, *, index: Path | None = None) -> None:
         self._backend = backend
         self._lock = threading.Lock()
+        self.index = index
 
     def backend(self) -> Any:
         """The keyring backend, resolved on first use (importing keyring costs ~300 ms)."""
@@ -119,8 +142,11 @@ class Keychain:
         if not real or any(_is_plaintext(b) for b in parts):
             raise KeychainUnavailable(_unavailable_advice())
 
-    def store(self, entry: str, secret: Secret) -> None:
+    def store(self, entry: str, secret: Secret, *, label: str = "") -> None:
+        """Keep `secret` in entry `entry`. `label` is what a person browsing their keychain
+        (Seahorse, Keychain Access) sees: "MySSL key “Production Server” (profile work)"."""
         self.ensure_usable()
+        self._index(add=entry)  # first: an entry the index lists but the keychain lacks is harmless
         backend = self.backend()
         value = secret.reveal()
         if "Windows" in type(backend).__module__ and \
@@ -132,6 +158,7 @@ class Keychain:
         if self._call(backend.get_password, SERVICE, entry) != value:
             raise KeychainUnavailable("The keychain did not keep the secret written to it. "
                                       + _unavailable_advice())
+        set_label(backend, SERVICE, entry, label or f"MySSL Desktop: {entry}")
 
     def load(self, entry: str) -> Secret | None:
         self.ensure_usable()
@@ -146,8 +173,36 @@ class Keychain:
         try:
             self._call(self.backend().delete_password, SERVICE, entry)
         except PasswordDeleteError:
-            return False
-        return True
+            found = False
+        else:
+            found = True
+        self._index(remove=entry)
+        return found
+
+    def entries(self, prefix: str) -> list[str]:
+        """Names of the entries this app wrote that start with `prefix` (from the index)."""
+        return sorted(name for name in self._read_index() if name.startswith(prefix))
+
+    def _read_index(self) -> set[str]:
+        if self.index is None:
+            return set()
+        try:
+            names = json.loads(self.index.read_bytes())
+        except (OSError, ValueError):
+            return set()
+        return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+    def _index(self, *, add: str = "", remove: str = "") -> None:
+        if self.index is None:
+            return
+        from .filelocks import locked
+
+        with locked(self.index.with_name(self.index.name + ".lock")):
+            names = self._read_index()
+            changed = (add and add not in names) or (remove and remove in names)
+            if changed:
+                names = (names | {add}) - {remove, ""}
+                write_atomic(self.index, (json.dumps(sorted(names), indent=1) + "\n").encode())
 
     # --- entries of other programs (rotation targets) -------------------------------------
 
@@ -193,6 +248,58 @@ class Keychain:
             raise KeychainUnavailable(_unavailable_advice()) from None
 
 
+def set_label(backend: Any, service: str, user: str, label: str) -> None:
+    """Give an entry a label a person understands when browsing their keychain. Best effort:
+    keyring sets its own ("Password for 'profile/…' on 'myssl-desktop'") and has no way to
+    set another; a failure here leaves that label and the secret as they are."""
+    try:
+        if hasattr(backend, "labels"):  # the in-memory keyring of the sandbox and the tests
+            backend.labels[(service, user)] = label
+        elif type(backend).__module__ == "keyring.backends.SecretService":
+            _label_secret_service(backend, service, user, label)
+        elif type(backend).__module__ == "keyring.backends.macOS":
+            _label_macos(service, user, label)
+        elif type(backend).__module__ == "keyring.backends.Windows":
+            _label_windows(service, user, label)
+    except Exception:  # cosmetic: never fail a store over a label
+        return
+
+
+def _label_secret_service(backend: Any, service: str, user: str, label: str) -> None:
+    from contextlib import closing
+
+    collection = backend.get_preferred_collection()
+    with closing(collection.connection):
+        for item in collection.search_items(backend._query(service, user)):
+            item.set_label(label)
+
+
+def _label_macos(service: str, user: str, label: str) -> None:  # pragma: no cover - macOS only
+    from ctypes import c_int32, c_void_p
+
+    from keyring.backends.macOS import api
+
+    update = api._sec.SecItemUpdate
+    update.restype, update.argtypes = c_int32, (c_void_p, c_void_p)
+    query = api.create_query(kSecClass=api.k_("kSecClassGenericPassword"), kSecAttrService=service,
+                             kSecAttrAccount=user)
+    update(query, api.create_query(kSecAttrLabel=label))
+
+
+def _label_windows(service: str, user: str, label: str) -> None:  # pragma: no cover - Windows only
+    import win32cred  # type: ignore[import-not-found]
+
+    for target in (f"{user}@{service}", service):
+        try:
+            credential = win32cred.CredRead(Type=win32cred.CRED_TYPE_GENERIC, TargetName=target)
+        except Exception:
+            continue
+        if credential.get("UserName") == user:
+            credential["Comment"] = label
+            win32cred.CredWrite(credential, 0)
+            return
+
+
 class DemoKeyring:
     """An in-memory keyring for the built-in sandbox only: its demo keys are no real
     secrets, and `--sandbox` must work where no keychain is usable. Never used for a
@@ -202,6 +309,7 @@ class DemoKeyring:
 
     def __init__(self) -> None:
         self.entries: dict[tuple[str, str], str] = {}
+        self.labels: dict[tuple[str, str], str] = {}
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self.entries[(service, username)] = password

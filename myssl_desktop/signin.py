@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .api.secret import Secret, is_key_format
 from .errors import AppError
-from .keychain import Entry, Keychain
+from .keychain import Entry, Keychain, sign_in_label
 from .profiles import Profile, ProfileStore, now_iso
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ class SignInService:
 
         profile = replace(profile, base_url=normalise_base_url(profile.base_url))
         verified = verified or self.verify(profile.base_url, secret)
-        self.keychain.store(Entry.sign_in(profile.id), secret)
         key, account = verified.current.api_key, verified.current.account
+        self.keychain.store(Entry.sign_in(profile.id), secret, label=sign_in_label(key.name, profile.name))
         profile = replace(profile, key_prefix=key.prefix, key_name=key.name, tier=account.tier,
                           access=verified.access, last_sign_in=now_iso())
         self.store.put(profile)
@@ -101,7 +101,21 @@ class SignInService:
         """Remove the profile's key from the keychain; the profile's settings stay."""
         return self.keychain.delete(Entry.sign_in(profile.id))
 
-    def forget(self, profile: Profile) -> None:
-        """Sign out and remove the profile altogether."""
-        self.sign_out(profile)
+    def entries_of(self, profile: Profile) -> list[str]:
+        """The keychain entries this app keeps for the profile: its sign-in key and the secrets of
+        keys created or regenerated here (names only)."""
+        return self.keychain.entries(Entry.profile_prefix(profile.id))
+
+    def forget_question(self, profile: Profile) -> str:
+        """The confirmation of forgetting a profile, saying what leaves the keychain."""
+        entries = {Entry.sign_in(profile.id), *self.entries_of(profile)}
+        keys = len(entries) - 1
+        kept = f" and the secrets of {keys} key{'s' if keys != 1 else ''} created here" if keys else ""
+        return (f"Forget profile “{profile.name}”? Its settings are deleted, and {len(entries)} keychain "
+                f"entr{'y' if len(entries) == 1 else 'ies'} (its sign-in key{kept}) are removed.")
+
+    def forget(self, profile: Profile) -> int:
+        """Remove the profile and every keychain entry of it; returns how many entries went."""
+        removed = sum(self.keychain.delete(entry) for entry in {Entry.sign_in(profile.id), *self.entries_of(profile)})
         self.store.remove(profile.id)
+        return removed

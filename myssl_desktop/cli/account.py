@@ -93,11 +93,15 @@ def run_logout(services: Services, args: argparse.Namespace) -> int:
 
 def run_forget(services: Services, args: argparse.Namespace) -> int:
     profile = find_profile(services, args.profile)
-    if not confirm(f"Forget profile “{profile.name}” and remove its key from the keychain?",
-                   assume_yes=args.yes):
+    running = [r for r in services.rotations.overview()[0] if r.profile_id == profile.id and not r.state.finished]
+    if running:
+        return fail(f"Profile “{profile.name}” has a rotation in progress ({running[0].id}, "
+                    f"“{running[0].old_key_name}”): finish or cancel it first (myssl-keys rotations).")
+    if not confirm(services.signin.forget_question(profile), assume_yes=args.yes):
         return 1
-    services.signin.forget(profile)
-    print(f"Forgot profile “{profile.name}”.")
+    removed = services.signin.forget(profile)
+    print(f"Forgot profile “{profile.name}” and removed {removed} entr{'y' if removed == 1 else 'ies'} from the "
+          "keychain.")
     return 0
 
 

@@ -203,10 +203,10 @@ def test_create_keeps_the_secret_in_the_keychain_and_shows_it_only_on_request(wo
 def test_when_the_keychain_fails_the_secret_is_printed_once_and_the_exit_is_3(work: Work) -> None:
     failing_store = (
         "real = keychain.Keychain.store\n"
-        "def store(self, entry, secret):\n"
+        "def store(self, entry, secret, **kw):\n"
         "    if '/key/' in entry:\n"
         "        raise keychain.KeychainLocked('The keychain is locked (test).')\n"
-        "    return real(self, entry, secret)\n"
+        "    return real(self, entry, secret, **kw)\n"
         "keychain.Keychain.store = store\n")
     result = _patched_cli(failing_store, "keys", "create", "--name", "orphan")
     assert result.returncode == 3 and "Traceback" not in result.stderr
