@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             setup_logging(services.dirs.log)
         except OSError as error:
             print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
-        return WindowSetup(state_dir=services.dirs.config, key_cache=KeyCache(services.dirs.cache))
+        return WindowSetup(state_dir=services.dirs.config, key_cache=KeyCache(services.dirs.cache),
+                           services=services)
 
     window = MainWindow(setup, defer_content=True)
     window.show()

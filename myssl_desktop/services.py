@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .keychain import Keychain
 from .paths import AppDirs
 from .profiles import ProfileStore
 from .signin import SignInService
+
+if TYPE_CHECKING:
+    from .rotation import RotationMachine
 
 
 @dataclass
@@ -16,11 +20,25 @@ class Services:
     profiles: ProfileStore
     keychain: Keychain
     signin: SignInService
+    _rotations: RotationMachine | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, dirs: AppDirs | None = None, keychain: Keychain | None = None) -> Services:
         dirs = dirs or AppDirs.default()
         profiles = ProfileStore(dirs.config)
         keychain = keychain or Keychain()
+        if keychain.index is None:
+            keychain.index = dirs.data / "keychain-entries.json"  # what forgetting a profile removes
         return cls(dirs=dirs, profiles=profiles, keychain=keychain,
                    signin=SignInService(profiles, keychain))
+
+    @property
+    def rotations(self) -> RotationMachine:
+        """The rotation state machine over this data folder's journals (built on first use)."""
+        if self._rotations is None:
+            from .rotation import JournalStore, RememberedTargets, RotationMachine
+
+            self._rotations = RotationMachine(store=JournalStore(self.dirs.data), keychain=self.keychain,
+                                              profiles=self.profiles, remembered=RememberedTargets(self.dirs.data),
+                                              locks=self.dirs.data / "locks")
+        return self._rotations

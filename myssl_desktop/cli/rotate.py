@@ -1,41 +1,58 @@
-"""`myssl-keys rotate` and `myssl-keys rotations`: the rotation engine, headless.
+"""`myssl-keys rotate` and `myssl-keys rotations`: the rotation state machine, headless.
 
-The journal makes every run resumable: kill it at any instant and `rotate --resume`
-carries on from what really happened.
+The journal makes every run resumable: kill it at any instant and `rotate --resume` (or
+`rotations run`, from a user timer) carries on from what really happened.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
 from typing import Any
 
-from ..api.errors import KeyLimitReached
-from ..profiles import Profile
 from ..revoke_when import RevokeWhen
 from ..rotation import (
+    DEFAULT_VARIABLE,
     EnvFileTarget,
-    JournalStore,
+    Finished,
     KeychainTarget,
+    NeedsConfirmation,
+    NeedsUser,
+    NewKeyRejected,
+    Outcome,
+    Progress,
     Rotation,
-    RotationEngine,
+    RotationMachine,
     State,
     Target,
+    Waiting,
 )
-from ..rotation.targets import DEFAULT_VARIABLE
+from ..rotation.names import new_key_name
+from ..rotation.runner import advance_all
 from ..services import Services
+from ..session import Session
 from .account import find_profile
 from .keys import resolve_key
 from .output import CommandFailed, confirm, fail, table
 
 POLL_S = 15  # drain polling: one request pair every 15 s stays far inside every tier's limit
-REVOKE_CHOICES = tuple(RevokeWhen)
+NEEDS_YOU = 4  # exit code: the rotation stopped and waits for the user (the message says why)
+
+EXIT_CODES = f"""exit codes:
+  0    done, or ended as asked (the old key's revoke is scheduled, or left for later)
+  1    an error; the rotation is saved where it was (resume it)
+  2    the command line was wrong
+  {NEEDS_YOU}    the rotation stopped and needs you (a place could not be updated, a place holds
+       another key, the new key stopped working); fix it, then resume
+  130  interrupted; the rotation is saved (resume it)"""
 
 
 def register(commands: Any) -> None:
-    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)")
+    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     rotate.add_argument("--profile", default=None, help="default: the last used profile")
     rotate.add_argument("--key", help="the key to rotate: name or id")
     rotate.add_argument("--env-file", action="append", default=[], metavar="PATH[:VAR]",
@@ -43,21 +60,38 @@ def register(commands: Any) -> None:
     rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER",
                         help="a keychain entry another program reads")
     rotate.add_argument("--quiet-period", default="10m", type=duration,
-                        help="how long the old key must stay unused after delivery before it is revoked")
-    rotate.add_argument("--revoke", choices=REVOKE_CHOICES, default="now",
-                        help="revoke the old key now, schedule it, or leave it for later")
+                        help="how long the old key must stay unused after delivery before it is revoked "
+                             "(default: 10m)")
+    rotate.add_argument("--revoke", type=RevokeWhen, choices=list(RevokeWhen), default=None,
+                        help="revoke the old key now, schedule it, or leave it for later (default: now; with "
+                             "--resume, change the choice)")
+    rotate.add_argument("--force", action="store_true",
+                        help="replace a place's value although it is not the old key (another key, a placeholder)")
     rotate.add_argument("--resume", nargs="?", const="", default=None, metavar="ID",
                         help="carry on with a rotation in progress")
-    rotate.add_argument("--cancel", metavar="ID", help="undo a rotation in progress: restore targets, "
+    rotate.add_argument("--cancel", metavar="ID", help="undo a rotation in progress: put every place back, "
                                                        "revoke the new key")
-    rotate.add_argument("--accept-changed-files", action="store_true",
-                        help="with --resume: use .env files that changed meanwhile as they are now")
+    rotate.add_argument("--json", action="store_true", help="one JSON object per line for each change")
     rotate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rotate.set_defaults(run=run_rotate)
 
-    rotations = commands.add_parser("rotations", help="list rotations in progress")
+    rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     rotations.add_argument("--all", action="store_true", help="also finished ones")
+    rotations.add_argument("--json", action="store_true")
     rotations.set_defaults(run=run_rotations)
+    actions = rotations.add_subparsers(dest="rotations_command", metavar="ACTION")
+    advance = actions.add_parser("run", help="advance every rotation in progress, of all profiles (for a "
+                                             "user timer)", epilog=EXIT_CODES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    advance.add_argument("--wait", action="store_true",
+                         help="keep going until each one is done, needs you, or waits for a scheduled revoke")
+    advance.add_argument("--json", action="store_true")
+    advance.set_defaults(run=run_advance)
+    discard = actions.add_parser("discard", help="move a damaged or finished rotation's journal aside")
+    discard.add_argument("id")
+    discard.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    discard.set_defaults(run=run_discard)
 
 
 def duration(text: str) -> int:
@@ -72,7 +106,7 @@ def parse_targets(args: argparse.Namespace) -> list[Target]:
     targets: list[Target] = []
     for spec in args.env_file:
         path, _, variable = spec.rpartition(":") if re.search(r":[A-Za-z_][A-Za-z0-9_]*$", spec) else (spec, "", "")
-        targets.append(EnvFileTarget.plan(path or spec, variable or DEFAULT_VARIABLE))
+        targets.append(EnvFileTarget.at(path or spec, variable or DEFAULT_VARIABLE))
     for spec in args.keychain:
         service, sep, user = spec.partition(":")
         if not sep or not service or not user:
@@ -81,102 +115,117 @@ def parse_targets(args: argparse.Namespace) -> list[Target]:
     return targets
 
 
-def _engine(services: Services, profile: Profile) -> RotationEngine:
-    return RotationEngine(services.signin.open(profile), services.keychain, JournalStore(services.dirs.data),
-                          profile, profiles=services.profiles)
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
+# --- rotate -------------------------------------------------------------------------------
 
 
 def run_rotate(services: Services, args: argparse.Namespace) -> int:
-    store = JournalStore(services.dirs.data)
+    machine = services.rotations
+    report = Reporter(args.json)
     if args.cancel:
-        return _cancel(services, store, args)
+        return _cancel(machine, args, report)
     if args.resume is not None:
-        rotation = _pick(store, args.resume)
-        profile = _profile_of(services, rotation)
-        say(f"Resuming rotation {rotation.id} of “{rotation.old_key_name}” ({rotation.state.value}).")
-        engine = _engine(services, profile)
-        if args.accept_changed_files:
-            rotation = engine.accept_changed_files(rotation)
-        return _drive(engine, rotation, args, resumed=True)
+        rotation = _pick(machine, args.resume)
+        report.say(f"Resuming rotation {rotation.id} of “{rotation.old_key_name}” ({rotation.state.value}).")
+        if args.revoke is not None:
+            rotation = machine.set_revoke(rotation.id, args.revoke)
+        return _drive(machine, rotation, report, force=args.force)
     if not args.key:
         return fail("Name the key to rotate with --key (or --resume a rotation in progress).")
     profile = find_profile(services, args.profile)
-    engine = _engine(services, profile)
-    old = resolve_key(engine.client, args.key)
+    session = Session.for_profile(services, profile)
+    old = resolve_key(session.client, args.key)
     targets = parse_targets(args)
-    if not targets and profile.targets_for(old.id):
-        from ..rotation.targets import replanned
-
-        targets = [replanned(spec) for spec in profile.targets_for(old.id)]
-        say("Using the targets remembered for this key (give --env-file or --keychain to change them).")
-    where = "\n".join(f"  - {t.label}" for t in targets) or "  (no targets: you will copy the new key yourself)"
-    question = (f"Rotate “{old.name}” ({old.prefix}…)? A new key is created and written to:\n{where}\n"
-                f"then verified; the old key is revoked ({args.revoke}) once unused for {args.quiet_period} s.")
-    if not confirm(question, assume_yes=args.yes):
+    if not targets:
+        targets = machine.remembered_targets(profile.base_url, old)
+        if targets:
+            report.say("Using the places remembered for this key (give --env-file or --keychain to change them).")
+    check = machine.preflight(profile, old, targets)
+    if check.blocked:
+        return fail(check.blocked)
+    for index in check.unusable():
+        contents, target = check.contents[index], check.targets[index]
+        hint = (f" (--env-file {target.path}:{contents.reference})"
+                if contents.reference and isinstance(target, EnvFileTarget) else "")
+        return fail(contents.problem + hint)
+    lines = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
+    where = "\n".join(lines) or "  (no places: you will copy the new key yourself)"
+    if check.other_profiles:
+        names = ", ".join(f"“{p.name}”" for p in check.other_profiles)
+        report.say(f"Note: profile{'s' if len(check.other_profiles) > 1 else ''} {names} sign in with this key "
+                   "too: they are switched to the new key with it.")
+    revoke = args.revoke or RevokeWhen.NOW
+    question = (f"Rotate “{old.name}” ({old.prefix}…)? A new key “{new_key_name(old.name)}” is created and written "
+                f"to:\n{where}\nthen verified; the old key is revoked ({revoke.label.lower()}) once unused for "
+                f"{args.quiet_period} s.")
+    forced = check.needs_force()
+    if forced and not args.force:
+        print(f"myssl-keys: {question}", file=sys.stderr)
+        return fail("Some places hold something other than this key (marked ⚠ above). Check them; to replace "
+                    "their values anyway, run again with --force.")
+    if not confirm(question, assume_yes=args.yes or args.json):
         return 1
-    try:
-        rotation = engine.plan(old, targets, quiet_period_s=args.quiet_period, revoke=args.revoke)
-        rotation = engine.create(rotation)
-    except KeyLimitReached as error:
-        print(f"myssl-keys: {error}", file=sys.stderr)
-        for key in error.stale_keys:
-            print(f"  unused: {key.name} ({key.prefix}…) — myssl-keys keys revoke --key {key.id}", file=sys.stderr)
-        print("Then resume with: myssl-keys rotate --resume", file=sys.stderr)
+    rotation = machine.plan(profile, old, targets, quiet_period_s=args.quiet_period, revoke=revoke, force=forced)
+    report.planned(rotation)
+    return _drive(machine, rotation, report, force=args.force)
+
+
+def _drive(machine: RotationMachine, rotation: Rotation, report: Reporter, *, force: bool = False) -> int:
+    """Step the rotation until it is done, waits for later, or needs the user."""
+    while True:
+        outcome = machine.step(rotation.id)
+        rotation = outcome.rotation
+        if isinstance(outcome, NeedsUser) and isinstance(outcome.problem, NeedsConfirmation) and force:
+            machine.confirm_target(rotation.id, outcome.problem.index)
+            report.say(f"Replacing the value of {outcome.problem.target.label} as asked (--force).")
+            continue
+        report.outcome(outcome)
+        if isinstance(outcome, Progress):
+            continue
+        if isinstance(outcome, Finished):
+            return 0
+        if isinstance(outcome, NeedsUser):
+            then = (f"Cancel it with: myssl-keys rotate --cancel {rotation.id}"
+                    if isinstance(outcome.problem, NewKeyRejected) else
+                    f"Then resume with: myssl-keys rotate --resume {rotation.id}")
+            report.problem(f"{outcome.message} {then}")
+            return NEEDS_YOU
+        if outcome.retry_in_s is None or rotation.state == State.SCHEDULED:
+            report.say(_ended_as_asked(rotation))
+            return 0
+        time.sleep(min(POLL_S, max(1, outcome.retry_in_s)))
+
+
+def _ended_as_asked(rotation: Rotation) -> str:
+    if rotation.state == State.SCHEDULED:
+        return (f"The old key's revoke is scheduled ({rotation.revoke.label.lower()}); “{rotation.new_key_name}” is "
+                "in use and takes the old name once the old key expires (myssl-keys rotations run does it).")
+    return (f"The old key stays active, as asked. Finish later with: myssl-keys rotate --resume {rotation.id} "
+            "--revoke now|1h|24h|3d|7d")
+
+
+def _cancel(machine: RotationMachine, args: argparse.Namespace, report: Reporter) -> int:
+    rotation = _pick(machine, args.cancel)
+    if not confirm(f"Cancel rotation {rotation.id} of “{rotation.old_key_name}”? Every place gets its old value "
+                   "back and the new key is revoked.", assume_yes=args.yes or args.json):
         return 1
-    say(f"Rotation {rotation.id} planned: the new key will be named “{rotation.new_key_name}”.")
-    return _drive(engine, rotation, args)
-
-
-def _drive(engine: RotationEngine, rotation: Rotation, args: argparse.Namespace, *, resumed: bool = False) -> int:
-    if rotation.state in (State.REVOKED, State.SCHEDULED):
-        rotation = engine.finish(rotation)
-    if rotation.state.finished:
-        say(f"Rotation {rotation.id} is {rotation.state.value}.")
-        return 0
-    rotation = engine.create(rotation)
-    say(f"Created “{rotation.new_key_name}” ({rotation.new_prefix}…); its secret is in the keychain.")
-    rotation = engine.deliver(rotation)
-    for spec in rotation.targets:
-        say(f"  delivered: {spec.get('variable', '')} {spec.get('path') or spec.get('service', '')}".rstrip())
-    rotation = engine.verify(rotation)
-    say("Verified: the new key works" + (" and the profile now signs in with it." if rotation.self_rotation else "."))
-    choice = rotation.revoke if resumed else args.revoke
-    if choice == "later":
-        engine.finish(rotation, "later")
-        say(f"The old key stays active. Finish later with: myssl-keys rotate --resume {rotation.id}")
-        return 0
-    rotation = _wait_for_quiet(engine, rotation)
-    rotation = engine.finish(rotation, choice)
-    what = "revoked" if choice == "now" else f"scheduled to be revoked in {choice}"
-    say(f"Done: “{rotation.old_key_name}” {what}; “{rotation.new_key_name}” is in use.")
+    outcome = machine.cancel(rotation.id)
+    report.outcome(outcome)
+    if isinstance(outcome, NeedsUser):
+        report.problem(f"{outcome.message} Then cancel again: myssl-keys rotate --cancel {rotation.id}")
+        return NEEDS_YOU
     return 0
 
 
-def _wait_for_quiet(engine: RotationEngine, rotation: Rotation) -> Rotation:
-    warned = False
-    while True:
-        status = engine.drain_status(rotation)
-        if status.recommend_revoke:
-            return rotation
-        if status.used_after_delivery and not warned:
-            print(f"myssl-keys: {status.summary(rotation.quiet_period_s)}", file=sys.stderr, flush=True)
-            warned = True
-        elif not warned:
-            say(status.summary(rotation.quiet_period_s))
-        time.sleep(min(POLL_S, max(1, rotation.quiet_period_s)))
-
-
-def _pick(store: JournalStore, wanted: str) -> Rotation:
-    running = store.in_progress()
+def _pick(machine: RotationMachine, wanted: str) -> Rotation:
+    rotations, _ = machine.overview()
     if wanted:
-        match = [r for r in store.all() if r.id == wanted]
+        match = [r for r in rotations if r.id == wanted]
         if not match:
+            if machine.store.path_for(wanted).exists():
+                machine.load(wanted)  # a damaged journal: this raises and says so
             raise CommandFailed(fail(f"No rotation {wanted}. See: myssl-keys rotations"))
         return match[0]
+    running = [r for r in rotations if not r.state.finished]
     if len(running) == 1:
         return running[0]
     if not running:
@@ -185,29 +234,132 @@ def _pick(store: JournalStore, wanted: str) -> Rotation:
                              + ", ".join(f"{r.id} ({r.old_key_name})" for r in running)))
 
 
-def _profile_of(services: Services, rotation: Rotation) -> Profile:
-    profile = services.profiles.load().find(rotation.profile_id)
-    if profile is None:
-        raise CommandFailed(fail(f"Rotation {rotation.id} belongs to a profile that no longer exists."))
-    return profile
-
-
-def _cancel(services: Services, store: JournalStore, args: argparse.Namespace) -> int:
-    rotation = _pick(store, args.cancel)
-    if not confirm(f"Cancel rotation {rotation.id} of “{rotation.old_key_name}”? Targets get their old value "
-                   "back and the new key is revoked.", assume_yes=args.yes):
-        return 1
-    cancelled = _engine(services, _profile_of(services, rotation)).cancel(rotation)
-    say(f"Rotation {cancelled.id} cancelled: targets restored, the new key revoked.")
-    return 0
+# --- rotations ------------------------------------------------------------------------------
 
 
 def run_rotations(services: Services, args: argparse.Namespace) -> int:
-    store = JournalStore(services.dirs.data)
-    rotations = store.all() if args.all else store.in_progress()
-    if not rotations:
-        say("No rotation is in progress." if not args.all else "No rotations yet.")
-        return 0
-    say(table([[r.id, r.old_key_name, r.state.value, r.created_at, str(len(r.targets))] for r in rotations],
-              ["ID", "KEY", "STATE", "STARTED", "TARGETS"]))
+    rotations, damaged = services.rotations.overview()
+    shown = rotations if args.all else [r for r in rotations if not r.state.finished]
+    if args.json:
+        print(json.dumps({"rotations": [summary(r) for r in shown],
+                          "damaged": [{"id": d.id, "path": str(d.path), "reason": d.reason} for d in damaged]},
+                         indent=2))
+        return NEEDS_YOU if damaged else 0
+    if not shown and not damaged:
+        print("No rotation is in progress." if not args.all else "No rotations yet.")
+    if shown:
+        print(table([[r.id, r.old_key_name, r.state.value, r.attention and "needs you" or _waiting_words(r),
+                      r.created_at, str(len(r.targets))] for r in shown],
+                    ["ID", "KEY", "STATE", "NOW", "STARTED", "PLACES"]))
+    for bad in damaged:
+        print(f"myssl-keys: the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}. It blocks new "
+              f"rotations of its key until you look at it and remove it: myssl-keys rotations discard {bad.id}",
+              file=sys.stderr)
+    return NEEDS_YOU if damaged else 0
+
+
+def _waiting_words(rotation: Rotation) -> str:
+    if rotation.state == State.DRAINING:
+        return "finish later" if rotation.revoke == RevokeWhen.LATER else "watching the old key"
+    if rotation.state == State.SCHEDULED:
+        return "old key expiring"
+    return ""
+
+
+def run_advance(services: Services, args: argparse.Namespace) -> int:
+    report = Reporter(args.json)
+    while True:
+        reports, damaged = advance_all(services.rotations)
+        for item in reports:
+            if item.outcome is not None:
+                report.outcome(item.outcome)
+            elif item.error:
+                report.problem(f"rotation {item.rotation_id} ({item.key_name}): {item.error}")
+            else:
+                report.say(f"Rotation {item.rotation_id} ({item.key_name}) is being worked on by another process.")
+        for bad in damaged:
+            report.problem(f"the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}")
+        waits = [r.retry_in_s for r in reports if r.retry_in_s is not None and not _scheduled(r)]
+        if not args.wait or not waits:
+            if not reports and not damaged:
+                report.say("No rotation is in progress.")
+            return NEEDS_YOU if damaged or any(r.needs_user for r in reports) else (
+                1 if any(r.error for r in reports) and not args.wait else 0)
+        time.sleep(min(POLL_S, max(1, min(waits))))
+
+
+def _scheduled(report: Any) -> bool:
+    return isinstance(report.outcome, Waiting) and report.outcome.rotation.state == State.SCHEDULED
+
+
+def run_discard(services: Services, args: argparse.Namespace) -> int:
+    if not confirm(f"Move the journal of rotation {args.id} aside? Nothing on MySSL or in your files changes.",
+                   assume_yes=args.yes):
+        return 1
+    aside = services.rotations.discard(args.id)
+    print(f"Moved the journal of rotation {args.id} aside to {aside}.")
     return 0
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def summary(rotation: Rotation) -> dict[str, Any]:
+    """A rotation as JSON: no secret, only prefixes."""
+    return {"id": rotation.id, "profile_id": rotation.profile_id, "base_url": rotation.base_url,
+            "state": rotation.state.value, "key": {"id": rotation.old_key_id, "name": rotation.old_key_name,
+                                                   "prefix": rotation.old_prefix},
+            "new_key": {"id": rotation.new_key_id, "name": rotation.new_key_name, "prefix": rotation.new_prefix},
+            "places": [{"place": t.label, "updated": s.written}
+                       for t, s in zip(rotation.targets, rotation.target_states, strict=True)],
+            "revoke": rotation.revoke.value, "quiet_period_s": rotation.quiet_period_s,
+            "needs_you": rotation.attention, "started": rotation.created_at, "finished": rotation.finished_at}
+
+
+class Reporter:
+    """Lines for a person, or one JSON object per change (`--json`)."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self._last = ""
+
+    def _emit(self, event: str, rotation: Rotation | None, message: str) -> None:
+        key = f"{event}:{message}"
+        if key == self._last:
+            return  # the same wait, polled again
+        self._last = key
+        if self.as_json:
+            print(json.dumps({"event": event, "message": message,
+                              **({"rotation": summary(rotation)} if rotation else {})}), flush=True)
+        elif event == "needs_user":
+            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+        else:
+            print(message, flush=True)
+
+    def say(self, message: str) -> None:
+        if not self.as_json:
+            print(message, flush=True)
+
+    def problem(self, message: str) -> None:
+        if not self.as_json:
+            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+        else:
+            print(json.dumps({"event": "error", "message": message}), flush=True)
+
+    def planned(self, rotation: Rotation) -> None:
+        self._emit("planned", rotation, f"Rotation {rotation.id} planned: the new key will be named "
+                                        f"“{rotation.new_key_name}”.")
+
+    def outcome(self, outcome: Outcome) -> None:
+        if isinstance(outcome, Progress):
+            self._emit("progress", outcome.rotation, outcome.did)
+        elif isinstance(outcome, Waiting):
+            self._emit("waiting", outcome.rotation, outcome.reason)
+        elif isinstance(outcome, NeedsUser):
+            if self.as_json:
+                self._emit("needs_user", outcome.rotation, outcome.message)
+        else:
+            self._emit("finished", outcome.rotation, outcome.message)
+
+
+__all__ = ["EXIT_CODES", "NEEDS_YOU", "duration", "parse_targets", "register"]

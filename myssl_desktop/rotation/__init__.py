@@ -2,21 +2,43 @@
 
     planned -> created -> delivered -> verified -> draining -> revoked | scheduled -> done
     (or cancelled, from any state before the old key is revoked)
+
+`RotationMachine` is the only code that performs the steps; `runner` advances every rotation
+in progress (the app's background runner and `myssl-keys rotations run`).
 """
 
-from .engine import REVOKE_CHOICES, DrainStatus, RotationEngine, RotationError, VerifyFailed
-from .journal import JournalStore, Rotation, State
+from .journal import Damaged, JournalDamaged, JournalStore, Rotation, State, TargetState
+from .machine import CRASH_AT, NoKeyToActWith, Preflight, RotationError, RotationMachine
+from .outcomes import (
+    DeliveryFailed,
+    DrainStatus,
+    Finished,
+    KeyLimit,
+    NeedsConfirmation,
+    NeedsUser,
+    NewKeyRejected,
+    Outcome,
+    Progress,
+    Waiting,
+    WaitingForTicks,
+)
+from .remembered import RememberedTargets
 from .targets import (
-           EnvFileTarget,
-           KeychainTarget,
-           ManualTarget,
-           SnippetTarget,
-           Target,
-           TargetChanged,
-           TargetFailed,
-           snippets,
+    DEFAULT_VARIABLE,
+    Contents,
+    EnvFileTarget,
+    Holds,
+    KeychainTarget,
+    ManualTarget,
+    SnippetTarget,
+    Target,
+    TargetChanged,
+    TargetFailed,
+    snippets,
 )
 
-__all__ = ["REVOKE_CHOICES", "DrainStatus", "EnvFileTarget", "JournalStore", "KeychainTarget", "ManualTarget",
-           "Rotation", "RotationEngine", "RotationError", "SnippetTarget", "State", "Target", "TargetChanged",
-           "TargetFailed", "VerifyFailed", "snippets"]
+__all__ = ["CRASH_AT", "DEFAULT_VARIABLE", "Contents", "Damaged", "DeliveryFailed", "DrainStatus", "EnvFileTarget",
+           "Finished", "Holds", "JournalDamaged", "JournalStore", "KeyLimit", "KeychainTarget", "ManualTarget",
+           "NeedsConfirmation", "NeedsUser", "NewKeyRejected", "NoKeyToActWith", "Outcome", "Preflight", "Progress",
+           "RememberedTargets", "Rotation", "RotationError", "RotationMachine", "SnippetTarget", "State", "Target",
+           "TargetChanged", "TargetFailed", "TargetState", "Waiting", "WaitingForTicks", "snippets"]

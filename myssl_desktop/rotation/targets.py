@@ -1,150 +1,69 @@
-"""Update targets: the places a key lives, each updated idempotently and undoable.
+"""Update targets: the places a key lives, as typed objects.
 
-- EnvFileTarget: replaces one variable's value in a `.env`-style file in place, keeping
-  every other byte (comments, quoting, `export`, line endings); atomic, same permissions,
-  with a backup beside the file for cancel; stops if the file changed since it was read.
+- EnvFileTarget: one variable of a `.env`-style file, edited in place (files.py, envfile.py).
 - KeychainTarget: a keychain entry (service, user) another program reads.
 - SnippetTarget / ManualTarget: things the user does (a command to run, a box to tick).
+
+`look()` says what a target holds now (the old key, nothing, something else), so that a
+rotation never silently replaces another key. Dicts exist only in `to_spec`/`from_spec`, for
+the journal and the remembered targets.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import shlex
-import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..api.secret import Secret
-from ..atomicfile import write_atomic
+from ..api.secret import Secret, is_key_format
 from ..errors import AppError
+from ..redaction import key_prefix
+from . import envfile
+
+if TYPE_CHECKING:
+    from ..keychain import Keychain
 
 DEFAULT_VARIABLE = "MYSSL_API_KEY"
-
-
-class TargetChanged(AppError):
-    """The file changed since the rotation read it: someone else is editing it."""
 
 
 class TargetFailed(AppError):
     """A target could not be updated; the message says why and what to do."""
 
 
-def _line_pattern(variable: str) -> re.Pattern[bytes]:
-    # [export ]VAR=value, value bare or quoted; keeps whatever surrounds the value.
-    return re.compile(rb"^(?P<lead>[ \t]*(?:export[ \t]+)?" + re.escape(variable.encode())
-                      + rb"[ \t]*=[ \t]*)(?P<value>\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s#\r\n]*)", re.MULTILINE)
-
-
-def read_value(content: bytes, variable: str) -> str | None:
-    """The variable's (last) value in `.env` content, unquoted; None when absent."""
-    matches = list(_line_pattern(variable).finditer(content))
-    if not matches:
-        return None
-    value = matches[-1].group("value").decode()
-    return value[1:-1] if value[:1] in "\"'" and len(value) >= 2 else value
-
-
-def replace_value(content: bytes, variable: str, new_value: str) -> bytes:
-    """Every assignment of `variable` gets `new_value`, in its own quoting; the rest of the
-    bytes are untouched. A missing variable is appended (with the file's line ending)."""
-    pattern = _line_pattern(variable)
-    encoded = new_value.encode()
-
-    def swap(match: re.Match[bytes]) -> bytes:
-        value = match.group("value")
-        quote = value[:1] if value[:1] in (b'"', b"'") else b""
-        return match.group("lead") + quote + encoded + quote
-
-    updated, count = pattern.subn(swap, content)
-    if count:
-        return updated
-    newline = b"\r\n" if b"\r\n" in content else b"\n"
-    if content and not content.endswith((b"\n", b"\r")):
-        content += newline
-    return content + variable.encode() + b"=" + encoded + newline
-
-
-def digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+class TargetChanged(AppError):
+    """A target is neither as it was nor as the rotation wrote it: someone else changed it."""
 
 
 @dataclass(frozen=True)
 class EnvFileTarget:
-    path: str
+    path: str  # absolute, as the user gave it: a symlink stays a symlink
     variable: str = DEFAULT_VARIABLE
-    read_digest: str = ""  # the file as the rotation planned against it
-    kind: str = "env-file"
+    kind: ClassVar[str] = "env-file"
+    automatic: ClassVar[bool] = True  # the rotation updates it itself
 
     @staticmethod
-    def plan(path: str | Path, variable: str = DEFAULT_VARIABLE) -> EnvFileTarget:
-        """Read the file now: a later change by someone else stops the rotation."""
-        resolved = Path(path).expanduser().resolve()
-        try:
-            content = resolved.read_bytes()
-        except OSError as error:
-            raise TargetFailed(f"Cannot read {resolved}: {error.strerror}.") from None
-        return EnvFileTarget(str(resolved), variable, digest(content))
+    def at(path: str | Path, variable: str = DEFAULT_VARIABLE) -> EnvFileTarget:
+        """`~` expanded and made absolute, but not resolved: remembered as given."""
+        return EnvFileTarget(os.path.abspath(os.path.expanduser(str(path))), variable or DEFAULT_VARIABLE)
 
     @property
     def label(self) -> str:
         return f"{self.variable} in {self.path}"
-
-    def backup_path(self, rotation_id: str) -> Path:
-        path = Path(self.path)
-        return path.with_name(f".{path.name}.myssl-backup-{rotation_id}")
-
-    def holds(self, secret: Secret) -> bool:
-        try:
-            return read_value(Path(self.path).read_bytes(), self.variable) == secret.reveal()
-        except OSError:
-            return False
-
-    def deliver(self, secret: Secret, rotation_id: str) -> None:
-        path = Path(self.path)
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            raise TargetFailed(f"Cannot read {path}: {error.strerror}.") from None
-        if read_value(content, self.variable) == secret.reveal():
-            return  # delivered before a crash
-        backup = self.backup_path(rotation_id)
-        if digest(content) != self.read_digest and not backup.exists():
-            raise TargetChanged(f"{path} changed since the rotation read it. Check the file, then resume "
-                                "and accept it as it is now (myssl-keys rotate --resume ID "
-                                "--accept-changed-files, or “Use the file as it is now” in the app).")
-        if not os.access(path, os.W_OK):
-            raise TargetFailed(f"{path} is read-only for you. Make it writable (or update {self.variable} "
-                               "by hand), then resume.")
-        if not backup.exists():
-            shutil.copy2(path, backup)  # same permissions and times: the backup holds the old secret
-        write_atomic(path, replace_value(content, self.variable, secret.reveal()), mode=None)
-
-    def restore(self, rotation_id: str) -> None:
-        backup = self.backup_path(rotation_id)
-        if backup.exists():
-            os.replace(backup, self.path)
-
-    def discard_backup(self, rotation_id: str) -> None:
-        self.backup_path(rotation_id).unlink(missing_ok=True)
-
-    def replanned(self) -> EnvFileTarget:
-        """Accept the file as it is now (after the user checked a change)."""
-        return EnvFileTarget.plan(self.path, self.variable)
 
 
 @dataclass(frozen=True)
 class KeychainTarget:
     service: str
     user: str
-    kind: str = "keychain"
+    kind: ClassVar[str] = "keychain"
+    automatic: ClassVar[bool] = True
 
     @property
     def label(self) -> str:
-        return f"keychain entry {self.service} / {self.user}"
+        return f"Keychain entry “{self.service}” / “{self.user}”"
 
 
 @dataclass(frozen=True)
@@ -152,12 +71,14 @@ class SnippetTarget:
     """A command the user runs somewhere we cannot reach (a shell, GitHub, Kubernetes)."""
 
     style: str  # "shell", "github" or "kubernetes"
-    kind: str = "snippet"
+    kind: ClassVar[str] = "snippet"
+    automatic: ClassVar[bool] = False  # the user does it and ticks it off
 
     @property
     def label(self) -> str:
-        return {"shell": "shell environment", "github": "GitHub Actions secret",
-                "kubernetes": "Kubernetes secret"}.get(self.style, self.style)
+        words = {"shell": "Shell environment", "github": "GitHub Actions secret",
+                 "kubernetes": "Kubernetes secret"}.get(self.style, self.style)
+        return f"{words} (a command you run)"
 
 
 @dataclass(frozen=True)
@@ -165,33 +86,118 @@ class ManualTarget:
     """A checklist item ("Production server") the user ticks off."""
 
     description: str
-    kind: str = "manual"
+    kind: ClassVar[str] = "manual"
+    automatic: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
-        return self.description
+        return f"{self.description} (a checklist item you tick off)"
 
 
 Target = EnvFileTarget | KeychainTarget | SnippetTarget | ManualTarget
-_KINDS: dict[str, Any] = {"env-file": EnvFileTarget, "keychain": KeychainTarget, "snippet": SnippetTarget,
-                          "manual": ManualTarget}
+_KINDS: dict[str, type[Target]] = {cls.kind: cls for cls in (EnvFileTarget, KeychainTarget, SnippetTarget,
+                                                            ManualTarget)}
 
 
-def target_from(spec: dict[str, Any]) -> Target:
-    spec = dict(spec)
-    return _KINDS[spec.pop("kind")](**spec)
+def to_spec(target: Target) -> dict[str, Any]:
+    """The target as JSON-ready data (for the journal and the remembered targets)."""
+    return {"kind": target.kind, **asdict(target)}
 
 
-def replanned(spec: dict[str, Any]) -> Target:
-    """A remembered target, ready for a new rotation (files are read afresh)."""
-    target = target_from(spec)
-    return target.replanned() if isinstance(target, EnvFileTarget) else target
+def from_spec(spec: dict[str, Any]) -> Target:
+    """A target from `to_spec` data (journals of earlier versions included)."""
+    values = {k: v for k, v in spec.items() if k not in ("kind", "read_digest")}
+    return _KINDS[str(spec["kind"])](**values)
 
 
-def spec_of(target: Target) -> dict[str, Any]:
-    from dataclasses import asdict
+# --- what a target holds -----------------------------------------------------------------
 
-    return asdict(target)
+
+class Holds(StrEnum):
+    OLD_KEY = "old key"  # the key being rotated: the usual case
+    NEW_KEY = "new key"  # written already
+    NOTHING = "nothing"  # absent or empty: the key will be added
+    OTHER_KEY = "another key"  # replacing it needs the user's explicit word
+    NOT_A_KEY = "not a key"  # a placeholder or anything else: likewise
+    UNREADABLE = "unreadable"
+    BY_HAND = "by hand"  # commands and checklist items: the user updates them
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a target holds, named by prefix only (never a secret)."""
+
+    holds: Holds
+    prefix: str = ""  # of the key found, for OTHER_KEY
+    reference: str = ""  # the variable the value refers to (`${OTHER}`): the key lives there
+    problem: str = ""  # why it cannot be used, for UNREADABLE, or a warning (read-only file)
+
+    @property
+    def needs_force(self) -> bool:
+        """Writing would replace something that is not the old key: only with the user's word."""
+        return self.holds in (Holds.OTHER_KEY, Holds.NOT_A_KEY)
+
+    @property
+    def usable(self) -> bool:
+        return self.holds is not Holds.UNREADABLE
+
+    def note(self, target: Target) -> str:
+        """A line for the plan: what the rotation will find there."""
+        what = "variable" if isinstance(target, EnvFileTarget) else "entry"
+        notes = {
+            Holds.OLD_KEY: "holds this key",
+            Holds.NEW_KEY: "holds the new key already",
+            Holds.NOTHING: (f"no {target.variable} in it yet: it will be added" if isinstance(target, EnvFileTarget)
+                            else "no such entry yet: it will be created"),
+            Holds.OTHER_KEY: f"⚠ holds another key ({self.prefix}…): is it the right {what}?",
+            Holds.NOT_A_KEY: "⚠ holds something that is not a MySSL key",
+            Holds.UNREADABLE: self.problem,
+            Holds.BY_HAND: "",
+        }
+        text = notes[self.holds]
+        if self.problem and self.holds is not Holds.UNREADABLE:
+            text += f" ⚠ {self.problem}"
+        return text
+
+
+def classify(value: str | None, old_prefix: str, new_prefix: str = "") -> Contents:
+    """What a value (None: absent) is, seen by a rotation from `old_prefix` to `new_prefix`."""
+    if value is None or not value.strip():
+        return Contents(Holds.NOTHING)
+    value = value.strip()
+    if is_key_format(value):
+        if old_prefix and value.startswith(old_prefix):
+            return Contents(Holds.OLD_KEY)
+        if new_prefix and value.startswith(new_prefix):
+            return Contents(Holds.NEW_KEY)
+        return Contents(Holds.OTHER_KEY, prefix=key_prefix(value))
+    return Contents(Holds.NOT_A_KEY)
+
+
+def look(target: Target, old_prefix: str, keychain: Keychain, new_prefix: str = "") -> Contents:
+    """What `target` holds now. It reads files and the keychain: call it off the GUI thread."""
+    if isinstance(target, EnvFileTarget):
+        path = Path(target.path)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            return Contents(Holds.UNREADABLE, problem=f"Cannot read {path}: {error.strerror or error}.")
+        found = envfile.lookup(content, target.variable)
+        if found.problem is not None:
+            return Contents(Holds.UNREADABLE, problem=str(found.problem))
+        if found.reference:
+            return Contents(Holds.UNREADABLE, reference=found.reference,
+                            problem=f"{target.variable} in {path} refers to ${{{found.reference}}}: the key lives in "
+                                    f"{found.reference}. Use {found.reference} as the variable instead.")
+        contents = classify(found.value, old_prefix, new_prefix)
+        if not os.access(path, os.W_OK):
+            contents = Contents(contents.holds, contents.prefix, contents.reference,
+                                problem="read-only for you: make it writable before the update step")
+        return contents
+    if isinstance(target, KeychainTarget):
+        value = keychain.load_external(target.service, target.user)
+        return classify(None if value is None else value.reveal(), old_prefix, new_prefix)
+    return Contents(Holds.BY_HAND)
 
 
 def snippets(secret: Secret, variable: str = DEFAULT_VARIABLE) -> dict[str, str]:
@@ -205,3 +211,8 @@ def snippets(secret: Secret, variable: str = DEFAULT_VARIABLE) -> dict[str, str]
         "kubernetes": (f'kubectl create secret generic myssl-api-key --from-literal={variable}="${variable}" '
                        "--dry-run=client -o yaml | kubectl apply -f -"),
     }
+
+
+__all__ = ["DEFAULT_VARIABLE", "Contents", "EnvFileTarget", "Holds", "KeychainTarget", "ManualTarget",
+           "SnippetTarget", "Target", "TargetChanged", "TargetFailed", "classify", "from_spec", "look", "snippets",
+           "to_spec"]

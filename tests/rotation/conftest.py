@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from myssl_desktop.api import MysslClient, Secret
+from myssl_desktop.api import MysslClient, RetryPolicy, Secret
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.profiles import Profile
-from myssl_desktop.rotation import JournalStore, RotationEngine
+from myssl_desktop.rotation import RotationMachine
 from myssl_desktop.services import Services
+
+NO_SLEEP = RetryPolicy(sleep=lambda seconds: None)
 
 
 @pytest.fixture
@@ -18,10 +20,12 @@ def signed_in(services: Services, sandbox) -> Profile:
 
 
 @pytest.fixture
-def engine(services: Services, sandbox, signed_in: Profile) -> RotationEngine:
-    client = services.signin.open(signed_in)
-    return RotationEngine(client, services.keychain, JournalStore(services.dirs.data), signed_in,
-                          profiles=services.profiles)
+def machine(services: Services, signed_in: Profile) -> RotationMachine:
+    """The services' rotation machine, with clients whose retries do not sleep (faults here are
+    permanent until a test lifts them)."""
+    machine = services.rotations
+    machine._connect = lambda base_url, secret: MysslClient(base_url, secret, retry=NO_SLEEP)
+    return machine
 
 
 @pytest.fixture

@@ -16,13 +16,16 @@ import pytest
 from myssl_desktop.api import MysslClient
 from myssl_desktop.keyactions import KeyActions
 from myssl_desktop.keychain import Entry
-from myssl_desktop.rotation import JournalStore, State
-from myssl_desktop.rotation.engine import CRASH_AT
+from myssl_desktop.rotation import CRASH_AT, JournalStore, State
+from myssl_desktop.rotation.envfile import lookup
 from myssl_desktop.rotation.journal import ORDER
-from myssl_desktop.rotation.targets import read_value
 from tests.support import files_containing
 
-BOUNDARIES = ["create-answered", "secret-stored", "target-0", "target-1", "verified", "old-revoked", "cleaned-up"]
+# The step boundaries, and the instants between a change outside (a key made, a file or an
+# entry written) and the journal saying so.
+BOUNDARIES = ["create-intent", "create-answered", "secret-stored", "target-0-writing", "target-0-written",
+              "target-0", "target-1-writing", "target-1-written", "target-1", "verified", "old-revoked",
+              "cleaned-up"]
 SERVICE, USER = "myssl-kill-test", "api"
 
 
@@ -65,12 +68,12 @@ def assert_finished(services, sandbox, setup) -> None:
     rotation = rotations[0]
     client = services.signin.open(setup["profile"])
     keys = client.all_keys()
-    marked = [k for k in keys if k.name == rotation.new_key_name and k.status == "active"]
-    assert [k.id for k in marked] == [rotation.new_key_id]  # exactly one new active key, no stray one
+    live = [k for k in keys if k.name.startswith("Production Server") and k.status == "active"]
+    assert [(k.id, k.name) for k in live] == [(rotation.new_key_id, "Production Server")]  # one key, its name kept
     assert client.get_key(setup["app"].api_key.id).status == "revoked"
     new_secret = services.keychain.load(Entry.created_key(setup["profile"].id, rotation.new_key_id))
     assert new_secret is not None and new_secret.prefix == rotation.new_prefix
-    assert read_value(setup["env"].read_bytes(), "MYSSL_API_KEY") == new_secret.reveal()
+    assert lookup(setup["env"].read_bytes(), "MYSSL_API_KEY").value == new_secret.reveal()
     assert setup["env"].read_text().startswith("# prod\nexport MYSSL_API_KEY='")
     assert oct(setup["env"].stat().st_mode & 0o777) == "0o640"
     assert services.keychain.load_external(SERVICE, USER) == new_secret
@@ -133,8 +136,8 @@ def test_self_rotation_killed_then_resumed(boundary: str, services, sandbox, sig
     client = services.signin.open(profile)
     assert client.current().api_key.id == rotation.new_key_id  # the profile signs in with the new key
     assert client.get_key(rotation.old_key_id).status == "revoked"
-    assert [k.id for k in client.all_keys() if k.name == rotation.new_key_name and k.status == "active"] == [
-        rotation.new_key_id]
+    assert [(k.id, k.name) for k in client.all_keys() if k.name.startswith("Sandbox admin")
+            and k.status == "active"] == [(rotation.new_key_id, "Sandbox admin")]
 
 
 def test_rotations_lists_and_cancel_undoes(services, sandbox, setup) -> None:
@@ -148,7 +151,7 @@ def test_rotations_lists_and_cancel_undoes(services, sandbox, setup) -> None:
     cancel = rotate("--cancel", rotation.id, "--yes")
     out, err = cancel.communicate(timeout=120)
     assert cancel.returncode == 0, err
-    assert read_value(setup["env"].read_bytes(), "MYSSL_API_KEY") == setup["app"].secret.reveal()
+    assert lookup(setup["env"].read_bytes(), "MYSSL_API_KEY").value == setup["app"].secret.reveal()
     assert services.keychain.load_external(SERVICE, USER) == setup["app"].secret
     client = services.signin.open(setup["profile"])
     assert client.get_key(rotation.new_key_id).status == "revoked"

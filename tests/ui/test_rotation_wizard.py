@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from myssl_desktop.api.errors import InvalidApiKey
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile
+from myssl_desktop.revoke_when import RevokeWhen
 from myssl_desktop.rotation import JournalStore, State
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.session import Session
@@ -72,7 +74,9 @@ def idle(qtbot, wizard: RotationWizard) -> None:
 
 
 def plan_and_create(qtbot, wizard: RotationWizard, *, env: Path | None = None, manual: tuple[str, ...] = (),
-                    quiet_minutes: int = 0, commands: tuple[str, ...] = ()) -> None:
+                    quiet_minutes: int = 10, commands: tuple[str, ...] = ()) -> None:
+    """Fill in the plan and create the new key. A quiet period (10 min unless asked) keeps the
+    rotation on the watch page, where the user decides; with 0 it revokes as soon as verified."""
     page = wizard.plan_page
     for style in commands:
         page.snippet_boxes[style].setChecked(True)
@@ -119,6 +123,10 @@ def confirm(qtbot, wizard: RotationWizard) -> None:
     qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy, timeout=WAIT)
 
 
+def labels(targets) -> list[str]:  # noqa: ANN001
+    return [t.label for t in targets]
+
+
 def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandbox, real_keychain: Keychain,
                                             app_dirs: AppDirs, tmp_path: Path) -> None:
     session = attach(qtbot, window, sb, real_keychain)
@@ -131,6 +139,7 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
 
     # (b) the secret is in the keychain before it is shown, masked, copied through the concealed clipboard
     rotation = wizard.rotation
+    assert rotation.new_key_name == "Production Server (new)"
     stored = real_keychain.load(Entry.rotation(rotation.id, "new"))
     field = wizard.create_page.secret_field
     assert stored is not None and field.field.text() == stored.reveal()
@@ -140,8 +149,8 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     window.content.hygiene.hide_secrets.emit()  # idle or screen lock
     assert field.field.echoMode() == QLineEdit.EchoMode.Password
     field.copy_button.click()
-    assert window.content.setup.clipboard_backend.text() == stored.reveal()
-    assert window.content.setup.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+    clipboard = window.content.setup.clipboard_backend
+    assert clipboard.text() == stored.reveal() and clipboard.data.hasFormat("x-kde-passwordManagerHint")
 
     # (c) the file is updated at once; the checklist item waits for its tick
     to_deliver(qtbot, wizard)
@@ -149,35 +158,36 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     file_row, shell_row, manual_row = wizard.deliver_page.rows
     assert file_row.state.text().startswith("✓ Updated") and "Waiting for you" in manual_row.state.text()
     assert stored.reveal() not in shell_row.command.text() and "export MYSSL_API_KEY=" in shell_row.command.text()
-    window.content.setup.clipboard_backend.clear()
+    clipboard.clear()
     shell_row.copy_button.click()  # the command holds the secret: through the concealed clipboard
-    assert window.content.setup.clipboard_backend.text() == f" export MYSSL_API_KEY={stored.reveal()}"
-    assert window.content.setup.clipboard_backend.data.hasFormat("x-kde-passwordManagerHint")
+    assert clipboard.text() == f" export MYSSL_API_KEY={stored.reveal()}"
+    assert clipboard.data.hasFormat("x-kde-passwordManagerHint")
     assert f'export MYSSL_API_KEY="{stored.reveal()}"\n' in path.read_text()
     assert path.read_text().startswith("# app settings\nDEBUG=0\n") and oct(path.stat().st_mode & 0o777) == "0o640"
 
-    # (d) verify, (e) the old key is quiet (quiet period 0): revoking is recommended
+    # (d) verify, (e) the old key has not been used, but the quiet period (10 min) has not passed
     tick_all_and_verify(qtbot, wizard)
     to_drain(qtbot, wizard)
     drain = wizard.drain_page
-    assert "quiet since delivery" in drain.summary.text()
+    assert "waiting" in drain.summary.text() and "As planned" in drain.targets_label.text()
     assert drain.cells[("old", "name")].text() == "Production Server"
     assert drain.cells[("new", "prefix")].text() == f"{stored.prefix}…"
-    drain.revoke_button.click()
+    drain.revoke_button.click()  # the user decides earlier
     dialog = wizard.confirmation
     assert isinstance(dialog, ConfirmKeyAction)
     assert all(place in dialog.text.text() for place in (str(path), "CI pipeline", "Shell environment"))
-    assert not dialog.needs_typing  # quiet since delivery: no typed name needed
+    assert not dialog.needs_typing  # not used since delivery: no typed name needed
     confirm(qtbot, wizard)
 
     # (f) the summary, and the world as promised
     summary = wizard.summary_page.body.text()
     assert "Rotation complete" in wizard.summary_page.title.text()
-    assert str(path) in summary and "CI pipeline" in summary and rotation.new_key_name in summary
-    assert "is revoked" in summary and "kept in your system keychain" in summary
+    assert str(path) in summary and "CI pipeline" in summary and "is revoked" in summary
+    assert "kept in your system keychain" in summary
     admin = MysslClient(sb.base_url, sb.admin_key)
     assert admin.get_key(old_id).status == "revoked"
-    assert admin.get_key(wizard.rotation.new_key_id).status == "active"
+    new = admin.get_key(wizard.rotation.new_key_id)
+    assert new.status == "active" and new.name == "Production Server"  # the name is kept
     assert JournalStore(app_dirs.data).load(rotation.id).state == State.DONE
     assert not list(path.parent.glob(".env.myssl-backup-*"))
     assert real_keychain.load(Entry.created_key(session.profile.id, wizard.rotation.new_key_id)) == stored
@@ -187,12 +197,14 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     settle(qtbot, window)
     assert window.content.banner.isHidden()  # nothing left in progress
 
-    # the new key's next rotation starts where this one delivered (remembered in the profile)
-    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
-    following = rotate(qtbot, window, rotation.new_key_name)
-    assert [t.label for t in following.plan_page.chosen_targets()] == [
-        f"MYSSL_API_KEY in {path}", "shell environment", "CI pipeline"]
-    assert following.plan_page.quiet_spin.value() == 0
+    # the new key's next rotation starts where this one delivered (remembered for the new key)
+    qtbot.waitUntil(lambda: window.is_idle and "Production Server" in [k.name for k in shown_keys(window)],
+                    timeout=WAIT)
+    following = rotate(qtbot, window, "Production Server")
+    assert labels(following.plan_page.chosen_targets()) == [f"MYSSL_API_KEY in {path}",
+                                                           "Shell environment (a command you run)",
+                                                           "CI pipeline (a checklist item you tick off)"]
+    assert following.plan_page.quiet_spin.value() == 10
     following.reject()
 
     # no secret in any file of the app (journals, settings, caches, logs, window state)
@@ -200,6 +212,31 @@ def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandb
     for folder in (app_dirs.config.parent.parent, tmp_path / "state"):
         assert files_containing(folder, stored.reveal()) == []
         assert files_containing(folder, old_secret) == []
+
+
+def test_with_the_wizard_closed_the_rotation_finishes_as_planned(qtbot, window: MainWindow, sb: Sandbox,
+                                                                 real_keychain: Keychain, tmp_path: Path) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    old_id, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    wizard = rotate(qtbot, window, "Production Server")
+    plan_and_create(qtbot, wizard, env=path, quiet_minutes=10)
+    to_deliver(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
+    to_drain(qtbot, wizard)
+    rotation = wizard.rotation
+    wizard.close_button.click()  # the user walks away; the app stays open
+    assert not wizard.isVisible() and "goes on by itself" in window.status.text()
+    rotations = window.content.rotations
+    machine = rotations.machine()
+    later = machine.clock() + timedelta(minutes=10, seconds=1)
+    machine.clock = lambda: later  # ten quiet minutes pass (the clock is the one thing a test may fake)
+    rotations.runner.interval_cap_s = 1  # and the runner looks again within seconds, not a minute
+    admin = MysslClient(sb.base_url, sb.admin_key)
+    qtbot.waitUntil(lambda: admin.get_key(old_id).status == "revoked", timeout=WAIT)
+    qtbot.waitUntil(lambda: machine.load(rotation.id).state == State.DONE, timeout=WAIT)
+    assert admin.get_key(rotation.new_key_id).name == "Production Server"
+    qtbot.waitUntil(lambda: window.content.banner.isHidden(), timeout=WAIT)
 
 
 def test_use_of_the_old_key_after_delivery_is_shown_prominently(qtbot, window: MainWindow, sb: Sandbox,
@@ -218,14 +255,14 @@ def test_use_of_the_old_key_after_delivery_is_shown_prominently(qtbot, window: M
     qtbot.waitUntil(lambda: drain.status.used_after_delivery, timeout=WAIT)
     assert "Something still uses the old key" in drain.summary.text()
     assert drain.summary.font().bold() and "#c62828" in drain.summary.styleSheet()
-    drain.schedule_actions["24h"].trigger()
+    drain.schedule_actions[RevokeWhen.IN_24H].trigger()
     dialog = wizard.confirmation
     assert dialog.needs_typing and not dialog.confirm_button.isEnabled()  # used after delivery: type the name
     dialog.reject()
     drain.later_button.click()  # finish later: the old key keeps working, the rotation stays listed
     qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy, timeout=WAIT)
     assert "still works" in wizard.summary_page.body.text()
-    assert wizard.rotation.state == State.DRAINING and wizard.rotation.revoke == "later"
+    assert wizard.rotation.state == State.DRAINING and wizard.rotation.revoke == RevokeWhen.LATER
 
 
 def test_cancel_from_the_update_page_restores_the_file(qtbot, window: MainWindow, sb: Sandbox,
@@ -245,7 +282,7 @@ def test_cancel_from_the_update_page_restores_the_file(qtbot, window: MainWindow
     next(b for b in box.buttons() if b.text() == "Cancel rotation").click()
     qtbot.waitUntil(lambda: wizard.rotation.state == State.CANCELLED and not wizard.busy, timeout=WAIT)
     assert "Rotation cancelled" in wizard.summary_page.title.text()
-    assert path.read_bytes() == before and not list(path.parent.glob(".env.myssl-backup-*"))
+    assert path.read_bytes() == before
     admin = MysslClient(sb.base_url, sb.admin_key)
     assert admin.get_key(new_id).status == "revoked" and admin.get_key(old_id).status == "active"
     assert real_keychain.load(Entry.rotation(wizard.rotation.id, "new")) is None
@@ -255,7 +292,8 @@ def test_cancel_from_the_update_page_restores_the_file(qtbot, window: MainWindow
     qtbot.waitUntil(lambda: rotations.wizard is not wizard and rotations.wizard is not None, timeout=WAIT)
     again = window.content.rotations.wizard
     qtbot.waitUntil(lambda: "holds this key" in again.plan_page.targets.item(0).text(), timeout=WAIT)
-    assert [t.label for t in again.plan_page.chosen_targets()] == [f"MYSSL_API_KEY in {path}", "CI pipeline"]
+    assert labels(again.plan_page.chosen_targets()) == [f"MYSSL_API_KEY in {path}",
+                                                       "CI pipeline (a checklist item you tick off)"]
     again.reject()
 
 
@@ -298,9 +336,7 @@ def test_close_mid_way_then_resume_after_a_restart(qtbot, window: MainWindow, sb
     assert resumed.rotation.state == State.DONE
     assert MysslClient(sb.base_url, sb.admin_key).get_key(old_id).status == "revoked"
     settle(qtbot, second)
-    assert second.content.banner.isHidden()
-    second.content.rotations.shutdown()
-    second.content.schedule.stop()
+    qtbot.waitUntil(lambda: second.content.banner.isHidden(), timeout=WAIT)
 
 
 def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: Sandbox,
@@ -309,7 +345,7 @@ def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: S
     rejected: list[str] = []
     window.session_rejected.connect(rejected.append)
     wizard = rotate(qtbot, window, "Sandbox admin")
-    assert not wizard.plan_page.self_note.isHidden()
+    qtbot.waitUntil(lambda: not wizard.plan_page.self_note.isHidden(), timeout=WAIT)
     plan_and_create(qtbot, wizard)
     assert wizard.rotation.self_rotation
     wizard.primary_button.click()  # no places: straight through update to verify
@@ -333,29 +369,29 @@ def test_self_rotation_keeps_the_window_working(qtbot, window: MainWindow, sb: S
     assert real_keychain.load(Entry.sign_in(session.profile.id)).prefix == new_prefix
     assert session.services.profiles.load().find(session.profile.id).key_prefix == new_prefix
     names = {key.name: key.status for key in shown_keys(window)}
-    assert names[wizard.rotation.new_key_name] == "active"
+    assert names["Sandbox admin"] == "active"  # the new key, with the old key's name
 
 
-def test_a_file_changed_meanwhile_stops_until_the_user_accepts_it(qtbot, window: MainWindow, sb: Sandbox,
-                                                                   real_keychain: Keychain, tmp_path: Path) -> None:
+def test_a_file_holding_another_key_waits_for_the_users_word(qtbot, window: MainWindow, sb: Sandbox,
+                                                             real_keychain: Keychain, tmp_path: Path) -> None:
     attach(qtbot, window, sb, real_keychain)
     _, old_secret = sb.demo_keys["Production Server"]
+    _, other_secret = sb.demo_keys["Staging"]
     path = env_file(tmp_path / "project", old_secret)
     wizard = rotate(qtbot, window, "Production Server")
     plan_and_create(qtbot, wizard, env=path, manual=("CI pipeline",))
-    edited = path.read_bytes() + b"EXTRA=1\n"
-    path.write_bytes(edited)  # someone edits the file meanwhile
+    edited = path.read_text().replace(old_secret, other_secret).encode()
+    path.write_bytes(edited)  # someone puts another key there meanwhile
     to_deliver(qtbot, wizard)
     page = wizard.deliver_page
-    assert "changed since the rotation read it" in page.rows[0].state.text()
-    assert "Look at the change" in page.message.text() and not page.accept_changed_button.isHidden()
-    assert wizard.primary_button.text() == "&Try again" and wizard.rotation.delivered == ()
+    assert "holds another key" in page.rows[0].state.text()
+    assert not page.replace_button.isHidden() and wizard.rotation.delivered == ()
     assert path.read_bytes() == edited  # left alone
-    page.accept_changed_button.click()  # the change is right: use the file as it is now
+    page.replace_button.click()  # it is right to replace it
     qtbot.waitUntil(lambda: wizard.rotation.delivered == (0,) and not wizard.busy, timeout=WAIT)
     secret = wizard.create_page.secret_field.field.text()
-    assert "EXTRA=1" in path.read_text() and secret in path.read_text()
-    assert page.accept_changed_button.isHidden() and page.rows[0].state.text().startswith("✓ Updated")
+    assert secret in path.read_text() and page.replace_button.isHidden()
+    assert page.rows[0].state.text().startswith("✓ Updated")
     wizard.cancel_button.click()
     next(b for b in wizard.confirmation.buttons() if b.text() == "Cancel rotation").click()
     qtbot.waitUntil(lambda: wizard.rotation.state == State.CANCELLED and not wizard.busy, timeout=WAIT)
@@ -390,13 +426,14 @@ XSERVER_SCRIPT = r"""
 import json, sys, tempfile, time
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
-from myssl_desktop.api import MysslClient
-from myssl_desktop.api.models import PERMISSIONS
+from myssl_desktop.api import MysslClient, Secret
 from myssl_desktop.keychain import DemoKeyring, Keychain
+from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.ui.shell.main_window import MainWindow
+from myssl_desktop.services import Services
 from myssl_desktop.session import Session
+from myssl_desktop.ui.shell.main_window import MainWindow
 
 app = QApplication(sys.argv[:1])
 root = Path(tempfile.mkdtemp())
@@ -414,9 +451,9 @@ def wait(condition, seconds=30):
 
 window = MainWindow()
 window.show()
-profile = Profile(id="x", name="Demo", base_url=sb.base_url, key_prefix=sb.admin_key[:12])
-window.attach(Session(profile, MysslClient(sb.base_url, sb.admin_key), keychain=Keychain(DemoKeyring()),
-                      permissions=PERMISSIONS))
+services = Services.build(AppDirs.under(root / "app"), Keychain(DemoKeyring()))
+profile, _ = services.signin.sign_in(Profile(id="x", name="Demo", base_url=sb.base_url), Secret(sb.admin_key))
+window.attach(Session.verified(services, profile))
 wait(lambda: window.content.keys.model.total_count > 0 and window.is_idle)
 row = next(r for r in range(window.content.keys.model.rowCount())
            if window.content.keys.model.key_at(r).name == "Production Server")
@@ -428,7 +465,7 @@ pages = []
 wizard.plan_page.env_path.setText(str(env))
 wizard.plan_page.add_env_button.click()
 wait(lambda: "holds this key" in wizard.plan_page.targets.item(0).text())
-wizard.plan_page.quiet_spin.setValue(0)
+wizard.plan_page.quiet_spin.setValue(10)  # watched: the user revokes by hand
 wizard.primary_button.click()
 wait(lambda: wizard.create_page.secret_field is not None and not wizard.busy)
 wait(lambda: wizard.create_page.secret_field.isVisible())
@@ -468,7 +505,7 @@ def test_the_wizard_on_a_real_x_server() -> None:
     assert report["platform"] == "xcb" and report["visible"] and not report["modal"]
     assert report["pages"] == [1, 3, 4, 5]
     assert report["state"] == "done" and report["old"] == "revoked"
-    assert report["env_prefix"] == report["new_prefix"] and report["backups"] == 0
+    assert report["env_prefix"] == report["new_prefix"] and report["backups"] == 0  # edited in place
     assert report["colours"] > 10  # really painted
     assert "sandbox’s in-memory keychain" in report["summary"]  # not "your system keychain": it is not
 
@@ -479,7 +516,7 @@ def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_pat
         window = make_window(qtbot, tmp_path, app_dirs)
         attach(qtbot, window, live, real_keychain)
         wizard = rotate(qtbot, window, "Production Server")
-        plan_and_create(qtbot, wizard)
+        plan_and_create(qtbot, wizard, quiet_minutes=10)
         wizard.primary_button.click()  # no places: straight through update to verify
         qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy,
                         timeout=WAIT)
@@ -496,7 +533,8 @@ def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_pat
         assert "still uses the old key" in wizard.drain_page.summary.text()
         wizard.drain_page.later_button.click()
         idle(qtbot, wizard)
-        assert JournalStore(app_dirs.data).in_progress()[0].state == State.DRAINING
+        running = JournalStore(app_dirs.data).in_progress()[0]
+        assert running.state == State.DRAINING and running.revoke == RevokeWhen.LATER
         settle(qtbot, window)
         window.content.rotations.shutdown()
         window.content.schedule.stop()

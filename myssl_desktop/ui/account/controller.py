@@ -169,8 +169,12 @@ class AccountController(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def sign_out(self) -> None:
-        self._leave_profile("Sign out", "Sign out of “{name}”? Its key is removed from your keychain; you "
-                            "will need the key to sign in again.", "Signing out of “{name}”…", "sign out",
+        session = self.host.session
+        if session is None or session.is_sandbox:
+            return
+        name = session.profile.name
+        self._leave_profile("Sign out", f"Sign out of “{name}”? Its key is removed from your keychain; you "
+                            "will need the key to sign in again.", f"Signing out of “{name}”…", "sign out",
                             self.services.signin.sign_out, self._after_sign_out)
 
     def _after_sign_out(self, profile: Profile) -> None:
@@ -179,8 +183,20 @@ class AccountController(QObject):
         self.show_sign_in(profile)
 
     def forget(self) -> None:
-        self._leave_profile("Forget profile", "Forget profile “{name}”? Its settings are deleted and its key "
-                            "is removed from your keychain.", "Forgetting “{name}”…", "forget the profile",
+        session = self.host.session
+        if session is None or session.is_sandbox:
+            return
+        services = session.services or self.services
+        running = [r for r in services.rotations.overview()[0]
+                   if r.profile_id == session.profile.id and not r.state.finished]
+        if running:
+            QMessageBox.information(self.ctx.parent, "Forget profile",
+                                    f"“{session.profile.name}” has a rotation in progress "
+                                    f"(“{running[0].old_key_name}”). Finish or cancel it first: View ▸ Rotations "
+                                    "in progress.")
+            return
+        self._leave_profile("Forget profile", self.services.signin.forget_question(session.profile),
+                            f"Forgetting “{session.profile.name}”…", "forget the profile",
                             self.services.signin.forget, lambda _: self._after_forget())
 
     def _leave_profile(self, title: str, question: str, progress: str, doing: str,
@@ -190,9 +206,9 @@ class AccountController(QObject):
         if session is None or session.is_sandbox:
             return
         profile = session.profile
-        if not self._confirm(title, question.format(name=profile.name)):
+        if not self._confirm(title, question):
             return
-        self.host.detach(progress.format(name=profile.name))
+        self.host.detach(progress)
         self.ctx.ops(lambda: work(profile)).success(lambda _: after(profile)).any_session().doing(doing).run()
 
     def _after_forget(self) -> None:

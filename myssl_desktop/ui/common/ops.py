@@ -98,6 +98,7 @@ class Ops(QObject):
         self._report = report
         self._generation = 0
         self._running: dict[Task, str] = {}  # busy text of each running op ("" for quiet ones)
+        self._shown = ""  # the busy text on show, if any
 
     def __call__(self, work: Callable[[], Any]) -> Op:
         return Op(self, work)
@@ -121,6 +122,7 @@ class Ops(QObject):
             task.finished = True
             self._running.pop(task, None)
             relay.deleteLater()
+            self._show_busy()  # before the callback: what it says stays on show
             current = op._any_session or generation == self._generation
             try:
                 if task.cancelled or not current:
@@ -133,7 +135,6 @@ class Ops(QObject):
                 else:
                     self._failed_unhandled(value, op._doing)
             finally:
-                self._show_busy()
                 if not self._running:
                     self.idle.emit()
 
@@ -153,9 +154,12 @@ class Ops(QObject):
         return task
 
     def _show_busy(self) -> None:
-        if self._status is not None:
-            texts = [text for text in self._running.values() if text]
-            self._status(texts[-1] if texts else "")
+        """The newest busy text; when none is left, clear the line only if it showed ours."""
+        texts = [text for text in self._running.values() if text]
+        text = texts[-1] if texts else ""
+        if self._status is not None and (text or self._shown):
+            self._status(text)
+        self._shown = text
 
     def _failed_unhandled(self, error: BaseException, doing: str) -> None:
         message = describe(error, doing)

@@ -10,21 +10,20 @@ from ...rotation import Rotation, State
 
 
 def cancel_text(rotation: Rotation) -> str:
-    from ...rotation.targets import EnvFileTarget, KeychainTarget, target_from
-    from .pages import target_line
-
-    targets = [(i, target_from(spec)) for i, spec in enumerate(rotation.targets)]
-    undone = [t for i, t in targets if i in rotation.delivered and isinstance(t, EnvFileTarget | KeychainTarget)]
-    by_hand = [t for i, t in targets if i in rotation.delivered and not isinstance(t, EnvFileTarget | KeychainTarget)]
+    written = [t for t, state in zip(rotation.targets, rotation.target_states, strict=True)
+               if state.written or state.writing]
+    undone = [t for t in written if t.automatic]
+    by_hand = [t for t in written if not t.automatic]
     lines = [f"Cancel the rotation of “{rotation.old_key_name}”? The old key keeps working."]
     if undone:
-        lines.append("Put back as they were: " + "; ".join(target_line(t) for t in undone) + ".")
+        lines.append("Put back as they were (only the key's value, other changes stay): "
+                     + "; ".join(t.label for t in undone) + ".")
     if rotation.new_prefix:
         lines.append(f"The new key ({rotation.new_prefix}…) is revoked.")
     if by_hand:
-        lines.append("Put the old key back yourself in: " + "; ".join(target_line(t) for t in by_hand) + ".")
-    if rotation.self_rotation and rotation.at_least(State.VERIFIED):
-        lines.append("This profile signs in with the old key again.")
+        lines.append("Put the old key back yourself in: " + "; ".join(t.label for t in by_hand) + ".")
+    if rotation.switch_profiles and rotation.at_least(State.VERIFIED):
+        lines.append("The profiles that switched to the new key sign in with the old key again.")
     return "\n\n".join(lines)
 
 

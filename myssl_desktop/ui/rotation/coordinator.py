@@ -1,122 +1,103 @@
-"""Rotations in progress: the window's link to the rotation journal.
+"""Rotations in the app: the wizards, the background runner, the panel and the banner.
 
-`RotationCoordinator` builds the engine for the shown session, opens one wizard per rotation,
-offers to resume (a banner when a profile with unfinished rotations is attached) and keeps
-the window signed in after a self-rotation switched (or a cancel switched back) the
-profile's key. `RotationsPanel` lists the journal's unfinished rotations with Resume and
-Cancel. Journal reads and engine calls run on workers.
+`RotationCoordinator` opens one wizard per rotation (a new one, or the one already running for
+a key), keeps the background runner going over every journal it knows (the app's, and that of
+the session shown, such as the sandbox's), lists what is in progress in the panel and the
+banner, and re-attaches the window when a rotation switched the profile's sign-in key. Journal
+reads and machine calls run in the background.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from ...errors import describe
-from ...rotation import JournalStore, Rotation, State
+from ...keychain import Entry
+from ...rotation import Finished, NeedsUser, Rotation, RotationMachine, State
+from ...rotation.runner import RunReport
 from ..common.banner import Action, Kind, Notice, Owner
 from .cancel import confirm_cancel
 from .panel import RotationsPanel, state_words
 from .prefill import Prefill
+from .runner import RotationRunner
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
-    from ...rotation import RotationEngine
+    from ...services import Services
     from ...session import Session
     from ..common.context import UiContext
     from .wizard import RotationWizard
 
 
 class RotationCoordinator(QObject):
-    """The shown session's rotations: engine, wizards, the resume offer and the panel."""
-
-    def __init__(self, ctx: UiContext, *, refresh_keys: Callable[[], None],
-                 attach: Callable[[Session], None]) -> None:
+    def __init__(self, ctx: UiContext, *, refresh_keys: Callable[[], None], attach: Callable[[Session], None],
+                 services: Services | None = None) -> None:
         """`refresh_keys`: reload the key list (a key appeared or was revoked); `attach`: show a
-        session again with the key its profile now signs in with (after a self-rotation)."""
+        session again with the key its profile now signs in with (after a self-rotation or its
+        cancel); `services`: the app's own, whose rotations run even before anyone signs in."""
         super().__init__(ctx.parent)
         self.ctx = ctx
         self._refresh_keys = refresh_keys
         self._attach = attach
+        self._machines: dict[int, RotationMachine] = {}
+        if services is not None:
+            self._machines[id(services)] = services.rotations
         self.wizards: dict[str, RotationWizard] = {}  # by rotation id, kept while the session lasts
         self.wizard: RotationWizard | None = None  # the last one opened
         self.panel: RotationsPanel | None = None
         self.in_progress: list[Rotation] = []
         self.confirmation: QMessageBox | None = None
-        self._identity: tuple[Any, ...] | None = None
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._identity: int | None = None
         self.panel_action = QAction("Rotations in &progress…", ctx.parent)
         self.panel_action.triggered.connect(lambda _=False: self.open_panel())
+        self.runner = RotationRunner(ctx.ops, lambda: list(self._machines.values()), held=self._held,
+                                     watched=self._watched, report=ctx.status, parent=self)
+        self.runner.updated.connect(self._ran)
+        self.runner.poke()
 
-    # --- the engine ----------------------------------------------------------------------
+    # --- the machine ---------------------------------------------------------------------
 
-    def data_dir(self) -> Path:
-        """The journal's folder: the session's data folder (the sandbox has a throw-away one of
-        its own), or a throw-away one for a session built without services (tests)."""
+    def machine(self) -> RotationMachine | None:
+        """The rotation machine of the session shown (None without one that can rotate)."""
         session = self.ctx.session()
-        if session is not None and session.services is not None:
-            return session.services.dirs.data
-        if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="myssl-rotations-")
-        return Path(self._scratch.name)
-
-    def store(self) -> JournalStore:
-        return JournalStore(self.data_dir())
-
-    def engine(self) -> RotationEngine | None:
-        from ...rotation import RotationEngine
-
-        session = self.ctx.session()
-        if session is None:
+        if session is None or session.services is None:
             return None
-        profiles = session.services.profiles if session.services is not None else None
-        return RotationEngine(session.client, session.actions.keychain, self.store(), session.profile,
-                              profiles=profiles)
+        return self._machines.setdefault(id(session.services), session.services.rotations)
 
-    def prepare_engine(self, engine: RotationEngine) -> None:
-        """On a worker, before each step. The engine writes the profile back (the targets it
-        remembers per key, a self-rotation's new key): give it the stored profile's current
-        targets, so a session opened before an earlier rotation does not write stale ones."""
-        if engine.profiles is not None:
-            try:
-                stored = engine.profiles.load().find(engine.profile.id)
-            except Exception:  # an unreadable profiles file is reported where profiles are opened
-                stored = None
-            if stored is not None and stored.targets != engine.profile.targets:
-                engine.profile = replace(engine.profile, targets=stored.targets)
+    def _held(self) -> frozenset[str]:
+        """Rotations an open wizard drives step by step (before the watch): the runner leaves them."""
+        return frozenset(rid for rid, w in self.wizards.items()
+                         if w.isVisible() and w.rotation is not None and w.rotation.state in
+                         (State.PLANNED, State.CREATED, State.DELIVERED, State.VERIFIED))
+
+    def _watched(self) -> bool:
+        return any(w.isVisible() and w.showing_drain for w in self.wizards.values())
 
     # --- opening wizards -----------------------------------------------------------------
 
     def start(self, key: ApiKey) -> None:
-        """Rotate `key`: resume its rotation if one is running, else plan a new one filled in
-        with where the key lives (remembered in the profile by the last rotation)."""
-        store, session = self.store(), self.ctx.session()
+        """Rotate `key`: open its rotation if one is running, else plan a new one filled in
+        with where the key lives (remembered from its last rotation)."""
+        session, machine = self.ctx.session(), self.machine()
         if session is None:
             return
-        profile_id = session.profile.id
-        profiles = session.services.profiles if session.services is not None else None
+        if machine is None:
+            self.ctx.status("Rotation needs a signed-in profile.")
+            return
+        base_url = session.profile.base_url
 
         def look() -> tuple[Rotation | None, Prefill]:
-            from ...rotation.targets import target_from
-
-            running = store.active_for_key(profile_id, key.id)
-            previous = [r for r in store.all() if r.profile_id == profile_id and r.new_key_id == key.id
-                        and r.state == State.DONE]
-            last = previous[-1] if previous else None
-            stored = profiles.load().find(profile_id) if profiles is not None else None
-            specs = stored.targets_for(key.id) if stored is not None else []
-            if not specs and last is not None:
-                specs = [dict(spec) for spec in last.targets]
-            targets = [target_from({k: v for k, v in spec.items() if k != "read_digest"}) for spec in specs]
+            rotations, _ = machine.overview()
+            running = next((r for r in rotations if not r.state.finished and r.old_key_id == key.id
+                            and r.base_url.rstrip("/") == base_url.rstrip("/")), None)
+            last = next((r for r in reversed(rotations) if r.new_key_id == key.id and r.state == State.DONE), None)
+            targets = machine.remembered_targets(base_url, key)
             return running, Prefill(targets, last.quiet_period_s if last else None, last.revoke if last else None)
 
         def found(result: tuple[Rotation | None, Prefill]) -> None:
@@ -132,10 +113,10 @@ class RotationCoordinator(QObject):
     def start_with(self, key: ApiKey, prefill: Prefill | None = None) -> RotationWizard | None:
         from .wizard import RotationWizard
 
-        engine = self.engine()
-        if engine is None:
+        machine = self.machine()
+        if machine is None:
             return None
-        wizard = RotationWizard(self, engine, key=key, prefill=prefill)
+        wizard = RotationWizard(self, machine, key=key, prefill=prefill)
         self._show(wizard)
         return wizard
 
@@ -143,15 +124,14 @@ class RotationCoordinator(QObject):
         from .wizard import RotationWizard
 
         wizard = self.wizards.get(rotation.id)
-        if wizard is not None:
-            if not wizard.isVisible() and not wizard.busy:
-                wizard.resume(rotation)
-        else:
-            engine = self.engine()
-            if engine is None:
+        if wizard is None:
+            machine = self.machine()
+            if machine is None:
                 return None
-            wizard = RotationWizard(self, engine, rotation=rotation)
+            wizard = RotationWizard(self, machine, rotation=rotation)
             self.register(wizard)
+        elif not wizard.isVisible() and not wizard.busy:
+            wizard.resume(rotation)
         self._show(wizard)
         return wizard
 
@@ -165,14 +145,17 @@ class RotationCoordinator(QObject):
     def register(self, wizard: RotationWizard) -> None:
         if wizard.rotation is not None and self.wizards.get(wizard.rotation.id) is not wizard:
             self.wizards[wizard.rotation.id] = wizard
-            wizard.rotation_changed.connect(self._rotation_saved)
 
     def wizard_closed(self, wizard: RotationWizard) -> None:
         self.refresh()
+        self.runner.poke()  # the runner takes over what the wizard drove
 
-    def _rotation_saved(self, rotation: Rotation) -> None:
-        if rotation.state in (State.CREATED, State.DONE, State.CANCELLED):
+    def rotation_changed(self, rotation: Rotation) -> None:
+        """A wizard moved its rotation on."""
+        if rotation.state in (State.CREATED, State.DONE, State.CANCELLED, State.SCHEDULED):
             self._refresh_keys()  # a key appeared, or one was revoked
+        if rotation.state == State.DRAINING:
+            self.runner.poke()
         self.refresh()
 
     # --- cancelling from the list --------------------------------------------------------
@@ -183,28 +166,30 @@ class RotationCoordinator(QObject):
             self._show(wizard)
             wizard.request_cancel()
             return
-        engine = self.engine()
-        if engine is None:
+        machine = self.machine()
+        if machine is None:
             return
 
         def cancel() -> None:
-            self.ctx.ops(lambda: engine.cancel(rotation)) \
+            self.ctx.ops(lambda: machine.cancel(rotation.id)) \
                 .busy(f"Cancelling the rotation of “{rotation.old_key_name}”…") \
                 .success(self._cancelled).failure(lambda error: self._cancel_failed(rotation, error)).run()
 
         self.confirmation = confirm_cancel(self.panel or self.ctx.parent, rotation, cancel)
 
-    def _cancelled(self, rotation: Rotation) -> None:
-        self.ctx.status(f"The rotation of “{rotation.old_key_name}” was cancelled: the new key was "
-                                "revoked and every file put back.")
-        if rotation.self_rotation:
-            self.adopt_sign_in(rotation)
-        self._rotation_saved(rotation)
+    def _cancelled(self, outcome: Finished | NeedsUser) -> None:
+        rotation = outcome.rotation
+        if isinstance(outcome, NeedsUser):
+            self._cancel_failed(rotation, None, outcome.message)
+            return
+        self.ctx.status(f"The rotation of “{rotation.old_key_name}” was cancelled: the new key was revoked and "
+                        "every place put back.")
+        self.adopt_sign_in(rotation)
+        self.rotation_changed(rotation)
 
-    def _cancel_failed(self, rotation: Rotation, error: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Cancel rotation",
-                          describe(error, f"cancel the rotation of “{rotation.old_key_name}”"),
-                          parent=self.panel or self.ctx.parent)
+    def _cancel_failed(self, rotation: Rotation, error: BaseException | None, message: str = "") -> None:
+        text = message or describe(error or Exception(), f"cancel the rotation of “{rotation.old_key_name}”")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cancel rotation", text, parent=self.panel or self.ctx.parent)
         self.confirmation = box
         box.open()
 
@@ -213,63 +198,75 @@ class RotationCoordinator(QObject):
     def session_changed(self) -> None:
         """Called by the window on attach and detach."""
         session = self.ctx.session()
-        identity = None if session is None else (session.profile.id, id(session.services))
-        if identity != self._identity:
+        identity = None if session is None else id(session.services)
+        if session is not None and session.profile.id and identity != self._identity:
             for wizard in {*self.wizards.values(), *([self.wizard] if self.wizard else [])}:
                 wizard.close()  # the rotation is journaled: it waits for its profile
                 wizard.deleteLater()
             self.wizards.clear()
             self.wizard = None
-            if self._scratch is not None:
-                self._scratch.cleanup()
-                self._scratch = None
             self._identity = identity
-        else:
-            engine = self.engine()
-            for wizard in {*self.wizards.values(), *([self.wizard] if self.wizard else [])}:
-                if engine is not None:
-                    wizard.session_changed(engine)
+        self.machine()  # the runner knows this session's journals from now on
         self.in_progress = []
         self.refresh()
+        self.runner.poke()
 
     def adopt_sign_in(self, rotation: Rotation) -> None:
-        """After a self-rotation switched the profile's key (or a cancel switched it back),
-        re-attach the window with the key the profile now signs in with."""
+        """A rotation switched the shown profile's sign-in key (or a cancel switched it back):
+        show the session again with the key the profile signs in with now."""
         from ...api.client import MysslClient
-        from ...keychain import Entry
 
         session = self.ctx.session()
-        if session is None or session.profile.id != rotation.profile_id:
+        if session is None or session.services is None or session.profile.id not in (
+                rotation.profile_id, *rotation.switch_profiles):
             return
-        keychain, base_url = session.actions.keychain, session.client.base_url
+        services = session.services
+        profile_id = session.profile.id
 
-        def load() -> MysslClient | None:
-            secret = keychain.load(Entry.sign_in(rotation.profile_id))
+        def load() -> Session | None:
+            secret = services.keychain.load(Entry.sign_in(profile_id))
             if secret is None or secret.prefix == session.client.key_prefix:
                 return None
-            return MysslClient(base_url, secret)
+            stored = services.profiles.load().find(profile_id) or session.profile
+            return replace(session, profile=stored, client=MysslClient(session.client.base_url, secret))
 
-        def switch(client: MysslClient | None) -> None:
-            if client is None or self.ctx.session() is not session:
+        def switch(new: Session | None) -> None:
+            if new is None or self.ctx.session() is not session:
                 return
-            prefix = client.key_prefix
-            name = rotation.new_key_name if prefix == rotation.new_prefix else rotation.old_key_name
-            profile = replace(session.profile, key_prefix=prefix, key_name=name)
-            self._attach(replace(session, profile=profile, client=client))
-            self.ctx.status(f"This profile now signs in with “{name}” ({prefix}…).")
+            self._attach(new)
+            self.ctx.status(f"This profile now signs in with “{new.profile.key_name}” ({new.profile.key_prefix}…).")
 
         self.ctx.ops(load).success(switch).doing("read the profile's new key from the keychain").run()
 
     # --- the list, the banner and the panel ----------------------------------------------
 
     def refresh(self) -> None:
-        session = self.ctx.session()
-        if session is None or (session.services is None and self._scratch is None):  # no journal written yet
+        session, machine = self.ctx.session(), self.machine()
+        if session is None or machine is None:
             self._listed([])
             return
-        store, profile_id = self.store(), session.profile.id
-        self.ctx.ops(lambda: store.in_progress(profile_id)).success(self._listed) \
-            .doing("read the rotations in progress").run()
+        profile_id = session.profile.id
+
+        def listed() -> list[Rotation]:
+            return [r for r in machine.overview()[0] if not r.state.finished and r.profile_id == profile_id]
+
+        self.ctx.ops(listed).success(self._listed).doing("read the rotations in progress").run()
+
+    def _ran(self, reports: list[RunReport]) -> None:
+        """A pass of the runner: show what moved; reload keys where one was revoked or renamed."""
+        moved = False
+        for report in reports:
+            outcome = report.outcome
+            if outcome is None:
+                continue
+            wizard = self.wizards.get(report.rotation_id)
+            if wizard is not None:
+                wizard.show_outcome(outcome)
+            old = next((r for r in self.in_progress if r.id == report.rotation_id), None)
+            moved |= old is None or old.state != outcome.rotation.state
+        if moved:
+            self._refresh_keys()
+        self.refresh()
 
     def _listed(self, rotations: list[Rotation]) -> None:
         self.in_progress = rotations
@@ -283,6 +280,8 @@ class RotationCoordinator(QObject):
         if not waiting:
             self.ctx.banner.withdraw(Owner.ROTATIONS)
             return
+        needs_you = [r for r in waiting if r.attention]
+        kind = Kind.WARNING if needs_you else Kind.INFO
         if len(waiting) == 1:
             rotation = waiting[0]
             text = f"1 rotation in progress: {rotation.old_key_name} ({state_words(rotation)})."
@@ -290,8 +289,10 @@ class RotationCoordinator(QObject):
         else:
             names = ", ".join(r.old_key_name for r in waiting[:3]) + ("…" if len(waiting) > 3 else "")
             text = f"{len(waiting)} rotations in progress: {names}."
+            if needs_you:
+                text += f" {len(needs_you)} need{'s' if len(needs_you) == 1 else ''} you."
             action = Action("Show", self.open_panel)
-        self.ctx.banner.post(Notice(Owner.ROTATIONS, text, Kind.INFO, action))
+        self.ctx.banner.post(Notice(Owner.ROTATIONS, text, kind, action))
 
     def open_panel(self) -> RotationsPanel:
         if self.panel is None:
@@ -303,10 +304,9 @@ class RotationCoordinator(QObject):
         return self.panel
 
     def shutdown(self) -> None:
+        self.runner.stop()
         for wizard in {*self.wizards.values(), *([self.wizard] if self.wizard else [])}:
             wizard.hide()
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
 
 
+__all__ = ["RotationCoordinator"]

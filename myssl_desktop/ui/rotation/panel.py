@@ -19,12 +19,17 @@ from PySide6.QtWidgets import (
 )
 
 from ... import timefmt
+from ...revoke_when import RevokeWhen
 from ...rotation import Rotation, State
 
 
 def state_words(rotation: Rotation) -> str:
     """Where a rotation stands, in plain words."""
     state, total, done = rotation.state, len(rotation.targets), len(rotation.delivered)
+    if rotation.attention:
+        return f"needs you: {rotation.attention}"
+    if rotation.cancelling:
+        return "being cancelled"
     if state == State.PLANNED:
         return "planned: the new key is not created yet"
     if state == State.CREATED:
@@ -33,11 +38,13 @@ def state_words(rotation: Rotation) -> str:
     if state == State.DELIVERED:
         return "every place updated; the new key is not verified yet"
     if state in (State.VERIFIED, State.DRAINING):
-        if rotation.revoke == "later":
+        if rotation.revoke == RevokeWhen.LATER:
             return "new key in use; the old key still works (finish later)"
         return "new key in use; watching the old key fall silent"
-    if state in (State.REVOKED, State.SCHEDULED):
-        return "old key revoked; cleaning up"
+    if state == State.REVOKED:
+        return "old key revoked; finishing"
+    if state == State.SCHEDULED:
+        return "new key in use; the old key's revoke is scheduled"
     return "cancelled" if state == State.CANCELLED else "done"
 
 
@@ -124,7 +131,6 @@ class RotationsPanel(QDialog):
     def _update(self) -> None:
         chosen = self.selected()
         self.resume_button.setEnabled(chosen is not None)
-        self.cancel_button.setEnabled(chosen is not None and chosen.state in (
-            State.PLANNED, State.CREATED, State.DELIVERED, State.VERIFIED, State.DRAINING))
+        self.cancel_button.setEnabled(chosen is not None and chosen.cancellable)
         self.list.setVisible(bool(self.shown))
         self.empty.setVisible(not self.shown)

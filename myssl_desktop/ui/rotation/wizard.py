@@ -1,10 +1,11 @@
 """The rotation wizard: plan → create → update → verify → watch → done, one page per step.
 
-Every engine call runs in the background (the context's ops); the wizard only shows
-results. The journal is the truth: closing the wizard at any step keeps the rotation, and
-`resume` opens it at the page for the journal's state. Engine steps are idempotent, so a
-call whose result was dropped (the window re-attached the same profile, as a self-rotation
-does) is simply made again.
+The wizard shows a rotation and collects the user's choices; the rotation machine does every
+step (in the background, through the context's ops). Before the watch the user goes on step
+by step; from the watch on, the background runner drives the rotation as planned and the
+wizard shows what it finds (the user may still revoke earlier, schedule, or finish later).
+The journal is the truth: closing the wizard at any step keeps the rotation, and `resume`
+opens it at the page for the journal's state.
 """
 
 from __future__ import annotations
@@ -12,38 +13,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout
 
 from ...errors import AppError
 from ...errors import describe as describe_error
-from ...rotation import EnvFileTarget, State, TargetChanged, TargetFailed
-from ...rotation.targets import target_from
+from ...revoke_when import RevokeWhen
+from ...rotation import (
+    DeliveryFailed,
+    Finished,
+    KeyLimit,
+    NeedsConfirmation,
+    NeedsUser,
+    NewKeyRejected,
+    Outcome,
+    Progress,
+    State,
+    Waiting,
+    WaitingForTicks,
+)
+from ...rotation.targets import look
 from ..common.confirm import ConfirmKeyAction
 from ..common.richtext import html
 from .cancel import confirm_cancel
-from .pages import (
-    CreatePage,
-    DeliverPage,
-    DrainPage,
-    PlanPage,
-    StepHeader,
-    SummaryPage,
-    VerifyPage,
-    inspect_target,
-    target_line,
-)
+from .pages import CreatePage, DeliverPage, DrainPage, PlanPage, StepHeader, SummaryPage, VerifyPage
 from .prefill import Prefill
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from ...api.models import ApiKey
     from ...api.secret import Secret
-    from ...rotation import Rotation, RotationEngine, Target
+    from ...rotation import Rotation, RotationMachine, Target
     from ..common.context import UiContext
-
-POLL_INTERVAL_S = 15
-CANCELLABLE = (State.PLANNED, State.CREATED, State.DELIVERED, State.VERIFIED, State.DRAINING)
-SCHEDULE_WORDS = {"1h": "in 1 hour", "24h": "in 24 hours", "3d": "in 3 days", "7d": "in 7 days"}
 
 
 class WizardHost(Protocol):
@@ -51,11 +52,11 @@ class WizardHost(Protocol):
 
     ctx: UiContext
 
-    def prepare_engine(self, engine: RotationEngine) -> None: ...
-
     def register(self, wizard: RotationWizard) -> None: ...
 
     def wizard_closed(self, wizard: RotationWizard) -> None: ...
+
+    def rotation_changed(self, rotation: Rotation) -> None: ...
 
     def adopt_sign_in(self, rotation: Rotation) -> None: ...
 
@@ -63,24 +64,19 @@ class WizardHost(Protocol):
 
 
 class RotationWizard(QDialog):
-    rotation_changed = Signal(object)  # a Rotation the journal now holds (for the panel and banner)
-
-    def __init__(self, rotations: WizardHost, engine: RotationEngine, *, key: ApiKey | None = None,
+    def __init__(self, host: WizardHost, machine: RotationMachine, *, key: ApiKey | None = None,
                  rotation: Rotation | None = None, prefill: Prefill | None = None) -> None:
-        ctx = rotations.ctx
+        ctx = host.ctx
         super().__init__(ctx.parent)
-        self.rotations = rotations
+        self.host = host
         self.ctx = ctx
-        self.engine = engine
+        self.machine = machine
         self.key = key
         self.rotation = rotation
         self.secret: Secret | None = None
         self.failures: dict[int, str] = {}
         self.busy = False
         self.confirmation: QDialog | None = None  # the open confirmation (tests answer it)
-        self.poll_interval_s = POLL_INTERVAL_S
-        self._pending: tuple[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]] | None = None
-        self._polling = False
         self._primary_slot: Callable[[], None] | None = None
         name = key.name if key is not None else rotation.old_key_name if rotation is not None else ""
         self.setWindowTitle(f"Rotate “{name}”")
@@ -92,11 +88,10 @@ class RotationWizard(QDialog):
         self.header = StepHeader()
         layout.addWidget(self.header)
         self.stack = QStackedWidget()
-        clipboard = ctx.clipboard
+        keychain_place = machine.keychain.place()
         self.plan_page = PlanPage()
-        keychain_place = self.engine.keychain.place()
-        self.create_page = CreatePage(clipboard, keychain_place)
-        self.deliver_page = DeliverPage(clipboard)
+        self.create_page = CreatePage(ctx.clipboard, keychain_place)
+        self.deliver_page = DeliverPage(ctx.clipboard)
         self.verify_page = VerifyPage()
         self.drain_page = DrainPage()
         self.summary_page = SummaryPage(keychain_place)
@@ -122,16 +117,13 @@ class RotationWizard(QDialog):
         buttons.addWidget(self.primary_button)
         layout.addLayout(buttons)
 
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setSingleShot(True)
-        self._poll_timer.timeout.connect(self.poll)
         self.plan_page.check_requested.connect(self._inspect)
         self.create_page.revoke_stale_requested.connect(self._revoke_stale)
-        self.deliver_page.accept_changed_requested.connect(self._accept_changed)
-        self.drain_page.check_requested.connect(self.poll)
-        self.drain_page.revoke_now_requested.connect(lambda: self._ask_finish("now"))
+        self.deliver_page.replace_requested.connect(self._replace)
+        self.drain_page.check_requested.connect(self.check_drain)
+        self.drain_page.revoke_now_requested.connect(lambda: self._ask_finish(RevokeWhen.NOW))
         self.drain_page.schedule_requested.connect(self._ask_finish)
-        self.drain_page.later_requested.connect(lambda: self._finish("later"))
+        self.drain_page.later_requested.connect(self._finish_later)
         ctx.hide_secrets.connect(self.hide_secret)
 
         if rotation is None:
@@ -141,47 +133,30 @@ class RotationWizard(QDialog):
 
     # --- plumbing --------------------------------------------------------------------------
 
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], None],
-             failed: Callable[[BaseException], None], *, background: bool = False) -> None:
-        """Run `work` on a worker. `background` (the drain poll) leaves the buttons alone."""
-        call, prepare = work, self.rotations.prepare_engine
-        if not background:
-            self.busy = True
-            self._pending = (work, done, failed)
-            self._update_buttons()
+    @property
+    def showing_drain(self) -> bool:
+        return self.stack.currentWidget() is self.drain_page
 
-            def call() -> Any:
-                prepare(self.engine)  # on the worker: the profile's current targets, the sandbox's key
-                return work()
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[BaseException], None]) -> None:
+        """Run a machine call in the background; the buttons wait for it. Rotations are not
+        about the account shown, so a profile switch meanwhile does not drop the answer."""
+        self.busy = True
+        self._update_buttons()
 
         def succeeded(result: Any) -> None:
-            if not background:
-                self.busy, self._pending = False, None
+            self.busy = False
             done(result)
             self._update_buttons()
 
         def went_wrong(error: BaseException) -> None:
-            if not background:
-                self.busy, self._pending = False, None
+            self.busy = False
             failed(error)
             self._update_buttons()
 
-        self.ctx.ops(call).success(succeeded).failure(went_wrong).run()
-
-    def session_changed(self, engine: RotationEngine) -> None:
-        """The window re-attached the same profile (a self-rotation switched its key): results
-        in flight were dropped; make the call again (engine steps are idempotent)."""
-        self.engine = engine
-        self._polling = False
-        if self._pending is not None:
-            work, done, failed = self._pending
-            self._run(work, done, failed)
-        elif self.stack.currentWidget() is self.drain_page and self.isVisible():
-            self.poll()
+        self.ctx.ops(work).any_session().success(succeeded).failure(went_wrong).run()
 
     def _page(self, page: QWidget, step: int, primary: str = "", slot: Callable[[], None] | None = None) -> None:
-        if page is not self.drain_page:
-            self._poll_timer.stop()
         self.stack.setCurrentWidget(page)
         self.header.set_step(step)
         self._set_primary(primary, slot)
@@ -194,7 +169,7 @@ class RotationWizard(QDialog):
 
     def _update_buttons(self) -> None:
         rotation = self.rotation
-        cancellable = rotation is not None and rotation.state in CANCELLABLE
+        cancellable = rotation is not None and rotation.cancellable
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.setEnabled(cancellable and not self.busy)
         self.primary_button.setEnabled(not self.busy)
@@ -204,8 +179,11 @@ class RotationWizard(QDialog):
         self.close_button.setVisible(self._primary_slot != self.accept)  # "Done" closes already
 
     def _saved(self, rotation: Rotation) -> None:
+        first = self.rotation is None or self.rotation.id != rotation.id
         self.rotation = rotation
-        self.rotation_changed.emit(rotation)
+        if first:
+            self.host.register(self)
+        self.host.rotation_changed(rotation)
 
     def hide_secret(self) -> None:
         self.create_page.hide_secret()
@@ -216,71 +194,65 @@ class RotationWizard(QDialog):
         """Show the page for the journal's state and carry on from there."""
         self.rotation = rotation
         state = rotation.state
-        if state == State.PLANNED:
+        if rotation.cancelling:
+            self._cancel()
+        elif state == State.PLANNED:
             self._create()
         elif state == State.CREATED:
             self._deliver()
-        elif state == State.DELIVERED:
+        elif state in (State.DELIVERED, State.VERIFIED):
             self._verify()
-        elif state in (State.VERIFIED, State.DRAINING):
-            if rotation.self_rotation:
-                self.rotations.adopt_sign_in(rotation)
+        elif state == State.DRAINING:
             self._drain()
-        elif state in (State.REVOKED, State.SCHEDULED):
-            self._finish(rotation.revoke)
         else:
             self._summary(rotation)
 
     def done(self, result: int) -> None:  # Close, Escape and the window's close button
-        self._poll_timer.stop()
         if self.rotation is not None and not self.rotation.state.finished:
-            self.ctx.status(f"The rotation of “{self.rotation.old_key_name}” is kept: resume it from "
-                                     "View ▸ Rotations in progress.")
+            after = " It goes on by itself from here." if self.rotation.state == State.DRAINING else ""
+            self.ctx.status(f"The rotation of “{self.rotation.old_key_name}” is kept: resume it from View ▸ "
+                            f"Rotations in progress.{after}")
         super().done(result)
-        self.rotations.wizard_closed(self)
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self.stack.currentWidget() is self.drain_page and not self._poll_timer.isActive():
-            self.poll()
-
-    def hideEvent(self, event: Any) -> None:  # noqa: N802
-        super().hideEvent(event)
-        self._poll_timer.stop()
+        self.host.wizard_closed(self)
 
     # --- (a) plan --------------------------------------------------------------------------
 
     def _show_plan(self, prefill: Prefill | None) -> None:
         assert self.key is not None
-        session = self.ctx.session()
-        own = session is not None and session.actions.is_own_key(self.key)
-        self.plan_page.show_key(self.key, own)
+        session, key, machine = self.ctx.session(), self.key, self.machine
+        self.plan_page.show_key(key, session is not None and session.actions.is_own_key(key))
+        if session is not None:
+            profile = session.profile
+            self.ctx.ops(lambda: machine.preflight(profile, key, [])).any_session() \
+                .success(lambda check: self.plan_page.show_key(key, check.self_rotation,
+                                                              [p.name for p in check.other_profiles])) \
+                .failure(lambda _: None).run()
         if prefill is not None:
             self.plan_page.prefill(prefill.targets, prefill.quiet_period_s, prefill.revoke)
         self._page(self.plan_page, 0, "Create the &new key", self.start)
 
     def _inspect(self, row: int, target: Target) -> None:
-        keychain, prefix = self.engine.keychain, self.key.prefix if self.key else ""
-        self.ctx.ops(lambda: inspect_target(target, prefix, keychain)) \
-            .success(lambda result: self.plan_page.set_note(target, *result)) \
-            .failure(lambda error: self.plan_page.set_note(target, False, describe(error))).run()
+        keychain, prefix = self.machine.keychain, self.key.prefix if self.key else ""
+        self.ctx.ops(lambda: look(target, prefix, keychain)).any_session() \
+            .success(lambda contents: self.plan_page.set_contents(target, contents)) \
+            .failure(lambda error: self.plan_page.show_add_error(describe(error))).run()
 
     def start(self) -> None:
-        """Plan (the journal is written; files are read now) and create the new key."""
+        """Journal the plan (files are read now) and create the new key."""
         problem = self.plan_page.problems()
-        if problem:
-            self.plan_page.show_add_error(problem)
+        session = self.ctx.session()
+        if problem or session is None:
+            self.plan_page.show_add_error(problem or "Sign in again to rotate.")
             return
-        key, page = self.key, self.plan_page
+        key, page, machine, profile = self.key, self.plan_page, self.machine, session.profile
         assert key is not None
-        targets, quiet, revoke = page.chosen_targets(), page.quiet_period_s, page.revoke
+        targets, quiet, revoke, forced = page.chosen_targets(), page.quiet_period_s, page.revoke, page.forced()
+
         def plan() -> Rotation:
-            read = [EnvFileTarget.plan(t.path, t.variable) if isinstance(t, EnvFileTarget) else t for t in targets]
-            return self.engine.plan(key, read, quiet_period_s=quiet, revoke=revoke)
+            return machine.plan(profile, key, targets, quiet_period_s=quiet, revoke=revoke, force=forced)
 
         def planned(rotation: Rotation) -> None:
             self._saved(rotation)
-            self.rotations.register(self)
             self._create()
 
         self._run(plan, planned, lambda error: page.show_add_error(describe(error)))
@@ -293,24 +265,29 @@ class RotationWizard(QDialog):
         self._page(self.create_page, 1)
         self.create_page.show_working(f"Creating “{rotation.new_key_name}” on MySSL, with the same permissions "
                                       "as the old key…")
+        machine = self.machine
 
-        def create() -> tuple[Rotation, Secret]:
-            created = self.engine.create(rotation)
-            return created, self.engine.new_secret(created)
+        def create() -> tuple[Outcome, Secret | None]:
+            outcome = machine.step(rotation.id)
+            created = outcome.rotation.at_least(State.CREATED)
+            return outcome, machine.new_secret(outcome.rotation) if created else None
 
-        def created(result: tuple[Rotation, Secret]) -> None:
-            self._saved(result[0])
-            self.secret = result[1]
-            self.create_page.show_secret(*result)
-            self._set_primary("&Continue: update the places", self._deliver)
+        def created(result: tuple[Outcome, Secret | None]) -> None:
+            outcome, secret = result
+            self._saved(outcome.rotation)
+            if secret is not None:
+                self.secret = secret
+                self.create_page.show_secret(outcome.rotation, secret)
+                self._set_primary("&Continue: update the places", self._deliver)
+            elif isinstance(outcome, NeedsUser) and isinstance(outcome.problem, KeyLimit):
+                self.create_page.show_limit(outcome.message, outcome.problem.stale_keys)
+                self._set_primary("&Try again", self._create)
+            else:
+                self.create_page.show_error(_message(outcome))
+                self._set_primary("&Try again", self._create)
 
         def failed(error: BaseException) -> None:
-            from ...api.errors import KeyLimitReached
-
-            if isinstance(error, KeyLimitReached):
-                self.create_page.show_limit(str(error), list(error.stale_keys))
-            else:
-                self.create_page.show_error(describe(error))
+            self.create_page.show_error(describe(error))
             self._set_primary("&Try again", self._create)
 
         self._run(create, created, failed)
@@ -339,35 +316,34 @@ class RotationWizard(QDialog):
         if self.stack.currentWidget() is not self.deliver_page:
             self._page(self.deliver_page, 2)
             self.deliver_page.show_rotation(rotation, self.secret, self.failures)
-        confirmed = self.deliver_page.confirmed()
+        ticked = self.deliver_page.confirmed()
         self.deliver_page.show_working("Updating files and keychain entries…")
-        known = self.secret
+        machine, known = self.machine, self.secret
 
-        def deliver() -> tuple[Rotation, Secret, dict[int, str], BaseException | None]:
-            from ...keychain import KeychainError
+        def deliver() -> tuple[Outcome, Secret]:
+            return machine.step(rotation.id, ticked=ticked), known or machine.new_secret(rotation)
 
-            secret = known or self.engine.new_secret(rotation)
-            try:
-                return self.engine.deliver(rotation, confirmed), secret, {}, None
-            except (TargetChanged, TargetFailed, KeychainError, OSError) as error:
-                now = self.engine.store.load(rotation.id)  # the targets done before it are journaled
-                index = next((i for i, spec in enumerate(now.targets) if i not in now.delivered
-                              and spec.get("kind") in ("env-file", "keychain")), -1)
-                return now, secret, {index: short_reason(error)}, error
-
-        def delivered(result: tuple[Rotation, Secret, dict[int, str], BaseException | None]) -> None:
-            now, self.secret, self.failures, error = result
+        def delivered(result: tuple[Outcome, Secret]) -> None:
+            outcome, self.secret = result
+            now = outcome.rotation
             self._saved(now)
             self.deliver_page.done_working()
+            problem = outcome.problem if isinstance(outcome, NeedsUser) else None
+            self.failures = {problem.index: problem.reason} if isinstance(problem, DeliveryFailed) else {}
+            if isinstance(problem, NeedsConfirmation):
+                self.failures = {problem.index: problem.contents.note(problem.target).lstrip("⚠ ")}
             self.deliver_page.show_rotation(now, self.secret, self.failures)
-            if error is not None:
-                self.deliver_page.show_problem(explain_delivery(error),
-                                               changed_file=isinstance(error, TargetChanged))
-                self._set_primary("&Try again", self._deliver)
-            elif now.state == State.DELIVERED:
-                self._verify()
-            else:
+            if isinstance(problem, WaitingForTicks):
                 self._set_primary("&Continue", self._deliver)
+            elif isinstance(problem, NeedsConfirmation):
+                self.deliver_page.show_problem(outcome.message, replaceable=problem.index)
+                self._set_primary("&Try again", self._deliver)
+            elif problem is not None:
+                self.deliver_page.show_problem(f"{_message(outcome)} The places already updated keep the new key; "
+                                               "Try again continues from here.")
+                self._set_primary("&Try again", self._deliver)
+            else:
+                self._verify()
 
         def failed(error: BaseException) -> None:
             self.deliver_page.show_problem(describe(error))
@@ -375,18 +351,13 @@ class RotationWizard(QDialog):
 
         self._run(deliver, delivered, failed)
 
-    def _accept_changed(self) -> None:
-        """The user checked the changed file: read it as it is now and update it."""
+    def _replace(self, index: int) -> None:
+        """The user agrees to overwrite a place that holds something other than the old key."""
         rotation = self.rotation
         assert rotation is not None
-
-        def accepted(now: Rotation) -> None:
-            self._saved(now)
-            self.failures = {}
-            self._deliver()
-
-        self.deliver_page.show_working("Reading the file as it is now…")
-        self._run(lambda: self.engine.accept_changed_files(rotation), accepted,
+        machine = self.machine
+        self.deliver_page.show_working("Replacing its value…")
+        self._run(lambda: machine.confirm_target(rotation.id, index), lambda _: self._deliver(),
                   lambda error: self.deliver_page.show_problem(describe(error)))
 
     # --- (d) verify ------------------------------------------------------------------------
@@ -396,19 +367,30 @@ class RotationWizard(QDialog):
         assert rotation is not None
         self._page(self.verify_page, 3)
         self.verify_page.show_working()
+        machine = self.machine
 
-        def verified(now: Rotation) -> None:
-            self._saved(now)
-            self.verify_page.show_ok(now)
-            if now.self_rotation:
-                self.rotations.adopt_sign_in(now)
+        def verify() -> Outcome:
+            outcome = machine.step(rotation.id)  # verify; a rotation journaled as verified moves to the watch
+            if isinstance(outcome, Progress) and outcome.rotation.state == State.VERIFIED:
+                outcome = machine.step(rotation.id)
+            return outcome
+
+        def verified(outcome: Outcome) -> None:
+            self._saved(outcome.rotation)
+            if isinstance(outcome, NeedsUser):
+                self.verify_page.show_failed(outcome.message)
+                retry = not isinstance(outcome.problem, NewKeyRejected)
+                self._set_primary("&Try again" if retry else "", self._verify if retry else None)
+                return
+            self.verify_page.show_ok(outcome.rotation)
+            self.host.adopt_sign_in(outcome.rotation)
             self._set_primary("&Continue: watch the old key", self._drain)
 
         def failed(error: BaseException) -> None:
             self.verify_page.show_failed(describe(error))
             self._set_primary("&Try again", self._verify)
 
-        self._run(lambda: self.engine.advance(rotation), verified, failed)
+        self._run(verify, verified, failed)
 
     # --- (e) drain -------------------------------------------------------------------------
 
@@ -419,100 +401,102 @@ class RotationWizard(QDialog):
         self.drain_page.show_rotation(rotation)
         self.drain_page.status = None
         self._update_buttons()
-        self.poll()
+        self.check_drain()
 
-    def poll(self) -> None:
-        """One drain check (two key reads); the next one is armed when it answers, so checks
-        never overlap and stay `poll_interval_s` apart."""
+    def check_drain(self) -> None:
+        """One look at the old key (two key reads); as planned, a quiet old key is revoked."""
         rotation = self.rotation
-        if self._polling or rotation is None or self.stack.currentWidget() is not self.drain_page:
+        if rotation is None or self.busy:
             return
-        self._poll_timer.stop()
-        self._polling = True
+        machine = self.machine
         self.drain_page.check_button.setEnabled(False)
 
-        def checked(status: Any) -> None:
-            self._polling = False
-            self.drain_page.check_button.setEnabled(True)
-            if self.stack.currentWidget() is not self.drain_page or self.rotation is None:
-                return
-            self.drain_page.show_status(status, self.rotation.quiet_period_s)
-            self._update_buttons()
-            self._arm_poll(self.poll_interval_s)
-
         def failed(error: BaseException) -> None:
-            from ...api.errors import RateLimited
-
-            self._polling = False
             self.drain_page.check_button.setEnabled(True)
-            wait = self.poll_interval_s
-            if isinstance(error, RateLimited):
-                wait = max(wait, error.retry_after)
-                self.drain_page.show_check_problem(f"MySSL's rate limit was reached: checking again in {wait} s.")
-            else:
-                self.drain_page.show_check_problem(f"Could not check the keys: {describe(error)}")
-            self._arm_poll(wait)
+            self.drain_page.show_check_problem(f"Could not check the keys: {describe(error)}")
 
-        self._run(lambda: self.engine.drain_status(rotation), checked, failed, background=True)
+        self._run(lambda: _until_settled(machine, rotation.id), self.show_outcome, failed)
 
-    def _arm_poll(self, seconds: float) -> None:
-        if self.isVisible() and self.stack.currentWidget() is self.drain_page:
-            self._poll_timer.start(int(seconds * 1000))
+    def show_outcome(self, outcome: Outcome) -> None:
+        """What a step (the wizard's or the background runner's) came to, once the watch began."""
+        if self.busy or self.rotation is None or outcome.rotation.id != self.rotation.id:
+            return
+        self.rotation = outcome.rotation
+        self.drain_page.check_button.setEnabled(True)
+        if isinstance(outcome, Waiting) and outcome.rotation.state == State.DRAINING:
+            if self.stack.currentWidget() is self.drain_page:
+                self.drain_page.show_rotation(outcome.rotation)
+                if outcome.drain is not None:
+                    self.drain_page.show_status(outcome.drain)
+            self._update_buttons()
+        elif isinstance(outcome, NeedsUser):
+            self.drain_page.show_check_problem(outcome.message)
+        elif self.stack.currentWidget() in (self.drain_page, self.verify_page):
+            self._summary(outcome.rotation)
 
-    def _ask_finish(self, choice: str) -> None:
+    def _ask_finish(self, choice: RevokeWhen) -> None:
         rotation, status = self.rotation, self.drain_page.status
         if rotation is None or status is None:
             return
-        places = "".join(f"<li>{html(target_line(target_from(spec)))}</li>" for spec in rotation.targets)
+        places = "".join(f"<li>{html(target.label)}</li>" for target in rotation.targets)
         places = f"<ul>{places}</ul>" if places else "<p>(no places were listed for this rotation)</p>"
-        what = "Revoke" if choice == "now" else "Schedule the revoke of"
-        when = "" if choice == "now" else f" {SCHEDULE_WORDS[choice]}"
+        what = "Revoke" if choice is RevokeWhen.NOW else "Schedule the revoke of"
+        when = "" if choice is RevokeWhen.NOW else f" {choice.label.lower()}"
         message = (f"{what} the old key “{html(rotation.old_key_name)}” ({rotation.old_prefix}…){when}? "
                    f"These places have the new key ({rotation.new_prefix}…):{places}"
                    "Anything else that still has the old key gets “Invalid API key” from then on.")
-        verdict = status.summary(rotation.quiet_period_s)
-        usage = f"<b>{html(verdict)}</b>" if status.used_after_delivery else html(verdict)
-        dialog = ConfirmKeyAction("Revoke the old key" if choice == "now" else "Schedule the revoke", status.old,
-                                  message, "Revoke now" if choice == "now" else "Schedule revoke", parent=self,
-                                  usage=usage, needs_typing=status.used_after_delivery)
+        verdict = status.summary()
+        used = status.used_after_delivery and not status.quiet_enough
+        usage = f"<b>{html(verdict)}</b>" if used else html(verdict)
+        dialog = ConfirmKeyAction("Revoke the old key" if choice is RevokeWhen.NOW else "Schedule the revoke",
+                                  status.old, message, "Revoke now" if choice is RevokeWhen.NOW else "Schedule revoke",
+                                  parent=self, usage=usage, needs_typing=used)
         dialog.accepted.connect(lambda: self._finish(choice))
         self.confirmation = dialog
         dialog.open()
 
-    def _finish(self, choice: str) -> None:
+    def _finish(self, choice: RevokeWhen) -> None:
         rotation = self.rotation
         assert rotation is not None
         self._page(self.summary_page, 5)
-        self.summary_page.show_working({"now": "Revoking the old key and cleaning up…",
-                                        "later": "Saving…"}.get(choice, "Scheduling the old key's revoke…"))
+        self.summary_page.show_working("Revoking the old key…" if choice is RevokeWhen.NOW
+                                       else "Scheduling the old key's revoke…")
+        machine = self.machine
 
-        def finish() -> tuple[Rotation, Any]:
-            done = self.engine.finish(rotation, choice)
-            expires = None
-            if done.state == State.DONE and choice not in ("now", "later"):
-                try:
-                    expires = self.engine.client.get_key(done.old_key_id).expires_at
-                except Exception:  # only for the summary's date
-                    expires = None
-            return done, expires
-
-        def finished(result: tuple[Rotation, Any]) -> None:
-            self._saved(result[0])
-            self._summary(result[0], result[1])
+        def finish() -> Outcome:
+            machine.finish_now(rotation.id, choice)
+            return _until_settled(machine, rotation.id)
 
         def failed(error: BaseException) -> None:
-            self.summary_page.show_working("")
             self.summary_page.bar.hide()
             self.summary_page.title.setText(f"<b>Could not finish:</b> {html(describe(error))}")
             self._set_primary("&Try again", lambda: self._finish(choice))
 
-        self._run(finish, finished, failed)
+        self._run(finish, lambda outcome: self._settled(outcome), failed)
+
+    def _finish_later(self) -> None:
+        rotation = self.rotation
+        assert rotation is not None
+        machine = self.machine
+        self._run(lambda: machine.set_revoke(rotation.id, RevokeWhen.LATER),
+                  lambda now: (self._saved(now), self._summary(now)),
+                  lambda error: self.drain_page.show_check_problem(describe(error)))
+
+    def _settled(self, outcome: Outcome) -> None:
+        self._saved(outcome.rotation)
+        if isinstance(outcome, NeedsUser):
+            self.summary_page.bar.hide()
+            self.summary_page.title.setText(f"<b>Stopped:</b> {html(outcome.message)}")
+            self._set_primary("", None)
+            return
+        self._summary(outcome.rotation, getattr(getattr(outcome, "drain", None), "old", None))
 
     # --- (f) summary and cancel --------------------------------------------------------------
 
-    def _summary(self, rotation: Rotation, expires: Any = None) -> None:
+    def _summary(self, rotation: Rotation, old: ApiKey | None = None) -> None:
+        self.rotation = rotation
         self._page(self.summary_page, 5)
-        self.summary_page.show_rotation(rotation, expires)
+        self.summary_page.show_rotation(rotation, old.expires_at if old is not None else None)
         if rotation.state == State.CANCELLED:
             self._set_primary("&Start again…", self._start_again)
         else:
@@ -521,7 +505,7 @@ class RotationWizard(QDialog):
     def request_cancel(self) -> None:
         """Cancel rotation…: possible until the old key is revoked; asks first."""
         rotation = self.rotation
-        if rotation is None or rotation.state not in CANCELLABLE or self.busy:
+        if rotation is None or not rotation.cancellable or self.busy:
             return
         self.confirmation = confirm_cancel(self, rotation, self._cancel)
 
@@ -531,46 +515,52 @@ class RotationWizard(QDialog):
         self._page(self.summary_page, 5)
         self.create_page.hide_secret()
         self.summary_page.show_working("Cancelling: putting files and keychain entries back, revoking the new key…")
+        machine = self.machine
 
-        def cancelled(now: Rotation) -> None:
-            self._saved(now)
-            if now.self_rotation:
-                self.rotations.adopt_sign_in(now)
-            self._summary(now)
+        def cancelled(outcome: Outcome) -> None:
+            self._saved(outcome.rotation)
+            self.host.adopt_sign_in(outcome.rotation)
+            if isinstance(outcome, NeedsUser):
+                self.summary_page.bar.hide()
+                self.summary_page.title.setText(f"<b>Could not cancel:</b> {html(outcome.message)}")
+                self._set_primary("&Try again", self._cancel)
+            else:
+                self._summary(outcome.rotation)
 
         def failed(error: BaseException) -> None:
             self.summary_page.bar.hide()
             self.summary_page.title.setText(f"<b>Could not cancel:</b> {html(describe(error))}")
             self._set_primary("&Try again", self._cancel)
 
-        self._run(lambda: self.engine.cancel(rotation), cancelled, failed)
+        self._run(lambda: machine.cancel(rotation.id), cancelled, failed)
 
     def _start_again(self) -> None:
-        """After a cancel: a new plan for the same key with the same places (files re-read)."""
-        rotation = self.rotation
-        assert rotation is not None
-        client = self.engine.client
+        """After a cancel: a new plan for the same key with the same places (files looked at anew)."""
+        rotation, session = self.rotation, self.ctx.session()
+        if rotation is None or session is None:
+            return
+        client = session.client
 
         def again(key: ApiKey) -> None:
-            self.rotations.start_with(key, Prefill.of(rotation))
+            self.host.start_with(key, Prefill.of(rotation))
             self.accept()
 
         self._run(lambda: client.get_key(rotation.old_key_id), again,
                   lambda error: self.summary_page.title.setText(html(describe(error))))
 
 
-def short_reason(error: BaseException) -> str:
-    if isinstance(error, TargetChanged):
-        return "the file changed since the rotation read it, so it was left alone."
-    return str(error)
+def _until_settled(machine: RotationMachine, rotation_id: str) -> Outcome:
+    """Steps while they progress (the watch may revoke, then finish); the last outcome."""
+    while True:
+        outcome = machine.step(rotation_id)
+        if not isinstance(outcome, Progress):
+            return outcome
 
 
-def explain_delivery(error: BaseException) -> str:
-    if isinstance(error, TargetChanged):
-        return ("A file changed since the rotation read it (someone else may be editing it), so the rotation "
-                "stopped before touching it. Look at the change. If it is right, use the file as it is now; if "
-                "not, undo it and press Try again.")
-    return f"{error} The places already updated keep the new key; Try again continues from here."
+def _message(outcome: Outcome) -> str:
+    if isinstance(outcome, NeedsUser | Finished):
+        return outcome.message
+    return outcome.reason if isinstance(outcome, Waiting) else outcome.did
 
 
 def describe(error: BaseException) -> str:
@@ -581,4 +571,4 @@ def describe(error: BaseException) -> str:
     return text
 
 
-__all__ = ["RotationWizard"]
+__all__ = ["RotationWizard", "WizardHost"]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ...api.models import RateLimit
     from ...keycache import KeyCache, Snapshot
     from ...profiles import Profile
+    from ...services import Services
     from ...session import Session
     from ..account.bar import AccountBar
     from ..account.controller import AccountController
@@ -48,6 +49,7 @@ class WindowSetup:
     state_dir: Path | None = None  # window layout and app settings
     key_cache: KeyCache | None = None  # the last key list of each profile, for offline starts
     clipboard_backend: ClipboardBackend | None = None  # None: the system clipboard
+    services: Services | None = None  # the app's own: their rotations run before anyone signs in
 
 
 @dataclass
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
                         banner=banner, clipboard=hygiene.clipboard, hide_secrets=hygiene.hide_secrets)
         keys = KeysPane(ctx)
         self._layout.addWidget(keys, 1)
-        rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach)
+        rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
                                    show_needing_attention=keys.show_needing_attention)
