@@ -271,7 +271,10 @@ def run_advance(services: Services, args: argparse.Namespace) -> int:
     while True:
         reports, damaged = advance_all(services.rotations)
         for item in reports:
-            if item.outcome is not None:
+            if isinstance(item.outcome, NeedsUser):
+                report.outcome(item.outcome)
+                report.problem(f"rotation {item.rotation_id} ({item.key_name}) needs you: {item.outcome.message}")
+            elif item.outcome is not None:
                 report.outcome(item.outcome)
             elif item.error:
                 report.problem(f"rotation {item.rotation_id} ({item.key_name}): {item.error}")

@@ -157,3 +157,34 @@ def test_rotations_lists_and_cancel_undoes(services, sandbox, setup) -> None:
     assert client.get_key(rotation.new_key_id).status == "revoked"
     assert client.get_key(setup["app"].api_key.id).status == "active"
     assert JournalStore(services.dirs.data).load(rotation.id).state == State.CANCELLED
+
+
+def rotations_run(*args: str, crash: str | None = None) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != CRASH_AT}
+    if crash:
+        env[CRASH_AT] = crash
+    return subprocess.Popen([sys.executable, "-m", "myssl_desktop.cli", "rotations", "run", *args], env=env,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("boundary", ["create-answered", "target-0-written", "target-1", "verified"])
+def test_killed_then_finished_by_rotations_run(boundary: str, services, sandbox, setup) -> None:
+    killed = rotate(*start_args(setup["env"]), crash=boundary)
+    assert killed.wait(timeout=120) == -signal.SIGKILL
+    runner = rotations_run()
+    out, err = runner.communicate(timeout=120)
+    assert runner.returncode == 0, err
+    assert_finished(services, sandbox, setup)
+
+
+@pytest.mark.parametrize("boundary", ["old-revoked", "cleaned-up"])
+def test_rotations_run_killed_in_its_own_steps_then_run_again(boundary: str, services, sandbox, setup) -> None:
+    parked = rotate(*start_args(setup["env"])[:-3], "--revoke", "later", "--yes")
+    assert parked.wait(timeout=120) == 0
+    rotation = JournalStore(services.dirs.data).in_progress()[0]
+    changed = rotate("--resume", rotation.id, "--revoke", "now", crash=boundary)  # the user finishes it
+    assert changed.wait(timeout=120) == -signal.SIGKILL
+    runner = rotations_run("--wait")
+    out, err = runner.communicate(timeout=120)
+    assert runner.returncode == 0, err
+    assert_finished(services, sandbox, setup)

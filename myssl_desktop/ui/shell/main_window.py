@@ -416,10 +416,17 @@ class MainWindow(QMainWindow):
         cache = None if session.is_sandbox else content.setup.key_cache
         profile_id = session.profile.id
 
+        actions = session.actions
+
         def fetch() -> tuple[Snapshot, RateLimit | None]:
             from ...keycache import snapshot_now
+            from ...keychain import KeychainError
 
             snapshot = snapshot_now(client.all_keys(), client.all_usage(days=30))
+            try:
+                actions.forget_revoked_secrets(snapshot.keys)  # a scheduled revoke took effect
+            except KeychainError:
+                pass  # tried again at the next refresh
             if cache is not None:
                 try:
                     cache.save(profile_id, snapshot)
