@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .ui.shell.main_window import MainWindow, WindowSetup
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("MySSL Desktop")
     app.setOrganizationName("MySSL")
     app.setDesktopFileName("myssl-desktop")
@@ -84,7 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if os.environ.get(STARTUP_PROBE):
         window.frame_painted.connect(lambda: _report_startup("frame"))
-        window.first_painted.connect(lambda: (_report_startup("content"), app.quit()))
+        def content_painted() -> None:
+            _report_startup("content")
+            app.quit()
+
+        window.first_painted.connect(content_painted)
         return app.exec()
 
     from .demo import DemoAccount

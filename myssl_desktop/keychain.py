@@ -281,13 +281,13 @@ def _label_macos(service: str, user: str, label: str) -> None:  # pragma: no cov
 
     update = api._sec.SecItemUpdate
     update.restype, update.argtypes = c_int32, (c_void_p, c_void_p)
-    query = api.create_query(kSecClass=api.k_("kSecClassGenericPassword"), kSecAttrService=service,
-                             kSecAttrAccount=user)
-    update(query, api.create_query(kSecAttrLabel=label))
+    query = api.create_query(kSecClass=api.k_("kSecClassGenericPassword"),  # type: ignore[no-untyped-call]
+                             kSecAttrService=service, kSecAttrAccount=user)
+    update(query, api.create_query(kSecAttrLabel=label))  # type: ignore[no-untyped-call]
 
 
 def _label_windows(service: str, user: str, label: str) -> None:  # pragma: no cover - Windows only
-    import win32cred  # type: ignore[import-not-found]
+    import win32cred
 
     for target in (f"{user}@{service}", service):
         try:

@@ -66,7 +66,8 @@ def _check_window() -> str:
     from .ui.common.icons import app_icon, icon, resource_dir
     from .ui.shell.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     window = MainWindow()  # built in full: table, menus, toolbar, delegates, icons
     try:
         with _quiet_offscreen_notice():

@@ -189,15 +189,15 @@ class MysslClient:
             rate_limit = self._note_rate_limit(headers)
             if status < 400:
                 return parse.parse_body(content, build)
-            error = self._error_for(status, headers, content, rate_limit, needs)
+            refusal = self._error_for(status, headers, content, rate_limit, needs)
             if idempotent and status in RETRY_STATUSES:
-                wait = error.retry_after if isinstance(error, RateLimited) else None
+                wait = refusal.retry_after if isinstance(refusal, RateLimited) else None
                 delay = self._retry.delay(retry_number, wait)
                 if delay is not None:
                     log.info("%s %s: HTTP %d; retrying in %.1f s", method, path, status, delay)
                     self._retry.sleep(delay)
                     continue
-            raise error
+            raise refusal
 
     def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None,
                   body: Any) -> tuple[int, httpx.Headers, bytes]:

@@ -29,7 +29,7 @@ class RetryPolicy:
     def backoff(self, retry_number: int) -> float:
         """Delay before retry `retry_number` (1-based): uniform in [0, min(cap, base·2ⁿ⁻¹)]."""
         ceiling = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
-        return ceiling * self.jitter()
+        return float(ceiling * self.jitter())
 
     def delay(self, retry_number: int, retry_after: float | None) -> float | None:
         """Seconds to wait before the retry, or None when the caller should give up now."""

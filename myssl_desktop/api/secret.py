@@ -50,5 +50,5 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
-    def __reduce__(self) -> object:  # never pickled into caches or journals by accident
+    def __reduce__(self) -> tuple[object, ...]:  # never pickled into caches or journals by accident
         raise TypeError("Secret values cannot be pickled")

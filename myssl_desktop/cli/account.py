@@ -114,18 +114,18 @@ def _signed_in(services: Services, profile: Profile) -> str:
 
 def run_profiles(services: Services, args: argparse.Namespace) -> int:
     state = services.profiles.load()
-    rows = [{"name": p.name, "environment": p.environment, "base_url": p.base_url,
-             "key_prefix": p.key_prefix, "tier": p.tier, "access": p.access,
-             "last_sign_in": p.last_sign_in, "signed_in": _signed_in(services, p),
-             "last_used": p.id == state.last_profile_id} for p in state.profiles]
+    signed_in = {p.id: _signed_in(services, p) for p in state.profiles}
     if args.json:
-        emit_json(rows)
-    elif not rows:
+        emit_json([{"name": p.name, "environment": p.environment, "base_url": p.base_url,
+                    "key_prefix": p.key_prefix, "tier": p.tier, "access": p.access,
+                    "last_sign_in": p.last_sign_in, "signed_in": signed_in[p.id],
+                    "last_used": p.id == state.last_profile_id} for p in state.profiles])
+    elif not state.profiles:
         print("No profiles yet. Sign in with: myssl-keys login --profile NAME --key-stdin")
     else:
-        print(table([[("* " if r["last_used"] else "  ") + r["name"], r["environment"],
-                      r["key_prefix"] + "…", r["tier"], r["access"], r["signed_in"], r["base_url"]]
-                     for r in rows],
+        print(table([[("* " if p.id == state.last_profile_id else "  ") + p.name, p.environment,
+                      p.key_prefix + "…", p.tier, p.access, signed_in[p.id], p.base_url]
+                     for p in state.profiles],
                     ["  PROFILE", "ENV", "KEY", "TIER", "ACCESS", "SIGNED IN", "BASE URL"]))
     return 0
 

@@ -50,9 +50,9 @@ def _check_connection(base_url: str) -> tuple[bool, str]:
     try:
         response = shared_pool.client_for(url).get(url + "/api-keys/current")
     except httpx.HTTPError as exc:
-        error = network_error(exc, url.split("/")[2], False)
-        kind = "TLS" if isinstance(error, TlsError) else "network"
-        return False, f"{url}: {kind} problem: {error}"
+        failure = network_error(exc, url.split("/")[2], False)
+        kind = "TLS" if isinstance(failure, TlsError) else "network"
+        return False, f"{url}: {kind} problem: {failure}"
     tls = "TLS verified" if url.startswith("https://") else "plain HTTP (loopback)"
     if response.status_code != 401 or "Authentication required" not in response.text:
         return False, (f"{url}: reachable ({tls}) but it does not answer like the MySSL API "

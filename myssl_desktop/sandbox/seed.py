@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from .store import Store
 from .timeutil import DAY, day_of, day_start, day_to_ts, shift_day
@@ -170,7 +171,7 @@ def _seed_usage(store: Store, key_id: int, spec: DemoKey, created: float, end: f
     return last_used
 
 
-def _seed_domain(store: Store, domain: tuple, now: float, rng: random.Random) -> int:
+def _seed_domain(store: Store, domain: tuple[Any, ...], now: float, rng: random.Random) -> int:
     hostname, port, grade, score, days_left, active, frequency, age_days = domain
     scanned = grade is not None
     return store.add_domain(

@@ -342,7 +342,8 @@ class Store:
         offset: int = 0,
     ) -> tuple[list[KeyRow], int]:
         """Newest first (created_at, then id), with the total count of the filtered set."""
-        clauses, params = [], {}
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
         if status is not None:
             clauses.append(_STATUS_WHERE[status])
         if search:
@@ -365,9 +366,10 @@ class Store:
         """Keys that count toward max_active_keys: `active` or `expiring`."""
         with self.transaction():
             self.sweep()
-            return self._db.execute(
+            count: int = self._db.execute(
                 "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL"
             ).fetchone()[0]
+            return count
 
     def _one_key(self, where: str, value: Any) -> KeyRow | None:
         with self.transaction():
@@ -477,7 +479,8 @@ class Store:
         """Newest first. `status`: active, inactive (monitoring paused), expiring (certificate
         ends within 30 days), expired."""
         today = day_of(self._clock())
-        clauses, params = [], {}
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
         if status == "active":
             clauses.append("is_active = 1")
         elif status == "inactive":
@@ -504,7 +507,12 @@ class Store:
                 "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
                 params,
             ).fetchall()
-        return [DomainRow(*r[:7], bool(r[7]), *r[8:]) for r in rows], total
+        return [_domain_row(r) for r in rows], total
+
+
+def _domain_row(r: tuple[Any, ...]) -> DomainRow:
+    return DomainRow(id=r[0], hostname=r[1], port=r[2], ssl_grade=r[3], ssl_score=r[4], certificate_expiry=r[5],
+                     last_scan=r[6], is_active=bool(r[7]), monitoring_frequency=r[8], created_at=r[9])
 
 
 def _key_row(row: tuple[Any, ...]) -> KeyRow:

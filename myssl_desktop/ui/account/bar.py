@@ -42,8 +42,8 @@ class AccountBar(QWidget):
         self.minute_label.setAccessibleName("Requests left this minute")
         self.updated_label = QLabel("")
         self.updated_label.setAccessibleName("Last updated")
-        for widget in (self.profile_label, self.tier_label):
-            layout.addWidget(widget)
+        for label in (self.profile_label, self.tier_label):
+            layout.addWidget(label)
         layout.addStretch(1)
         for widget in (self.quota_label, self.quota_gauge, self.minute_label, self.updated_label):
             layout.addWidget(widget)

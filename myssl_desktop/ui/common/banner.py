@@ -35,7 +35,7 @@ class Owner(Enum):
 @dataclass(frozen=True)
 class Action:
     label: str
-    run: Callable[[], None]
+    run: Callable[[], object]  # what it returns is not used
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,9 @@ class KeyDetails(QWidget):
             button.setVisible(has_key)
         for n in range(self.form.rowCount()):
             label = self.form.itemAt(n, QFormLayout.ItemRole.LabelRole)
-            if label is not None and label.widget() is not None:
-                label.widget().setVisible(has_key)
+            shown = label.widget() if label is not None else None
+            if shown is not None:
+                shown.setVisible(has_key)
         if row is None:
             self.key_id = None
             self.title.setText("Select a key to see its details.")

@@ -27,7 +27,7 @@ from ..secrets.secret_field import SecretField
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...keyactions import NewSecret
-    from ..secrets.clipboard import SecretClipboard
+    from ..common.context import CopiesSecrets
 
 PERMISSION_WORDS = {
     "domains:read": "Read monitored domains", "domains:write": "Add and change domains",
@@ -142,7 +142,7 @@ class SecretDialog(QDialog):
     """The shown-once secret: masked, with reveal and copy. It was written to the keychain
     before this dialog was built; if that failed, the user must confirm a copy first."""
 
-    def __init__(self, new: NewSecret, clipboard: SecretClipboard, parent: QWidget | None = None) -> None:
+    def __init__(self, new: NewSecret, clipboard: CopiesSecrets, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Your new API key")
         self.setMinimumWidth(560)

@@ -136,7 +136,7 @@ class KeysModel(QAbstractTableModel):
         self._sort_column, self._sort_order = Column(column), order
         # The hint tells views that only rows move: a header of moved and resized columns
         # would otherwise save and restore every section around the change.
-        self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVE)
+        self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVE)  # type: ignore[index]  # stubs lack it
         persistent = self.persistentIndexList()
         anchors = [(self._rows[i.row()], i.column()) if i.row() < len(self._rows) else None
                    for i in persistent]
@@ -147,7 +147,7 @@ class KeysModel(QAbstractTableModel):
             moved = [self.index(identities.index(id(a[0])), a[1]) if a and id(a[0]) in identities
                      else QModelIndex() for a in anchors]
             self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVE)
+        self.layoutChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVE)  # type: ignore[index]  # stubs lack overloads
 
     def _sort(self) -> None:
         """Put `_all` in the sort order. Positions are sorted by values looked up in C: calling
@@ -169,7 +169,7 @@ class KeysModel(QAbstractTableModel):
         return values
 
     def _sort_value(self, column: Column) -> Callable[[ApiKey], Any]:
-        return {
+        by_column: dict[Column, Callable[[ApiKey], Any]] = {
             Column.NAME: lambda k: k.name.casefold(),
             Column.FLAGS: lambda k: len(self.flags_of(k)),
             Column.STATUS: lambda k: STATUS_ORDER.get(k.status, 9),
@@ -181,7 +181,8 @@ class KeysModel(QAbstractTableModel):
             Column.REQUESTS_24H: attrgetter("requests_24h"),
             Column.REQUESTS_TOTAL: attrgetter("request_count"),
             Column.USAGE: lambda k: sum(self.usage_of(k)),
-        }[column]
+        }
+        return by_column[column]
 
     def _filtered(self, keys: list[ApiKey]) -> list[ApiKey]:
         # One pass per active criterion: each is a tight comprehension.

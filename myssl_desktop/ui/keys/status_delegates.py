@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
@@ -27,7 +27,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         self._badges: dict[tuple[str, float], tuple[QPixmap, int]] = {}  # -> the pill and its height
         self._font: QFont | None = None  # the font the pills were drawn in
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         status = index.data(Qt.ItemDataRole.DisplayRole)
         if not status:
             super().paint(painter, option, index)
@@ -37,7 +38,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             self._badges.clear()
             self._font = QFont(option.font)
         badge, height = self._badge(status, option, device_ratio(painter))
-        left, top, _, cell_height = option.rect.getRect()
+        rect = option.rect
+        left, top, cell_height = rect.x(), rect.y(), rect.height()
         painter.drawPixmap(left + 6, top + (cell_height - 1) // 2 - height // 2, badge)  # on the rect's centre
 
     def _badge(self, status: str, option: QStyleOptionViewItem, ratio: float) -> tuple[QPixmap, int]:
@@ -60,7 +62,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             cached = self._badges[cache_key] = (badge, height)
         return cached
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width() + 20, size.height())
 
@@ -75,7 +78,8 @@ class FlagsDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._strips: dict[tuple[tuple[str, ...], float], QPixmap] = {}
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         flags: Any = index.data(FLAGS_ROLE)
         draw_cell_panel(painter, option)
         if flags:

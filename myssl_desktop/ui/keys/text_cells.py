@@ -53,7 +53,8 @@ class StaticTextDelegate(QStyledItemDelegate):
         if style is not self._style:
             self._style = style
             self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget) + 1
-        left, top, width, height = option.rect.getRect()
+        rect = option.rect
+        left, top, width, height = rect.x(), rect.y(), rect.width(), rect.height()
         static, text_width = self.laid_out(text, width - 2 * self._margin, option)
         x = left + width - self._margin - text_width if self.align_right else left + self._margin
         painter.setFont(font)

@@ -51,8 +51,8 @@ def state_words(rotation: Rotation) -> str:
 class RotationsPanel(QDialog):
     """View ▸ Rotations in progress: what is unfinished, with Resume and Cancel."""
 
-    def __init__(self, parent: QWidget, *, resume: Callable[[Rotation], None],
-                 cancel: Callable[[Rotation], None]) -> None:
+    def __init__(self, parent: QWidget, *, resume: Callable[[Rotation], object],
+                 cancel: Callable[[Rotation], object]) -> None:
         super().__init__(parent)
         self._resume = resume
         self._cancel = cancel
@@ -107,8 +107,9 @@ class RotationsPanel(QDialog):
             self.list.addTopLevelItem(item)
             if selected is not None and rotation.id == selected.id:
                 self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.shown:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if self.list.currentItem() is None and first is not None:
+            self.list.setCurrentItem(first)
         self._update()
 
     def selected(self) -> Rotation | None:

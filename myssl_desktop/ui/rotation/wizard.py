@@ -336,7 +336,7 @@ class RotationWizard(QDialog):
             if isinstance(problem, WaitingForTicks):
                 self._set_primary("&Continue", self._deliver)
             elif isinstance(problem, NeedsConfirmation):
-                self.deliver_page.show_problem(outcome.message, replaceable=problem.index)
+                self.deliver_page.show_problem(_message(outcome), replaceable=problem.index)
                 self._set_primary("&Try again", self._deliver)
             elif problem is not None:
                 self.deliver_page.show_problem(f"{_message(outcome)} The places already updated keep the new key; "
@@ -478,8 +478,11 @@ class RotationWizard(QDialog):
         rotation = self.rotation
         assert rotation is not None
         machine = self.machine
-        self._run(lambda: machine.set_revoke(rotation.id, RevokeWhen.LATER),
-                  lambda now: (self._saved(now), self._summary(now)),
+        def left(now: Rotation) -> None:
+            self._saved(now)
+            self._summary(now)
+
+        self._run(lambda: machine.set_revoke(rotation.id, RevokeWhen.LATER), left,
                   lambda error: self.drain_page.show_check_problem(describe(error)))
 
     def _settled(self, outcome: Outcome) -> None:

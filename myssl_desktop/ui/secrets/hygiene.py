@@ -78,7 +78,9 @@ _SCREENSAVER_SIGNALS = (
     ("/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"),
     ("/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
 )
-_ACTIVE_CHANGED_SLOT = "1_on_active_changed(bool)"  # what Qt's SLOT() macro makes: "1" + signature
+# What Qt's SLOT() macro makes: "1" + signature. PySide6's stubs say bytes, but it takes only a
+# str at run time (bytes raise "called with wrong argument values"): hence the ignores below.
+_ACTIVE_CHANGED_SLOT = "1_on_active_changed(bool)"
 
 
 class ScreenLockWatcher(QObject):
@@ -123,7 +125,7 @@ class ScreenLockWatcher(QObject):
 
         bus = QDBusConnection.sessionBus()
         for path, interface in self._connected:
-            bus.disconnect("", path, interface, "ActiveChanged", self, _ACTIVE_CHANGED_SLOT)
+            bus.disconnect("", path, interface, "ActiveChanged", self, _ACTIVE_CHANGED_SLOT)  # type: ignore[call-overload]
         self._connected.clear()
 
     def _connect(self) -> None:
@@ -135,7 +137,8 @@ class ScreenLockWatcher(QObject):
             log.info("screen lock is not watched: no D-Bus session bus (%s)", bus.lastError().message())
             return
         for path, interface in _SCREENSAVER_SIGNALS:
-            if bus.connect("", path, interface, "ActiveChanged", self, _ACTIVE_CHANGED_SLOT):
+            if bus.connect("", path, interface, "ActiveChanged", self,  # type: ignore[call-overload]
+                           _ACTIVE_CHANGED_SLOT):
                 self._connected.append((path, interface))
             else:
                 log.warning("could not listen to %s.ActiveChanged on %s", interface, path)

@@ -54,10 +54,14 @@ def watch_windows(on_lock: Callable[[], None]) -> object | None:
 
         window = QWindow()  # never shown: only its native handle receives the notification
         hwnd = int(window.winId())
-        if not ctypes.windll.wtsapi32.WTSRegisterSessionNotification(hwnd, NOTIFY_FOR_THIS_SESSION):
+        windll = ctypes.windll  # type: ignore[attr-defined]  # Windows only
+        if not windll.wtsapi32.WTSRegisterSessionNotification(hwnd, NOTIFY_FOR_THIS_SESSION):
             return None
         event_filter = WindowsLockFilter(on_lock)
-        QCoreApplication.instance().installNativeEventFilter(event_filter)
+        app = QCoreApplication.instance()
+        if app is None:
+            return None
+        app.installNativeEventFilter(event_filter)
         return (window, event_filter)
     except (AttributeError, OSError) as error:
         log.info("screen lock is not watched on Windows: %s", error)
@@ -73,14 +77,15 @@ def watch_macos(on_lock: Callable[[], None]) -> object | None:
         log.info("screen lock is not watched on macOS: PyObjC is not installed")
         return None
 
-    class LockObserver(NSObject):  # type: ignore[misc, valid-type]
+    class LockObserver(NSObject):  # type: ignore[misc]
         def screenLocked_(self, notification: Any) -> None:  # noqa: N802 - Objective-C selector
             on_lock()
 
-    observer = LockObserver.alloc().init()
+    observer: Any = LockObserver.alloc().init()
     NSDistributedNotificationCenter.defaultCenter().addObserver_selector_name_object_(
         observer, objc.selector(observer.screenLocked_, signature=b"v@:@"), "com.apple.screenIsLocked", None)
-    return observer
+    kept: object = observer
+    return kept
 
 
 def watch_native(on_lock: Callable[[], None]) -> object | None:

@@ -9,14 +9,14 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton, 
 
 if TYPE_CHECKING:
     from ...api.secret import Secret
-    from .clipboard import SecretClipboard
+    from ..common.context import CopiesSecrets
 
 
 class SecretField(QWidget):
     """A shown-once secret, masked, with Reveal and Copy (through the concealed clipboard)
     and the clipboard's countdown. Used by the new-key dialog and the rotation wizard."""
 
-    def __init__(self, secret: Secret, clipboard: SecretClipboard, parent: QWidget | None = None, *,
+    def __init__(self, secret: Secret, clipboard: CopiesSecrets, parent: QWidget | None = None, *,
                  accessible_name: str = "New API key secret") -> None:
         super().__init__(parent)
         self._secret = secret

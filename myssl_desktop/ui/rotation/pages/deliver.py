@@ -140,19 +140,20 @@ class DeliverPage(QWidget):
         self.bar = busy_bar()
         self.bar.hide()
         layout.addWidget(self.bar)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()  # not `scroll`: that would hide QWidget.scroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         holder = QWidget()
         self.rows_layout = QVBoxLayout(holder)
         self.rows_layout.setContentsMargins(0, 0, 4, 0)
         self.rows_layout.addStretch(1)
-        self.scroll.setWidget(holder)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(holder)
+        layout.addWidget(self.scroll_area, 1)
         problem = QHBoxLayout()
         self.message = label()
         self.message.setAccessibleName("Update problem")
         problem.addWidget(self.message, 1)
+        self._replace_index = -1
         self.replace_button = QPushButton("&Replace it anyway")
         self.replace_button.setAutoDefault(False)
         self.replace_button.clicked.connect(lambda: self.replace_requested.emit(self._replace_index))
@@ -162,7 +163,6 @@ class DeliverPage(QWidget):
         self.rows: list[TargetRow] = []
         self._rotation_id = ""
         self._secret: Secret | None = None
-        self._replace_index = -1
 
     def copy_secret(self) -> None:
         if self._secret is not None:
