@@ -24,6 +24,7 @@ from ..keychain import SERVICE, Entry, KeychainError
 from ..profiles import Profile
 from ..revoke_when import RevokeWhen
 from ..services import Services
+from ..session import Session
 from ..timefmt import exact, relative
 from .account import find_profile
 from .output import CommandFailed, confirm, emit_json, fail, table
@@ -109,9 +110,8 @@ def _secret_options(parser: argparse.ArgumentParser) -> None:
 # --- shared pieces -----------------------------------------------------------------------
 
 def _open(services: Services, args: argparse.Namespace) -> tuple[Profile, MysslClient, KeyActions]:
-    profile = find_profile(services, args.profile)
-    client = services.signin.open(profile)
-    return profile, client, KeyActions(client, services.keychain, profile)
+    session = Session.for_profile(services, find_profile(services, args.profile))
+    return session.profile, session.client, session.actions
 
 
 def resolve_key(client: MysslClient, text: str) -> ApiKey:

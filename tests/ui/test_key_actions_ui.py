@@ -27,10 +27,6 @@ def attach(qtbot, window: MainWindow, sb: Sandbox, keychain: Keychain, *, key: o
                                                      read_only=read_only))
 
 
-def idle(qtbot, window: MainWindow) -> None:
-    wait_idle(qtbot, window)
-
-
 def test_create_keeps_the_secret_then_shows_it_once(qtbot, window: MainWindow, sb: Sandbox,
                                                     real_keychain: Keychain) -> None:
     session = attach(qtbot, window, sb, real_keychain)
@@ -58,7 +54,7 @@ def test_create_keeps_the_secret_then_shows_it_once(qtbot, window: MainWindow, s
     assert window.content.setup.clipboard_backend.text() == stored.reveal()
     assert "cleared in" in shown.countdown.text()
     assert created.permissions == ("domains:read", "billing:read")
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     select(window, "Nightly export")
     window.content.setup.clipboard_backend.clear()
     window.content.key_commands.copy_action.trigger()
@@ -116,7 +112,7 @@ def test_regenerate_needs_the_typed_name_for_a_key_in_use(qtbot, window: MainWin
     old_prefix = window.content.keys.model.key_at(window.content.keys.table.currentIndex().row()).prefix
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: isinstance(window.content.key_commands.dialog, SecretDialog), timeout=WAIT)
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     select(window, "Production Server")
     assert window.content.keys.model.key_at(window.content.keys.table.currentIndex().row()).prefix != old_prefix
 
@@ -132,19 +128,19 @@ def test_revoke_later_then_cancel_then_now(qtbot, window: MainWindow, sb: Sandbo
     choice.radios["24h"].setChecked(True)
     dialog.typed.setText("Backup Script")
     dialog.confirm_button.click()
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     client = MysslClient(sb.base_url, sb.admin_key)
     key = next(k for k in client.all_keys() if k.name == "Backup Script")
     assert key.status == "expiring" and key.expires_at is not None
     select(window, "Backup Script")
     window.content.key_commands.cancel_revoke_action.trigger()
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     assert client.get_key(key.id).status == "active"
     select(window, "Backup Script")
     window.content.key_commands.revoke_action.trigger()
     window.content.key_commands.dialog.typed.setText("Backup Script")
     window.content.key_commands.dialog.confirm_button.click()
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     assert client.get_key(key.id).status == "revoked"
 
 
@@ -198,7 +194,7 @@ def test_secrets_never_reach_files(qtbot, tmp_path: Path, sb: Sandbox, real_keyc
     session = attach(qtbot, window, sb, real_keychain)
     new = session.actions.create("Leak check", ["domains:read"])
     window.refresh()
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     window.close()
     root = app_dirs.config.parent.parent
     assert files_containing(root, new.secret.reveal()) == []
@@ -231,7 +227,7 @@ def test_rename(qtbot, window: MainWindow, sb: Sandbox, real_keychain: Keychain,
     select(window, "Staging")
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("Staging (EU)", True))
     window.content.key_commands.rename_action.trigger()
-    idle(qtbot, window)
+    wait_idle(qtbot, window)
     assert "Staging (EU)" in shown_names(window)
 
 

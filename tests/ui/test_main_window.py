@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdi
 from myssl_desktop.api import MysslClient
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.session import Session
 from myssl_desktop.ui.common.banner import Kind
 from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
@@ -28,17 +27,13 @@ def demo() -> Iterator[Sandbox]:
         yield sb
 
 
-def loaded(qtbot, window: MainWindow, session: Session) -> None:
-    attach(qtbot, window, session)
-
-
 def flags_of(window: MainWindow, name: str) -> tuple[str, ...]:
     row = shown_names(window).index(name)
     return window.content.keys.model.index(row, Column.FLAGS).data(FLAGS_ROLE)
 
 
 def test_shows_the_demo_keys_with_usage_and_flags(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     names = shown_names(window)
     assert {"Production Server", "CI/CD Pipeline", "Staging", "Legacy Integration"} <= set(names)
     assert all(key.status != "revoked" for key in shown_keys(window))
@@ -52,7 +47,7 @@ def test_shows_the_demo_keys_with_usage_and_flags(qtbot, window: MainWindow, dem
 
 
 def test_sorts_by_last_used_from_the_header(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.content.keys.table.horizontalHeader().setSortIndicator(Column.LAST_USED, Qt.SortOrder.DescendingOrder)
     used = [window.content.keys.model.key_at(r).last_used_at for r in range(window.content.keys.model.rowCount())]
     seen = [u for u in used if u is not None]
@@ -61,7 +56,7 @@ def test_sorts_by_last_used_from_the_header(qtbot, window: MainWindow, demo: San
 
 
 def test_filters_and_needs_attention(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.content.keys.filter_edit.setText("pipe")
     assert shown_names(window) == ["CI/CD Pipeline"]
     window.content.keys.filter_edit.clear()
@@ -73,7 +68,7 @@ def test_filters_and_needs_attention(qtbot, window: MainWindow, demo: Sandbox) -
 
 
 def test_details_pane_and_chart(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.content.keys.table.selectRow(shown_names(window).index("Production Server"))
     assert "Production Server" in window.content.keys.details.title.text()
     assert "domains:read" in window.content.keys.details.fields["Permissions"].text()
@@ -87,7 +82,7 @@ def test_details_pane_and_chart(qtbot, window: MainWindow, demo: Sandbox) -> Non
 def test_revoked_sign_in_key_leads_to_sign_in(qtbot, window: MainWindow, demo: Sandbox) -> None:
     admin = MysslClient(demo.base_url, demo.admin_key)
     created = admin.create_key("Soon revoked", ["keys:read"])
-    loaded(qtbot, window, session_for(demo, key=created.secret))
+    attach(qtbot, window, session_for(demo, key=created.secret))
     admin.revoke_key(created.api_key.id)
     with qtbot.waitSignal(window.session_rejected, timeout=WAIT) as signal:
         window.refresh()
@@ -96,7 +91,7 @@ def test_revoked_sign_in_key_leads_to_sign_in(qtbot, window: MainWindow, demo: S
 
 
 def test_missing_permission_shows_a_notice_and_keeps_rows(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     before = window.content.keys.model.total_count
     narrow = MysslClient(demo.base_url, demo.admin_key).create_key("No list", ["domains:read"])
     window.session = session_for(demo, key=narrow.secret)
@@ -109,7 +104,7 @@ def test_missing_permission_shows_a_notice_and_keeps_rows(qtbot, window: MainWin
 @pytest.mark.parametrize("kind", ["500", "502", "truncated", "reset"])
 def test_server_trouble_shows_a_banner_and_keeps_rows(qtbot, window: MainWindow, kind: str) -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:
-        loaded(qtbot, window, session_for(sb))
+        attach(qtbot, window, session_for(sb))
         before = window.content.keys.model.total_count
         sb.set_faults(fail_rate=1.0, kinds=[kind])
         window.refresh()
@@ -127,7 +122,7 @@ def test_rate_limit_counts_down_and_resumes(qtbot, window: MainWindow) -> None:
     clock = FakeClock()
     with Sandbox(tier="free", seed="demo", clock=clock) as sb:
         window.content.schedule._clock = clock  # the same fake clock: the countdown is the sandbox's
-        loaded(qtbot, window, session_for(sb))
+        attach(qtbot, window, session_for(sb))
         client = MysslClient(sb.base_url, sb.admin_key)
         while client.rate_limit is None or client.rate_limit.minute_remaining > 0:
             client.current()
@@ -144,7 +139,7 @@ def test_rate_limit_counts_down_and_resumes(qtbot, window: MainWindow) -> None:
 def test_offline_start_shows_the_cached_list(qtbot, window: MainWindow, tmp_path: Path) -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:
         profile = Profile.new("Cached", sb.base_url)
-        loaded(qtbot, window, session_for(sb, profile=profile))
+        attach(qtbot, window, session_for(sb, profile=profile))
         expected = window.content.keys.model.total_count
         session = session_for(sb, profile=profile)
     cache_text = (tmp_path / "cache" / "keys" / f"{profile.id}.json").read_text()
@@ -157,7 +152,7 @@ def test_offline_start_shows_the_cached_list(qtbot, window: MainWindow, tmp_path
 
 
 def test_no_refresh_while_hidden_or_minimised(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     schedule = window.content.schedule
     assert schedule.active and 55_000 <= schedule._timer.remainingTime() <= 61_000  # coarse timer slack
     window.hide()
@@ -169,7 +164,7 @@ def test_no_refresh_while_hidden_or_minimised(qtbot, window: MainWindow, demo: S
 
 
 def test_keyboard(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.activateWindow()
     window.content.keys.table.setFocus()
     window.content.actions.find.trigger()
@@ -187,7 +182,7 @@ def test_keyboard(qtbot, window: MainWindow, demo: Sandbox) -> None:
 
 
 def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.content.keys.table.selectRow(0)
     kinds = (QLineEdit, QComboBox, QAbstractButton, QProgressBar, QTableView)
     controls = [w for w in window.findChildren(QWidget) if isinstance(w, kinds) and w.isVisibleTo(window)]
@@ -199,7 +194,7 @@ def test_every_control_has_an_accessible_name(qtbot, window: MainWindow, demo: S
 
 def test_a_new_window_shows_what_a_glance_needs_without_scrolling(qtbot, window: MainWindow,
                                                                    demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     table, header = window.content.keys.table, window.content.keys.table.horizontalHeader()
     assert (window.width(), window.height()) == (1200, 700)  # the first-run size
     glance = [Column.NAME, Column.FLAGS, Column.STATUS, Column.LAST_USED, Column.REQUESTS_24H,
@@ -237,7 +232,7 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
                                                                       demo: Sandbox) -> None:
     admin = MysslClient(demo.base_url, demo.admin_key)
     chosen = admin.create_key("Chosen one", ["domains:read"]).api_key
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.content.keys.table.setFocus()
     window.content.keys.table.selectRow(shown_names(window).index("Chosen one"))
     across = window.content.keys.table.horizontalScrollBar()
@@ -264,7 +259,7 @@ def test_the_selected_key_stays_selected_through_a_refresh_and_a_filter(qtbot, w
 
 def test_a_short_window_scrolls_the_details_instead_of_squeezing_them(qtbot, window: MainWindow,
                                                                       demo: Sandbox) -> None:
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     window.resize(1000, 450)
     window.content.keys.table.selectRow(shown_names(window).index("Production Server"))
     qtbot.waitUntil(lambda: window.content.keys.details.key_id is not None, timeout=WAIT)
@@ -284,6 +279,6 @@ def test_a_window_built_after_its_first_paint_refreshes_by_itself(qtbot, tmp_pat
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
     window.content.schedule.interval_s = 1
-    loaded(qtbot, window, session_for(demo))
+    attach(qtbot, window, session_for(demo))
     served = demo.requests_served
     qtbot.waitUntil(lambda: demo.requests_served >= served + 2, timeout=WAIT)  # the next list, unasked

@@ -567,7 +567,7 @@ def _message(outcome: Outcome) -> str:
 
 
 def describe(error: BaseException) -> str:
-    """Why a step failed, with what to do: transient failures keep the rotation where it was."""
+    """`errors.describe`, and what to do: after a transient failure the rotation is where it was."""
     text = describe_error(error)
     if isinstance(error, AppError) and error.transient and error.retry_after is None:
         text += " The rotation is saved: try again, or close and resume later."
