@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .api.models import ApiKey
 
@@ -16,12 +16,14 @@ STALE_AFTER = timedelta(days=90)
 NEVER_USED_GRACE = timedelta(days=7)
 SPIKE_FACTOR = 3
 SPIKE_MINIMUM = 100
+SPIKE_HISTORY_DAYS = 3  # full days a key must have lived before its "usual" count means anything
 
 DESCRIPTIONS = {
     STALE: "Stale: not used for more than 90 days (or never used since it was created over "
            "7 days ago). Revoke it if nothing needs it.",
     DUE: "Due for rotation: older than this profile's rotation policy.",
-    SPIKE: "Spike: more requests in the last 24 h than 3× its usual daily count.",
+    SPIKE: "Spike: more requests in the last 24 h than 3× its usual daily count (over the full days "
+           "since it was created, once it has 3).",
 }
 
 
@@ -39,6 +41,7 @@ class FlagRules:
     """The flag rules with their cut-off times worked out once, for many keys at a time."""
 
     def __init__(self, now: datetime, rotation_days: int = 90) -> None:
+        self.today = now.astimezone(UTC).date()
         self.stale_before = now - STALE_AFTER
         self.never_used_before = now - NEVER_USED_GRACE
         self.due_before = now - timedelta(days=rotation_days)
@@ -47,7 +50,8 @@ class FlagRules:
         if key.status == "revoked":
             return ()
         flags = []
-        if is_spiking(key.requests_24h, daily_requests):
+        lived = (self.today - key.created_at.astimezone(UTC).date()).days - 1  # full days, not today or the first
+        if is_spiking(key.requests_24h, daily_requests, lived):
             flags.append(SPIKE)
         if (key.created_at < self.never_used_before if key.last_used_at is None
                 else key.last_used_at < self.stale_before):
@@ -61,10 +65,17 @@ def is_stale(key: ApiKey, now: datetime) -> bool:
     return STALE in FlagRules(now).flags(key)
 
 
-def is_spiking(requests_24h: int, daily_requests: Sequence[int]) -> bool:
-    if requests_24h <= SPIKE_MINIMUM or len(daily_requests) < 2:
+def is_spiking(requests_24h: int, daily_requests: Sequence[int], full_days_lived: int | None = None) -> bool:
+    """Over 3× the median of the full days in the series; only the days the key lived count
+    (a key rotated in yesterday has zeros before it: every request would look like a spike)."""
+    full_days = list(daily_requests[:-1])  # today is partial
+    if full_days_lived is not None:
+        if full_days_lived < SPIKE_HISTORY_DAYS:
+            return False
+        full_days = full_days[-full_days_lived:]
+    if requests_24h <= SPIKE_MINIMUM or not full_days:
         return False
-    full_days = sorted(daily_requests[:-1])  # today is partial
+    full_days.sort()
     middle = len(full_days) // 2
     median = full_days[middle] if len(full_days) % 2 else (full_days[middle - 1] + full_days[middle]) / 2
     return requests_24h > SPIKE_FACTOR * median

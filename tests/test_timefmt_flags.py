@@ -41,3 +41,12 @@ def test_flags() -> None:
     assert key_flags(key(requests_24h=300), NOW, [100] * 30) == ()  # over 100, but not over 3x
     assert key_flags(key(status="revoked", last_used_at=None, created_at=NOW - timedelta(days=400)),
                      NOW) == ()
+
+
+def test_a_new_key_is_no_spike_for_the_days_before_it_existed() -> None:
+    rotated_in = key(created_at=NOW - timedelta(days=1, hours=2), requests_24h=2_000)
+    assert key_flags(rotated_in, NOW, [0] * 28 + [1_900, 100]) == ()  # one full day: no "usual" yet
+    ten_days = key(created_at=NOW - timedelta(days=10), requests_24h=300)
+    series = [0] * 20 + [150] * 9 + [40]  # 150 a day since it was created
+    assert key_flags(ten_days, NOW, series) == ()  # 2× its usual: the zeros before it do not count
+    assert key_flags(key(created_at=NOW - timedelta(days=10), requests_24h=500), NOW, series) == (SPIKE,)
