@@ -36,6 +36,7 @@ from .status_delegates import FlagsDelegate, StatusBadgeDelegate
 from .text_cells import StaticTextDelegate
 
 if TYPE_CHECKING:
+from .sort_header import SortHeader
     from ...api.models import ApiKey
     from ...keycache import Snapshot
     from ..common.context import UiContext
@@ -63,6 +64,7 @@ class KeysPane(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
+        self.table.setHorizontalHeader(SortHeader(self.table))  # ▲ for ascending, as the platforms draw it
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionsMovable(True)
