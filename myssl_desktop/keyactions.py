@@ -150,6 +150,12 @@ class KeyActions:
         self.forget_secret(key.id)
         return revoked
 
+    def stored_key_ids(self) -> frozenset[int]:
+        """Ids of the keys whose secret this app keeps for the profile (from the keychain's index of
+        entries: no keychain call)."""
+        prefix = Entry.created_key(self.profile.id, 0)[:-1]
+        return frozenset(int(e[len(prefix):]) for e in self.keychain.entries(prefix) if e[len(prefix):].isdigit())
+
     def forget_revoked_secrets(self, keys: list[ApiKey] | tuple[ApiKey, ...]) -> int:
         """Remove the kept secrets of keys that are revoked now (a scheduled revoke took effect,
         or someone revoked them elsewhere). Only keys the keychain index lists are looked at."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-# Without a display and without this, Qt aborts the whole process.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Without a display and without this, Qt aborts the whole process. The screen is a common
+# 1920×1080 (offscreen's own is 800×800, smaller than the window's first-run size).
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).with_name('offscreen-screen.json')}")
 os.environ.setdefault("LANG", "C.UTF-8")
 
 from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -31,8 +32,8 @@ def app_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppDirs:
 
 
 @pytest.fixture
-def real_keychain() -> Keychain:
-    keychain = Keychain()
+def real_keychain(app_dirs: AppDirs) -> Keychain:
+    keychain = Keychain(index=app_dirs.data / "keychain-entries.json")  # where Services (and the CLI) keep it
     name = keychain.backend_name()
     assert name == "keyring.backends.SecretService.Keyring", (
         f"these tests need the real Secret Service, got {name}: run packaging/dev/run-tests.sh")

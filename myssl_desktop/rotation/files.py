@@ -16,6 +16,10 @@ import hashlib
 import os
 from enum import Enum, auto
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..api.secret import Secret
 
 
 def digest(content: bytes) -> str:
@@ -45,6 +49,31 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def put_secret(path: str | Path, variable: str, secret: Secret) -> str:
+    """Put `variable=secret` in the .env file at `path`, which the user chose: only that
+    variable changes (in place), or a new file is made readable by its owner only. Returns what
+    was done, in words (never the secret)."""
+    from ..redaction import key_prefix
+    from . import envfile
+
+    path = Path(path)
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(envfile.replace_value(b"", variable, secret.reveal()))
+            handle.flush()
+            os.fsync(handle.fileno())
+        return f"Wrote {variable} to the new file {path} (readable by you only)."
+    before = envfile.lookup(old, variable).value
+    write_in_place(path, old, envfile.replace_value(old, variable, secret.reveal()))
+    if before is None:
+        return f"Added {variable} to {path}."
+    replaced = f" (it held {key_prefix(before)}…)" if before.startswith("myssl_k_") else ""
+    return f"Set {variable} in {path}{replaced}; the rest of the file is as it was."
 
 
 class Found(Enum):
@@ -80,4 +109,4 @@ def _torn(content: bytes, old: bytes, new: bytes) -> bool:
                for i, byte in enumerate(content))
 
 
-__all__ = ["Found", "digest", "read", "recognise", "write_in_place"]
+__all__ = ["Found", "digest", "put_secret", "read", "recognise", "write_in_place"]

@@ -5,16 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
 import myssl_desktop.ui.keys.commands as key_commands_module
 from myssl_desktop.api import MysslClient
 from myssl_desktop.api.models import PERMISSIONS
+from myssl_desktop.api.secret import Secret
+from myssl_desktop.keyactions import RevokeWhen
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.session import Session
 from myssl_desktop.ui.common.confirm import ConfirmKeyAction
-from myssl_desktop.ui.keys.dialogs import CreateKeyDialog, SecretDialog
+from myssl_desktop.ui.keys.dialogs import CreateKeyDialog, RevokeChoice, SecretDialog
+from myssl_desktop.ui.keys.model import STORED
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.support import FakeClipboard, add_settled_window, files_containing
 from tests.ui.helpers import WAIT, select, session_for, shown_names, wait_idle
@@ -61,6 +66,44 @@ def test_create_keeps_the_secret_then_shows_it_once(qtbot, window: MainWindow, s
     qtbot.waitUntil(lambda: window.content.setup.clipboard_backend.text() == stored.reveal(), timeout=WAIT)
 
 
+def test_a_new_secret_is_called_copied_only_once_it_is(qtbot, window: MainWindow, sb: Sandbox,
+                                                         real_keychain: Keychain, tmp_path: Path) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    clipboard = window.content.ctx.clipboard
+    old = Secret(sb.demo_keys["Analytics Export"][1])
+    clipboard.copy_secret(old)  # the old secret is on the clipboard, counting down
+    select(window, "Analytics Export")
+    window.content.key_commands.regenerate_action.trigger()
+    confirm = window.content.key_commands.dialog
+    QTest.keyClick(confirm, Qt.Key.Key_Return)  # never used: no name to type
+    qtbot.waitUntil(lambda: isinstance(window.content.key_commands.dialog, SecretDialog), timeout=WAIT)
+    shown = window.content.key_commands.dialog
+    with qtbot.waitSignal(clipboard.countdown, timeout=WAIT):
+        pass  # a tick of the old secret's countdown
+    assert "Copied" not in shown.countdown.text()  # the clipboard still holds the dead secret
+    new = real_keychain.load(Entry.created_key(window.session.profile.id, sb.demo_keys["Analytics Export"][0]))
+    shown.copy_line_button.click()
+    backend = window.content.setup.clipboard_backend
+    assert backend.text() == f"MYSSL_API_KEY={new.reveal()}" and "cleared in" in shown.written.text()
+    assert "Copied" not in shown.countdown.text()  # the line was copied, not the bare secret
+    shown.copy_button.click()
+    assert backend.text() == new.reveal() and shown.countdown.text().startswith("Copied.")
+    target = tmp_path / "app" / ".env"
+    target.parent.mkdir()
+    target.write_text("DEBUG=1\nMYSSL_API_KEY=" + old.reveal() + "\n")
+    shown.write_env_requested.emit(target)
+    qtbot.waitUntil(lambda: "Set MYSSL_API_KEY in" in shown.written.text(), timeout=WAIT)
+    assert target.read_text() == f"DEBUG=1\nMYSSL_API_KEY={new.reveal()}\n"
+    assert old.prefix in shown.written.text() and new.reveal() not in shown.written.text()
+    fresh = tmp_path / "other" / ".env"
+    fresh.parent.mkdir()
+    shown.write_env_requested.emit(fresh)
+    qtbot.waitUntil(lambda: "new file" in shown.written.text(), timeout=WAIT)
+    assert fresh.read_text().strip() == f"MYSSL_API_KEY={new.reveal()}" and fresh.stat().st_mode & 0o077 == 0
+    QTest.keyClick(shown.field, Qt.Key.Key_Return)
+    assert not shown.isVisible() and shown.field.echoMode() == QLineEdit.EchoMode.Password  # Close, not Reveal
+
+
 def test_the_secret_is_kept_even_if_showing_it_fails(qtbot, window: MainWindow, sb: Sandbox,
                                                      real_keychain: Keychain,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,12 +134,19 @@ def test_permissions_the_sign_in_key_lacks_are_disabled(qtbot, window: MainWindo
 
 def test_read_only_profiles_cannot_change_keys(qtbot, window: MainWindow, sb: Sandbox,
                                                real_keychain: Keychain) -> None:
-    attach(qtbot, window, sb, real_keychain, read_only=True)
+    session = attach(qtbot, window, sb, real_keychain, read_only=True)
+    staging = next(k for k in MysslClient(sb.base_url, sb.admin_key).all_keys() if k.name == "Staging")
     select(window, "Staging")
     commands = window.content.key_commands
     assert not any(a.isEnabled() for a in (commands.create_action, commands.rename_action,
                                            commands.regenerate_action, commands.revoke_action))
-    assert commands.copy_action.isEnabled()
+    assert not commands.copy_action.isEnabled()  # no secret of it is kept
+    real_keychain.store(Entry.created_key(session.profile.id, staging.id), Secret("myssl_k_" + "s" * 32))
+    window.refresh()
+    wait_idle(qtbot, window)
+    select(window, "Staging")
+    assert commands.copy_action.isEnabled()  # a kept secret can be copied with a read-only key too
+    assert STORED in window.content.keys.model.marks_of(staging)
 
 
 def test_regenerate_needs_the_typed_name_for_a_key_in_use(qtbot, window: MainWindow, sb: Sandbox,
@@ -120,28 +170,49 @@ def test_regenerate_needs_the_typed_name_for_a_key_in_use(qtbot, window: MainWin
 def test_revoke_later_then_cancel_then_now(qtbot, window: MainWindow, sb: Sandbox,
                                            real_keychain: Keychain) -> None:
     attach(qtbot, window, sb, real_keychain)
-    select(window, "Backup Script")
+    client = MysslClient(sb.base_url, sb.admin_key)
+    key = next(k for k in client.all_keys() if k.name == "Production Server")  # used minutes ago
+    select(window, "Production Server")
     window.content.key_commands.revoke_action.trigger()
     dialog = window.content.key_commands.dialog
-    dialog.findChild(type(dialog.typed))  # the dialog is built
-    choice = [w for w in dialog.children() if w.__class__.__name__ == "RevokeChoice"][0]
-    choice.radios["24h"].setChecked(True)
-    dialog.typed.setText("Backup Script")
-    dialog.confirm_button.click()
+    choice = dialog.findChild(RevokeChoice)
+    assert choice.choice is RevokeWhen.IN_24H  # a key in use gets time to be replaced
+    assert dialog.focusWidget() is dialog.typed  # the confirmation is typed at once
+    QTest.keyClicks(dialog.typed, "Production Server")
+    QTest.keyClick(dialog.typed, Qt.Key.Key_Return)
     wait_idle(qtbot, window)
-    client = MysslClient(sb.base_url, sb.admin_key)
-    key = next(k for k in client.all_keys() if k.name == "Backup Script")
-    assert key.status == "expiring" and key.expires_at is not None
-    select(window, "Backup Script")
+    assert client.get_key(key.id).status == "expiring"
+    assert "will be revoked at" in window.status.text() and "until then it works" in window.status.text()
+    select(window, "Production Server")
     window.content.key_commands.cancel_revoke_action.trigger()
     wait_idle(qtbot, window)
     assert client.get_key(key.id).status == "active"
-    select(window, "Backup Script")
+    assert "stays active" in window.status.text()
+    select(window, "Production Server")
     window.content.key_commands.revoke_action.trigger()
-    window.content.key_commands.dialog.typed.setText("Backup Script")
-    window.content.key_commands.dialog.confirm_button.click()
+    dialog = window.content.key_commands.dialog
+    dialog.findChild(RevokeChoice).radios[RevokeWhen.NOW].setChecked(True)
+    QTest.keyClicks(dialog.typed, "Production Server")
+    QTest.keyClick(dialog.typed, Qt.Key.Key_Return)
     wait_idle(qtbot, window)
     assert client.get_key(key.id).status == "revoked"
+    assert window.status.text().startswith("Revoked “Production Server”")
+
+
+def test_enter_before_the_name_is_typed_explains_and_revokes_nothing(qtbot, window: MainWindow, sb: Sandbox,
+                                                                     real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    select(window, "Production Server")
+    window.content.key_commands.revoke_action.trigger()
+    dialog = window.content.key_commands.dialog
+    QTest.keyClicks(dialog.typed, "Production")
+    QTest.keyClick(dialog.typed, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "exactly, then press Enter" in dialog.typed_hint.text()
+    QTest.keyClick(dialog.typed, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    wait_idle(qtbot, window)
+    assert next(k for k in MysslClient(sb.base_url, sb.admin_key).all_keys()
+                if k.name == "Production Server").status == "active"
 
 
 def test_the_sign_in_key_cannot_be_revoked(qtbot, window: MainWindow, sb: Sandbox, real_keychain: Keychain,

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from myssl_desktop.api import MysslClient
@@ -106,7 +108,7 @@ def tick_all_and_verify(qtbot, wizard: RotationWizard) -> None:
             row.check.setChecked(True)
     wizard.primary_button.click()  # Continue
     qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
-    assert "The new key works" in wizard.verify_page.status.text()
+    assert "works:</b> MySSL accepted it." in wizard.verify_page.status.text()
 
 
 def to_drain(qtbot, wizard: RotationWizard) -> None:
@@ -125,6 +127,31 @@ def confirm(qtbot, wizard: RotationWizard) -> None:
 
 def labels(targets) -> list[str]:  # noqa: ANN001
     return [t.label for t in targets]
+
+
+def test_enter_in_a_plan_field_adds_it_and_enter_after_starts(qtbot, window: MainWindow, sb: Sandbox,
+                                                                real_keychain: Keychain, tmp_path: Path) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    _, old_secret = sb.demo_keys["Production Server"]
+    path = env_file(tmp_path / "project", old_secret)
+    wizard = rotate(qtbot, window, "Production Server")
+    page = wizard.plan_page
+    QTest.keyClicks(page.env_path, str(path))
+    QTest.keyClick(page.env_path, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.targets.count() == 1 and "holds this key" in page.targets.item(0).text(),
+                    timeout=WAIT)
+    QTest.keyClicks(page.manual_edit, "CI pipeline")
+    QTest.keyClick(page.manual_edit, Qt.Key.Key_Return)
+    assert page.targets.count() == 2 and wizard.rotation is None  # added, nothing started
+    assert wizard.stack.currentWidget() is page
+    page.quiet_spin.setValue(10)
+    QTest.keyClick(page.quiet_spin, Qt.Key.Key_Return)  # anywhere else: the step's own button
+    qtbot.waitUntil(lambda: wizard.create_page.secret_field is not None, timeout=WAIT)
+    idle(qtbot, wizard)
+    names = {k.name for k in MysslClient(sb.base_url, sb.admin_key).all_keys()}
+    assert "Production Server (new)" in names
+    QTest.keyClick(wizard.create_page.secret_field.field, Qt.Key.Key_Escape)  # closes, the rotation is kept
+    assert not wizard.isVisible() and wizard.rotation is not None and not wizard.rotation.state.finished
 
 
 def test_a_full_rotation_through_the_wizard(qtbot, window: MainWindow, sb: Sandbox, real_keychain: Keychain,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from myssl_desktop.api import MysslClient
 from myssl_desktop.keychain import Entry
@@ -59,9 +60,10 @@ def submit(qtbot, dialog: SignInDialog, key: str) -> None:
 def test_format_is_checked_as_you_type(make_dialog) -> None:
     dialog = make_dialog()
     assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
-    for text, words, enabled in [("", "start with", False), ("sk_live_1", "not a MySSL key", False),
+    for text, words, enabled in [("", "followed by 40", False), ("sk_live_1", "not a MySSL key", False),
                                  ("myssl_k_ab cd", "only letters and digits", False),
-                                 ("myssl_k_abcd1234", "looks like", True)]:
+                                 ("myssl_k_abc", "has 3 characters after", True),  # MySSL decides
+                                 (random_secret(), "✓ A complete MySSL key", True)]:
         dialog.key_edit.setText(text)
         assert words in dialog.format_hint.text()
         assert dialog.sign_in_button.isEnabled() is enabled
@@ -86,6 +88,48 @@ def test_sign_in_shows_what_the_key_grants_then_keeps_it(qtbot, make_dialog, san
     assert dialog.profile is not None and dialog.profile.environment == "staging"
     assert services.profiles.load().last == dialog.profile
     assert services.keychain.load(Entry.sign_in(dialog.profile.id)).reveal() == sandbox.admin_key
+
+
+def test_enter_checks_the_key_then_saves_it(qtbot, make_dialog, sandbox, services: Services) -> None:
+    dialog = make_dialog(sandbox.base_url, first_run=True)  # with the sandbox button on show
+    dialog.show()
+    QTest.keyClick(dialog.key_edit, Qt.Key.Key_Return)  # nothing typed: said, not done
+    assert "Paste a whole MySSL key first" in dialog.status.text() and not dialog.wants_sandbox
+    QTest.keyClicks(dialog.key_edit, sandbox.admin_key)
+    assert dialog.status.text() == ""  # the stale advice goes with the edit
+    height = dialog.height()
+    QTest.keyClick(dialog.key_edit, Qt.Key.Key_Return)
+    assert dialog.progress.isVisible()
+    qtbot.waitUntil(lambda: dialog.sign_in_button.text() == "Save and continue", timeout=20_000)
+    assert dialog.height() == height  # room was kept for the result: nothing squeezes or jumps
+    assert services.profiles.load().profiles == ()
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        QTest.keyClick(dialog.key_edit, Qt.Key.Key_Return)
+    assert not dialog.wants_sandbox and dialog.profile is not None
+    assert services.keychain.load(Entry.sign_in(dialog.profile.id)).reveal() == sandbox.admin_key
+
+
+def test_escape_cancels(qtbot, make_dialog) -> None:
+    dialog = make_dialog()
+    dialog.show()
+    QTest.keyClick(dialog.key_edit, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.result() == 0
+
+
+def test_an_error_goes_when_the_address_changes(qtbot, make_dialog, sandbox) -> None:
+    dialog = make_dialog(closed_port_url())
+    submit(qtbot, dialog, sandbox.admin_key)
+    assert "Could not connect" in dialog.status.text()
+    dialog.url_edit.setText(sandbox.base_url)
+    assert dialog.status.text() == ""
+
+
+def test_where_to_get_a_key_is_one_click_away(make_dialog) -> None:
+    dialog = make_dialog()
+    assert dialog.where_help.isHidden()
+    intro = next(label for label in dialog.findChildren(QLabel) if "Where do I get a key?" in label.text())
+    intro.linkActivated.emit("#where")
+    assert not dialog.where_help.isHidden() and "myssl.info" in dialog.where_help.text()
 
 
 def test_read_only_key_is_explained(qtbot, make_dialog, sandbox) -> None:

@@ -1,5 +1,8 @@
 """The sign-in dialog: paste a key, check its form as you type, verify it in the
-background with progress and cancel, show what it grants, then keep it in the keychain."""
+background with progress and cancel, show what it grants, then keep it in the keychain.
+
+Enter does what the primary button says (check, then save); the layout keeps room for the
+progress bar and the status, so nothing jumps or squeezes while a check runs."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -26,6 +28,7 @@ from ...api.models import DEFAULT_BASE_URL
 from ...api.secret import Secret, is_key_format
 from ...errors import describe
 from ...profiles import ENVIRONMENTS, Profile
+from ..common.forms import FormDialog
 from ..common.icons import icon
 from ..common.ops import Ops, Task
 from ..common.richtext import html
@@ -34,10 +37,27 @@ if TYPE_CHECKING:
     from ...signin import SignInService, Verified
 
 ENV_VARIABLE = "MYSSL_API_KEY"
+ISSUED_LENGTH = 40  # MySSL issues `myssl_k_` + 40 letters and digits (myssl-api.md)
+SITE = "https://myssl.info/"  # the dashboard's own address for key pages is not documented
+STATUS_LINES = 5  # room kept for the check's result: the key, tier, permissions and a note
 
 
+def format_hint(text: str) -> str:
+    """What the typed key looks like, said before anything is sent."""
+    if not text:
+        return f"A key is “myssl_k_” followed by {ISSUED_LENGTH} letters and digits."
+    if not text.startswith("myssl_k_"):
+        return "That is not a MySSL key: keys start with “myssl_k_”."
+    if not is_key_format(text):
+        return "After “myssl_k_” a key has only letters and digits: check for spaces or cut-off text."
+    length = len(text) - len("myssl_k_")
+    if length != ISSUED_LENGTH:
+        return (f"This key has {length} characters after “myssl_k_”; MySSL issues {ISSUED_LENGTH}. "
+                "Check that it was copied whole.")
+    return f"✓ A complete MySSL key (“myssl_k_” and {ISSUED_LENGTH} letters and digits)."
 
-class SignInDialog(QDialog):
+
+class SignInDialog(FormDialog):
     """Result: `profile` and `verified` after `accept()`; `wants_sandbox` for the demo."""
 
     def __init__(self, signin: SignInService, ops: Ops, *,
@@ -57,9 +77,17 @@ class SignInDialog(QDialog):
 
         layout = QVBoxLayout(self)
         intro = QLabel("Paste a MySSL API key. It is checked with MySSL, then kept only in "
-                       "your system keychain.")
+                       "your system keychain. <a href='#where'>Where do I get a key?</a>")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.where_help = QLabel(f"Sign in to the MySSL dashboard at <a href='{SITE}'>myssl.info</a> and "
+                                 "create an API key there (or ask whoever runs your MySSL account for one). "
+                                 "MySSL shows a new key once: copy all of it and paste it below.")
+        self.where_help.setWordWrap(True)
+        self.where_help.setOpenExternalLinks(True)
+        self.where_help.hide()
+        intro.linkActivated.connect(lambda _: self.where_help.show())
+        layout.addWidget(self.where_help)
         self.notice = QLabel(notice)
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
@@ -90,6 +118,8 @@ class SignInDialog(QDialog):
         form.addRow("API &key:", self.key_edit)
         self.format_hint = QLabel(" ")
         self.format_hint.setObjectName("hint")
+        self.format_hint.setWordWrap(True)  # never cut off mid-sentence
+        self.format_hint.setMinimumHeight(2 * self.fontMetrics().lineSpacing())
         form.addRow("", self.format_hint)
         layout.addLayout(form)
 
@@ -102,16 +132,21 @@ class SignInDialog(QDialog):
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress.setAccessibleName("Checking the key")
+        keep_room = self.progress.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # the buttons stay where they are
+        self.progress.setSizePolicy(keep_room)
         self.progress.hide()
         layout.addWidget(self.progress)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.status.setMinimumHeight(STATUS_LINES * self.fontMetrics().lineSpacing())
         layout.addWidget(self.status)
+        layout.addStretch(1)
 
         self.buttons = QDialogButtonBox()
         self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.sign_in_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.sandbox_button = self.buttons.addButton("Try the sandbox with demo data",
                                                      QDialogButtonBox.ButtonRole.ActionRole)
@@ -125,7 +160,9 @@ class SignInDialog(QDialog):
         self.name_edit.textChanged.connect(self._update_buttons)
         self.url_edit.textChanged.connect(self._key_changed)
         self._key_changed()
+        self.set_accept_button(self.sign_in_button, self._explain_not_ready)  # never the sandbox button
         self.key_edit.setFocus()
+        self.setMinimumHeight(self.sizeHint().height())  # room for the longest status: no squeezing
 
     # --- input -------------------------------------------------------------------------
 
@@ -138,19 +175,29 @@ class SignInDialog(QDialog):
         self.key_edit.setText(os.environ.get(ENV_VARIABLE, "").strip())
 
     def _key_changed(self) -> None:
+        """The key or the URL changed: an earlier check's result (or error) no longer applies."""
         self._verified = None
         self.sign_in_button.setText("Sign in")
-        text = self.key_edit.text().strip()
-        if not text:
-            hint = "Keys start with “myssl_k_”."
-        elif is_key_format(text):
-            hint = "✓ This looks like a MySSL key."
-        elif not text.startswith("myssl_k_"):
-            hint = "That is not a MySSL key: keys start with “myssl_k_”."
-        else:
-            hint = "After “myssl_k_” a key has only letters and digits: check for spaces or cut-off text."
-        self.format_hint.setText(hint)
+        if self._task is None:
+            self._show_status("")
+        self.format_hint.setText(format_hint(self.key_edit.text().strip()))
         self._update_buttons()
+
+    def _explain_not_ready(self) -> None:
+        """Enter before the form can be sent: say what is missing, where it is."""
+        if self._task is not None:
+            return  # a check is running: its progress shows
+        if not self.name_edit.text().strip():
+            self._show_status("Give the profile a name first.", error=True)
+            self.name_edit.setFocus()
+        else:
+            self._show_status("Paste a whole MySSL key first: " + format_hint(self.key_edit.text().strip()),
+                              error=True)
+            self.key_edit.setFocus()
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #d32f2f;" if error else "")
 
     def _update_buttons(self) -> None:
         busy = self._task is not None
@@ -182,8 +229,7 @@ class SignInDialog(QDialog):
                         lambda: self._signin.sign_in(draft, secret, verified), self._on_saved)
 
     def _start(self, message: str, work: Any, on_success: Any) -> None:
-        self.status.setText(message)
-        self.status.setStyleSheet("")
+        self._show_status(message)
         self.progress.show()
         self._task = self._ops(work).success(on_success).failure(self._on_failed).any_session().run()
         self._update_buttons()
@@ -215,8 +261,7 @@ class SignInDialog(QDialog):
         self._finish_task()
         self._verified = None
         self.sign_in_button.setText("Sign in")
-        self.status.setText(describe(error))
-        self.status.setStyleSheet("color: #d32f2f;")
+        self._show_status(describe(error), error=True)
 
     def _cancel(self) -> None:
         if self._task is not None:  # cancel the check, keep the dialog

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ... import timefmt
+from .forms import FormDialog
 from .richtext import html
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def last_use_sentence(key: ApiKey, now: datetime | None = None) -> str:
     return f"Last used {when}."
 
 
-class ConfirmKeyAction(QDialog):
+class ConfirmKeyAction(FormDialog):
     """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
 
     def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
@@ -55,17 +56,30 @@ class ConfirmKeyAction(QDialog):
         self.needs_typing = needs_typing
         self.typed = QLineEdit()
         self.typed.setAccessibleName("Type the key's name to confirm")
+        self.typed_hint = QLabel(f"Type <b>{html(key.name)}</b> to confirm:")
         if self.needs_typing:
-            layout.addWidget(QLabel(f"Type <b>{html(key.name)}</b> to confirm:"))
+            layout.addWidget(self.typed_hint)
             layout.addWidget(self.typed)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         layout.addWidget(self.buttons)
         self.typed.textChanged.connect(self._update)
         self._update()
+        self.set_accept_button(self.confirm_button, self._explain_typing)
+        if self.needs_typing:
+            self.typed.setFocus()  # the one thing to do before the action
+
+    def add_button(self, text: str, role: QDialogButtonBox.ButtonRole) -> QPushButton:
+        """Another way out of the dialog (for example "Rotate instead")."""
+        button = self.buttons.addButton(text, role)
+        button.setAutoDefault(False)
+        return button
 
     def _update(self) -> None:
         self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.key_name)
+
+    def _explain_typing(self) -> None:
+        self.typed_hint.setText(f"<b style='color:#c62828'>Type {html(self.key_name)} exactly, then press Enter:</b>")
+        self.typed.setFocus()

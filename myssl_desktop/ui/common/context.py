@@ -36,6 +36,8 @@ class CopiesSecrets(Protocol):
 
     def copy_secret(self, secret: Secret) -> None: ...
 
+    def holds(self, secret: Secret) -> bool: ...
+
 
 class SessionHost(Protocol):
     """What shows a session: the main window, seen by the account controller."""

@@ -4,18 +4,23 @@ revoke, copy a stored secret. Dialogs ask on the GUI thread; the work runs in th
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLineEdit, QMessageBox
 
+from ... import timefmt
 from ...api import errors
 from ...errors import describe
 from ...keyactions import ActionUncertain, CreateUncertain
 from ...revoke_when import RevokeWhen
+from ...rotation.files import put_secret
+from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
 from ..common.actions import make_action
-from .dialogs import CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
+from ..common.confirm import ConfirmKeyAction
+from .dialogs import BulkRevokeDialog, CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
@@ -27,13 +32,19 @@ if TYPE_CHECKING:
 class KeyCommands(QObject):
     def __init__(self, ctx: UiContext, *, selected: Callable[[], ApiKey | None],
                  shown_names: Callable[[], set[str]], refresh: Callable[[], None],
-                 rotate: Callable[[ApiKey], None], show_needing_attention: Callable[[], None]) -> None:
-        """`selected`: the key the table is on; `shown_names`: names in the table (a new key's
-        name is checked against them); `refresh`: reload the list after a change; `rotate`:
-        open the rotation of a key; `show_needing_attention`: filter the table to such keys."""
+                 rotate: Callable[[ApiKey], None], show_needing_attention: Callable[[], None],
+                 all_selected: Callable[[], list[ApiKey]] | None = None,
+                 stored: Callable[[ApiKey], bool] = lambda _: True) -> None:
+        """`selected`: the key the table is on (`all_selected`: every selected one, for a bulk
+        revoke); `shown_names`: names in the table (a new key's name is checked against them);
+        `refresh`: reload the list after a change; `rotate`: open the rotation of a key;
+        `show_needing_attention`: filter the table to such keys; `stored`: whether the app keeps
+        a key's secret (Copy stored secret is offered only then)."""
         super().__init__(ctx.parent)
         self._ctx = ctx
         self._selected = selected
+        self._all_selected = all_selected or (lambda: [k] if (k := selected()) is not None else [])
+        self._stored = stored
         self._shown_names = shown_names
         self._refresh = refresh
         self._rotate = rotate
@@ -73,7 +84,11 @@ class KeyCommands(QObject):
         self.rotate_action.setEnabled(can_manage and live)  # the own key too: the profile follows
         self.revoke_action.setEnabled(can_manage and live)  # the own key gets an explanation
         self.cancel_revoke_action.setEnabled(can_manage and key is not None and key.status == "expiring")
-        self.copy_action.setEnabled(session is not None and key is not None)
+        self.copy_action.setEnabled(session is not None and key is not None and self._stored(key))
+        many = len(self._all_selected()) > 1
+        self.revoke_action.setText("&Revoke selected keys…" if many else "&Revoke…")
+        if many:
+            self.revoke_action.setEnabled(can_manage)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -107,9 +122,21 @@ class KeyCommands(QObject):
         dialog = regenerate_dialog(key, self._ctx.parent)
         dialog.accepted.connect(lambda: self._change(lambda: session.actions.regenerate(key), self._show_secret,
                                                      f"Regenerating “{key.name}”…"))
+        self._offer_rotation(dialog, key)
         self._open(dialog)
 
+    def _offer_rotation(self, dialog: ConfirmKeyAction, key: ApiKey) -> None:
+        """"Rotate instead": the zero-downtime way, one click from the destructive one."""
+        def instead() -> None:
+            dialog.reject()
+            self._rotate(key)
+
+        dialog.add_button("Rotate &instead…", QDialogButtonBox.ButtonRole.ActionRole).clicked.connect(instead)
+
     def revoke(self) -> None:
+        if len(self._all_selected()) > 1:
+            self.revoke_many()
+            return
         if (target := self._target()) is None:
             return
         key, session = target
@@ -127,15 +154,62 @@ class KeyCommands(QObject):
                 work = lambda: session.actions.revoke(key)  # noqa: E731
             else:
                 work = lambda: session.actions.schedule_revoke(key, when)  # noqa: E731
-            self._change(work, lambda _: None, f"Revoking “{key.name}”…")
+            self._change(work, lambda done: self._ctx.status(_revoked_words(done)), f"Revoking “{key.name}”…")
+
+        dialog.accepted.connect(confirmed)
+        self._offer_rotation(dialog, key)
+        self._open(dialog)
+
+    def revoke_many(self) -> None:
+        """One confirmation for every selected key (freeing room at the key limit took a dialog a key)."""
+        session = self._ctx.session()
+        keys = [k for k in self._all_selected() if not k.is_revoked]
+        if session is None or not keys:
+            return
+        own = [k for k in keys if session.actions.is_own_key(k)]
+        keys = [k for k in keys if k not in own]
+        dialog = BulkRevokeDialog(keys, own, self._ctx.parent)
+
+        def confirmed() -> None:
+            when, actions = dialog.choice.choice, session.actions
+
+            def revoke_all() -> list[tuple[ApiKey, BaseException | None]]:
+                results: list[tuple[ApiKey, BaseException | None]] = []
+                for key in keys:
+                    try:
+                        actions.revoke(key) if when is RevokeWhen.NOW else actions.schedule_revoke(key, when)
+                        results.append((key, None))
+                    except Exception as error:  # the others go on; each failure is listed
+                        results.append((key, error))
+                return results
+
+            self._change(revoke_all, lambda results: self._revoked_many(results, when),
+                         f"Revoking {len(keys)} keys…")
 
         dialog.accepted.connect(confirmed)
         self._open(dialog)
 
+    def _revoked_many(self, results: list[tuple[ApiKey, BaseException | None]], when: RevokeWhen) -> None:
+        failed = [(k, e) for k, e in results if e is not None]
+        done = len(results) - len(failed)
+        keys = f"{done} key{'s' if done != 1 else ''}"
+        self._ctx.status(f"Revoked {keys}." if when is RevokeWhen.NOW else
+                         f"{keys} will be revoked in {when.span}; until then they work. "
+                         "Key ▸ Cancel scheduled revoke undoes it, key by key.")
+        if failed:
+            lines = "\n".join(f"• {k.name}: {describe(e)}" for k, e in failed)
+            box = QMessageBox(QMessageBox.Icon.Warning, "Revoke keys",
+                              f"{done} of {len(results)} keys were revoked or scheduled. These were not:\n\n{lines}",
+                              parent=self._ctx.parent)
+            self.dialog = box
+            box.open()
+
     def cancel_revoke(self) -> None:
         if (target := self._target()) is not None:
             key, session = target
-            self._change(lambda: session.actions.cancel_scheduled_revoke(key), lambda _: None,
+            self._change(lambda: session.actions.cancel_scheduled_revoke(key),
+                         lambda _: self._ctx.status(f"The scheduled revoke of “{key.name}” is cancelled: it stays "
+                                                    "active."),
                          f"Cancelling the revoke of “{key.name}”…")
 
     def copy_stored_secret(self) -> None:
@@ -173,6 +247,13 @@ class KeyCommands(QObject):
     def _show_secret(self, new: NewSecret) -> None:
         dialog = SecretDialog(new, self._ctx.clipboard, self._ctx.parent)
         self._ctx.hide_secrets.connect(dialog.hide_secret)
+        secret = new.secret
+
+        def write(path: Path) -> None:
+            self._ctx.ops(lambda: put_secret(path, ENV_VARIABLE, secret)).any_session().success(dialog.show_written) \
+                .failure(lambda error: dialog.show_written(describe(error, f"write to {path}"))).run()
+
+        dialog.write_env_requested.connect(write)
         self._open(dialog)
 
     def _failed(self, error: BaseException) -> None:
@@ -193,3 +274,12 @@ class KeyCommands(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, "MySSL Desktop", text, parent=self._ctx.parent)
         self.dialog = box
         box.open()
+
+
+def _revoked_words(key: ApiKey) -> str:
+    """What a revoke did, for the status line."""
+    if key.is_revoked:
+        return f"Revoked “{key.name}” ({key.prefix}…)."
+    when = timefmt.exact(key.expires_at)
+    return (f"“{key.name}” will be revoked at {when} ({timefmt.relative(key.expires_at)}); until then it works. "
+            "Key ▸ Cancel scheduled revoke undoes it.")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
+    QComboBox,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,8 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.models import PERMISSIONS
+from ...api.secret import Secret
 from ...revoke_when import RevokeWhen
-from ..common.confirm import ConfirmKeyAction
+from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
+from ..common.confirm import ConfirmKeyAction, last_use_sentence
+from ..common.forms import FormDialog
 from ..common.richtext import html
 from ..secrets.secret_field import SecretField
 
@@ -37,7 +43,15 @@ PERMISSION_WORDS = {
 RECENT_USE = timedelta(hours=24)
 
 
-class CreateKeyDialog(QDialog):
+# A preset ticks the permissions a typical use needs (and the signed-in key can give).
+PRESETS = {
+    "Read-only": ("domains:read", "billing:read", "keys:read"),
+    "Deploy (CI)": ("domains:read", "domains:write", "scans:write"),
+    "Full access": PERMISSIONS,
+}
+
+
+class CreateKeyDialog(FormDialog):
     """Name and permissions of a new key. Permissions the signed-in key lacks are disabled."""
 
     def __init__(self, caller_permissions: tuple[str, ...], existing_names: set[str],
@@ -46,6 +60,7 @@ class CreateKeyDialog(QDialog):
         self.setWindowTitle("New API key")
         self.setMinimumWidth(460)
         self._existing = {n.casefold() for n in existing_names}
+        self._caller = caller_permissions
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.name_edit = QLineEdit()
@@ -53,6 +68,13 @@ class CreateKeyDialog(QDialog):
         self.name_edit.setPlaceholderText("For example: Production server")
         self.name_edit.setAccessibleName("Key name")
         form.addRow("&Name:", self.name_edit)
+        self.preset_combo = QComboBox()
+        self.preset_combo.setAccessibleName("Permission preset")
+        self.preset_combo.addItem("Custom", None)
+        for preset in PRESETS:
+            self.preset_combo.addItem(preset, preset)
+        self.preset_combo.currentIndexChanged.connect(lambda _: self._apply_preset())
+        form.addRow("&Preset:", self.preset_combo)
         layout.addLayout(form)
         self.name_hint = QLabel(" ")
         self.name_hint.setWordWrap(True)
@@ -73,12 +95,13 @@ class CreateKeyDialog(QDialog):
             layout.addWidget(box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton("Create key", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.create_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.name_edit.textChanged.connect(self._validate)
         self._validate()
+        self.set_accept_button(self.create_button, self._explain)
+        self.name_edit.setFocus()
 
     @property
     def name(self) -> str:
@@ -88,7 +111,23 @@ class CreateKeyDialog(QDialog):
     def permissions(self) -> list[str]:
         return [p for p, box in self.boxes.items() if box.isChecked()]
 
+    def _apply_preset(self) -> None:
+        preset = self.preset_combo.currentData()
+        if preset is None:
+            return
+        wanted = set(PRESETS[preset])
+        for permission, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(permission in wanted and permission in self._caller)
+            box.blockSignals(False)
+        self._validate()
+
     def _validate(self) -> None:
+        preset = self.preset_combo.currentData()
+        if preset is not None and set(self.permissions) != set(PRESETS[preset]) & set(self._caller):
+            self.preset_combo.blockSignals(True)
+            self.preset_combo.setCurrentIndex(0)  # the boxes were changed by hand: Custom
+            self.preset_combo.blockSignals(False)
         name = self.name
         if not name:
             hint, ok = "A name says where the key is used; 1 to 100 characters.", False
@@ -98,14 +137,20 @@ class CreateKeyDialog(QDialog):
             hint, ok = " ", True
         if ok and not self.permissions:
             hint, ok = "Choose at least one permission.", False
+        self.name_hint.setStyleSheet("")
         self.name_hint.setText(hint)
         self.create_button.setEnabled(ok)
+
+    def _explain(self) -> None:
+        """Enter while the key cannot be created yet: say why, where the eye is."""
+        self.name_hint.setStyleSheet("color: #c62828; font-weight: bold;")
+        (self.name_edit if not self.name else self).setFocus()
 
 
 class RevokeChoice(QWidget):
     """Now, or in 1 h / 24 h / 3 days / 7 days (a scheduled revoke)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, default: RevokeWhen = RevokeWhen.NOW, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +159,7 @@ class RevokeChoice(QWidget):
         self.radios: dict[RevokeWhen, QRadioButton] = {}
         for value in RevokeWhen.for_keys():
             radio = QRadioButton(value.label)
-            radio.setChecked(value is RevokeWhen.NOW)
+            radio.setChecked(value is default)
             self.group.addButton(radio)
             self.radios[value] = radio
             layout.addWidget(radio)
@@ -125,22 +170,80 @@ class RevokeChoice(QWidget):
 
 
 def revoke_dialog(key: ApiKey, parent: QWidget | None = None) -> tuple[ConfirmKeyAction, RevokeChoice]:
-    choice = RevokeChoice()
+    """For a key in use, the revoke is scheduled unless the user picks "Now"."""
+    in_use = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
+    choice = RevokeChoice(RevokeWhen.IN_24H if in_use else RevokeWhen.NOW)
     message = (f"Revoke “{html(key.name)}” ({key.prefix}…)? Anything still using it will get “Invalid API "
-               "key” from then on. A scheduled revoke gives your applications time to switch.")
+               "key” from then on. A scheduled revoke gives your applications time to switch; "
+               "<i>Rotate instead</i> replaces the key without downtime.")
     return ConfirmKeyAction("Revoke key", key, message, "Revoke", extra=choice, parent=parent), choice
+
+
+class BulkRevokeDialog(FormDialog):
+    """Revoke (or schedule the revoke of) several keys at once. If any was used in the last
+    24 hours, the number of keys must be typed to confirm; the revoke is then scheduled unless
+    the user picks "Now"."""
+
+    def __init__(self, keys: list[ApiKey], skipped: list[ApiKey], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Revoke keys")
+        self.setMinimumWidth(520)
+        now = datetime.now(UTC)
+        in_use = [k for k in keys if k.last_used_at is not None and now - k.last_used_at < RECENT_USE]
+        layout = QVBoxLayout(self)
+        names = "".join(f"<li><b>{html(k.name)}</b> ({k.prefix}…): {last_use_sentence(k, now)}</li>"
+                        for k in keys)
+        text = QLabel(f"Revoke these {len(keys)} keys? Anything still using them gets “Invalid API key” from then "
+                      f"on.<ul>{names}</ul>")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.text = text
+        if skipped:
+            layout.addWidget(QLabel("Left out: " + ", ".join(f"“{html(k.name)}”" for k in skipped)
+                                    + " (the key this profile signs in with: rotate it instead)."))
+        self.choice = RevokeChoice(RevokeWhen.IN_24H if in_use else RevokeWhen.NOW)
+        layout.addWidget(self.choice)
+        self.count = str(len(keys))
+        self.needs_typing = bool(in_use)
+        self.typed = QLineEdit()
+        self.typed.setAccessibleName("Type the number of keys to confirm")
+        self.typed_hint = QLabel(f"{len(in_use)} of them were used in the last 24 hours. Type <b>{self.count}</b> "
+                                 "to confirm:")
+        if self.needs_typing:
+            layout.addWidget(self.typed_hint)
+            layout.addWidget(self.typed)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = self.buttons.addButton(f"Revoke {len(keys)} keys", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.typed.textChanged.connect(self._update)
+        self._update()
+        self.set_accept_button(self.confirm_button, self._explain_typing)
+        if self.needs_typing:
+            self.typed.setFocus()
+
+    def _update(self) -> None:
+        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.count)
+
+    def _explain_typing(self) -> None:
+        self.typed_hint.setText(f"<b style='color:#c62828'>Type {self.count}, the number of keys, then press "
+                                "Enter:</b>")
+        self.typed.setFocus()
 
 
 def regenerate_dialog(key: ApiKey, parent: QWidget | None = None) -> ConfirmKeyAction:
     message = (f"Regenerate “{html(key.name)}”? MySSL makes a new secret and <b>the old secret stops "
-               "working at once</b>. For no downtime, use <i>Rotate…</i> instead: it creates a second key, "
-               "lets you update your applications, and revokes the old key only when nothing uses it.")
+               "working at once</b>. For no downtime, rotate instead: it creates a second key, lets you "
+               "update your applications, and revokes the old key only when nothing uses it.")
     return ConfirmKeyAction("Regenerate key", key, message, "Regenerate", parent=parent)
 
 
-class SecretDialog(QDialog):
+class SecretDialog(FormDialog):
     """The shown-once secret: masked, with reveal and copy. It was written to the keychain
     before this dialog was built; if that failed, the user must confirm a copy first."""
+
+    write_env_requested = Signal(object)  # a Path the user chose: put the key's variable in it
 
     def __init__(self, new: NewSecret, clipboard: CopiesSecrets, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,11 +276,50 @@ class SecretDialog(QDialog):
         self.copied_check.setVisible(not new.stored)
         layout.addWidget(self.copied_check)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_line_button = self.buttons.addButton(f"Copy as {ENV_VARIABLE}=…",
+                                                       QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_line_button.clicked.connect(self.copy_env_line)
+        self.write_env_button = self.buttons.addButton("Write to a .env file…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.write_env_button.clicked.connect(self._choose_env_file)
         self.buttons.rejected.connect(self.reject)
         self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         self.copied_check.toggled.connect(self._update_close)
         layout.addWidget(self.buttons)
+        self.written = QLabel("")
+        self.written.setWordWrap(True)
+        self.written.setAccessibleName("Written to")
+        layout.addWidget(self.written)
+        self._secret = new.secret
+        self._clipboard = clipboard
         self._update_close()
+        self.set_accept_button(self.close_button, self._explain)
+
+    def copy_env_line(self) -> None:
+        """`MYSSL_API_KEY=…` on the clipboard, marked secret and cleared like the secret itself."""
+        line = Secret(f"{ENV_VARIABLE}={self._secret.reveal()}")
+        self._clipboard.copy_secret(line)
+        self.written.setText(f"Copied {ENV_VARIABLE}=… to the clipboard; it is cleared in "
+                             f"{self._clipboard.timeout_s} s." if self._clipboard.holds(line)
+                             else "The clipboard could not be set: copy the secret with Copy instead.")
+
+    def _choose_env_file(self) -> None:
+        dialog = QFileDialog(self, "Write the key to a .env file")
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)  # only the variable changes, not the file
+        dialog.setFilter(dialog.filter() | QDir.Filter.Hidden)
+        dialog.selectFile(".env")
+        dialog.fileSelected.connect(lambda path: self.write_env_requested.emit(Path(path)))
+        dialog.open()
+        self.file_dialog = dialog
+
+    def show_written(self, text: str) -> None:
+        """What became of a write to a .env file (the caller did it, off the GUI thread)."""
+        self.written.setText(text)
+
+    def _explain(self) -> None:
+        self.copied_check.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.copied_check.setFocus()
 
     def set_revealed(self, shown: bool) -> None:
         self.secret_field.set_revealed(shown)

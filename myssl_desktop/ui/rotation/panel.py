@@ -76,7 +76,7 @@ class RotationsPanel(QDialog):
         self.list.itemDoubleClicked.connect(lambda *_: self.resume_selected())
         self.list.currentItemChanged.connect(lambda *_: self._update())
         layout.addWidget(self.list, 1)
-        self.empty = QLabel("No rotation in progress. Start one with Key ▸ Rotate….")
+        self.empty = QLabel("No rotation in progress. Start one with Key ▸ Rotate… or the Rotate button.")
         layout.addWidget(self.empty)
         row = QHBoxLayout()
         self.resume_button = QPushButton("&Resume")

@@ -33,6 +33,7 @@ from ...rotation import (
 )
 from ...rotation.targets import look
 from ..common.confirm import ConfirmKeyAction
+from ..common.forms import FormDialog
 from ..common.richtext import html
 from .cancel import confirm_cancel
 from .pages import CreatePage, DeliverPage, DrainPage, PlanPage, StepHeader, SummaryPage, VerifyPage
@@ -63,7 +64,7 @@ class WizardHost(Protocol):
     def start_with(self, key: ApiKey, prefill: Prefill | None = None) -> RotationWizard | None: ...
 
 
-class RotationWizard(QDialog):
+class RotationWizard(FormDialog):
     def __init__(self, host: WizardHost, machine: RotationMachine, *, key: ApiKey | None = None,
                  rotation: Rotation | None = None, prefill: Prefill | None = None) -> None:
         ctx = host.ctx
@@ -107,15 +108,13 @@ class RotationWizard(QDialog):
         self.close_button.setToolTip("The rotation is kept: resume it from View ▸ Rotations in progress.")
         self.close_button.clicked.connect(self.reject)
         self.primary_button = QPushButton("")
-        self.primary_button.setDefault(True)
         self.primary_button.clicked.connect(lambda: self._primary_slot() if self._primary_slot else None)
-        self.cancel_button.setAutoDefault(False)
-        self.close_button.setAutoDefault(False)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.primary_button)
         layout.addLayout(buttons)
+        self.set_accept_button(self.primary_button)  # Enter: the step's own button, no other
 
         self.plan_page.check_requested.connect(self._inspect)
         self.create_page.revoke_stale_requested.connect(self._revoke_stale)

@@ -172,6 +172,11 @@ class SecretClipboard(QObject):
             return False
         return hmac.compare_digest(self._digest, self._digest_of(self._backend.text()))
 
+    def holds(self, secret: Secret) -> bool:
+        """True while the clipboard holds exactly `secret`, copied by us and not yet cleared."""
+        return self.holds_ours() and self._digest is not None and hmac.compare_digest(
+            self._digest, self._digest_of(secret.reveal()))
+
     def clear_if_ours(self) -> bool:
         """Clear the clipboard if it still holds our secret; say whether it did.
 

@@ -61,5 +61,10 @@ class SecretField(QWidget):
         self.field.clear()
 
     def _show_countdown(self, seconds: int) -> None:
-        self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s." if seconds > 0 else
-                               "The clipboard was cleared." if self._clipboard.seconds_left == 0 else "")
+        """Only what is true of this secret: another secret copied elsewhere is not "Copied"."""
+        if seconds > 0 and self._clipboard.holds(self._secret):
+            self.countdown.setText(f"Copied. The clipboard is cleared in {seconds} s.")
+        elif seconds == 0 and self.countdown.text().startswith("Copied"):
+            self.countdown.setText("The clipboard was cleared.")
+        elif seconds > 0:
+            self.countdown.setText("")  # the clipboard holds something else

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ....revoke_when import RevokeWhen
 from ....rotation.targets import DEFAULT_VARIABLE, EnvFileTarget, KeychainTarget, ManualTarget, SnippetTarget
+from ...common.forms import enter_acts
 from .widgets import SNIPPET_STYLES, key_line, label, tone
 
 if TYPE_CHECKING:
@@ -138,7 +139,8 @@ class PlanPage(QWidget):
         self.env_variable.setMaximumWidth(170)
         self.add_env_button = QPushButton("Add &file")
         self.add_env_button.clicked.connect(self.add_env)
-        self.env_path.returnPressed.connect(self.add_env)
+        for field in (self.env_path, self.env_variable):
+            enter_acts(field, self.add_env)  # Enter adds the file; it never starts the rotation
         row.addWidget(self.env_path, 1)
         row.addWidget(self.env_browse)
         row.addWidget(QLabel("Variable:"))
@@ -158,6 +160,8 @@ class PlanPage(QWidget):
         self.keychain_user.setAccessibleName("Keychain user name")
         self.add_keychain_button = QPushButton("Add &entry")
         self.add_keychain_button.clicked.connect(self.add_keychain)
+        for field in (self.keychain_service, self.keychain_user):
+            enter_acts(field, self.add_keychain)
         row.addWidget(self.keychain_service, 1)
         row.addWidget(self.keychain_user, 1)
         row.addWidget(self.add_keychain_button)
@@ -170,7 +174,7 @@ class PlanPage(QWidget):
         self.manual_edit = QLineEdit()
         self.manual_edit.setPlaceholderText("Somewhere you update by hand, e.g. Production server")
         self.manual_edit.setAccessibleName("Checklist item")
-        self.manual_edit.returnPressed.connect(self.add_manual)
+        enter_acts(self.manual_edit, self.add_manual)
         self.add_manual_button = QPushButton("Add &item")
         self.add_manual_button.clicked.connect(self.add_manual)
         row.addWidget(self.manual_edit, 1)

@@ -37,7 +37,7 @@ class VerifyPage(QWidget):
     def show_ok(self, rotation: Rotation) -> None:
         self.bar.hide()
         self.status.setStyleSheet(f"color: {tone(self, 'good')};")
-        self.status.setText(f"<b>✓ The new key works.</b> MySSL answered to {rotation.new_prefix}….")
+        self.status.setText(f"<b>✓ The new key ({rotation.new_prefix}…) works:</b> MySSL accepted it.")
         detail = "Next, watch the old key: once nothing uses it, it is revoked as planned. It keeps working until then."
         if rotation.self_rotation:
             detail = "This profile now signs in with the new key. " + detail
