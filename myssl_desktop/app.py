@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as error:
             print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
         return WindowSetup(state_dir=services.dirs.config, key_cache=KeyCache(services.dirs.cache),
-                           services=services)
+                           services=services, log_dir=services.dirs.log)
 
     window = MainWindow(setup, defer_content=True)
     window.show()

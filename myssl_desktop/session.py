@@ -24,6 +24,7 @@ class Session:
     permissions: tuple[str, ...] = ()  # the sign-in key's: a new key cannot get more
     is_sandbox: bool = False  # the built-in sandbox's demo account
     services: Services | None = None  # where this session's profile, journals and secrets live
+    checked: bool = True  # MySSL confirmed the key (False: opened offline from the keychain alone)
 
     @cached_property
     def actions(self) -> KeyActions:
@@ -45,7 +46,7 @@ class Session:
     @classmethod
     def for_profile(cls, services: Services, profile: Profile) -> Session:
         """The profile's session with its key from the keychain (no request is made)."""
-        return cls(profile, services.signin.open(profile), services.keychain, services=services)
+        return cls(profile, services.signin.open(profile), services.keychain, services=services, checked=False)
 
     @classmethod
     def verified(cls, services: Services, profile: Profile, *, is_sandbox: bool = False) -> Session:

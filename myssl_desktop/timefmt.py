@@ -34,6 +34,12 @@ def exact(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def since(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago, in whole days or larger units: "today", "3 days ago", "4 months ago"."""
+    text = age(moment, now)
+    return text if text == "today" else f"{text} ago"
+
+
 def age(moment: datetime, now: datetime | None = None) -> str:
     """How old something is, in whole days or larger units: "3 days", "4 months"."""
     now = now or datetime.now(UTC)

@@ -144,10 +144,11 @@ def test_offline_start_shows_the_cached_list(qtbot, window: MainWindow, tmp_path
         session = session_for(sb, profile=profile)
     cache_text = (tmp_path / "cache" / "keys" / f"{profile.id}.json").read_text()
     assert "myssl_k_" in cache_text and sb.admin_key not in cache_text  # prefixes only
+    window.detach("Not signed in.")  # as a new start: nothing shown yet
     window.attach(session)  # the sandbox is gone: offline
     qtbot.waitUntil(lambda: window.is_idle and window.content.banner.isVisible(), timeout=WAIT)
     assert window.content.keys.model.total_count == expected
-    assert "as of" in window.content.account_bar.updated_label.text()
+    assert "(offline copy)" in window.content.account_bar.updated_label.text()
     assert "Could not refresh" in window.content.banner.label.text()
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...api.models import RateLimit
+    from ...profiles import Profile
     from ...session import Session
 
 
@@ -34,10 +35,13 @@ class AccountBar(QWidget):
         self.tier_label = QLabel("")
         self.tier_label.setAccessibleName("Account tier")
         self.quota_label = QLabel("Daily quota")
-        self.quota_gauge = QProgressBar()
-        self.quota_gauge.setAccessibleName("Daily quota used")
-        self.quota_gauge.setMaximumWidth(160)
-        self.quota_gauge.setTextVisible(True)
+        self.quota_gauge = QProgressBar()  # a thin bar with the words beside it: not a text field
+        self.quota_gauge.setAccessibleName("Daily quota left")
+        self.quota_gauge.setMaximumWidth(120)
+        self.quota_gauge.setMaximumHeight(8)
+        self.quota_gauge.setTextVisible(False)
+        self.quota_words = QLabel("")
+        self.quota_words.setAccessibleName("Requests left today")
         self.minute_label = QLabel("")
         self.minute_label.setAccessibleName("Requests left this minute")
         self.updated_label = QLabel("")
@@ -45,10 +49,11 @@ class AccountBar(QWidget):
         for label in (self.profile_label, self.tier_label):
             layout.addWidget(label)
         layout.addStretch(1)
-        for widget in (self.quota_label, self.quota_gauge, self.minute_label, self.updated_label):
+        for widget in (self.quota_label, self.quota_gauge, self.quota_words, self.minute_label, self.updated_label):
             layout.addWidget(widget)
         self._updated_at: float | None = None
         self._as_of: datetime | None = None
+        self._offline = False
         self._ticker = QTimer(self)
         self._ticker.setInterval(5_000)
         self._ticker.timeout.connect(self._show_freshness)
@@ -69,22 +74,32 @@ class AccountBar(QWidget):
             + (" · <i>read-only</i>" if session.profile.read_only else ""))
         self.tier_label.setText(f"{session.profile.tier.capitalize()} tier" if session.profile.tier else "")
 
+    def show_profile(self, profile: Profile) -> None:
+        """The profile being opened, named at once (its key is checked in the background)."""
+        colour = ENVIRONMENT_COLOURS[profile.environment]
+        self.profile_label.setText(
+            f"<span style='color:{colour}; font-size:14pt'>●</span> <b>{html(profile.name)}</b> "
+            f"<span style='color:{colour}'>{profile.environment}</span>")
+        self.tier_label.setText(f"{profile.tier.capitalize()} tier" if profile.tier else "")
+
     def show_rate_limit(self, limit: RateLimit | None) -> None:
+        """Both counters say what is left: of today's quota, and of this minute's."""
         visible = limit is not None
-        for widget in (self.quota_label, self.quota_gauge, self.minute_label):
+        for widget in (self.quota_label, self.quota_gauge, self.quota_words, self.minute_label):
             widget.setVisible(visible)
         if limit is None:
             return
-        used = max(0, limit.daily_limit - limit.daily_remaining)
+        left = max(0, min(limit.daily_remaining, limit.daily_limit))
         self.quota_gauge.setRange(0, max(1, limit.daily_limit))
-        self.quota_gauge.setValue(min(used, limit.daily_limit))
-        self.quota_gauge.setFormat(f"{used:,} / {limit.daily_limit:,}")
-        self.quota_gauge.setToolTip(f"{limit.daily_remaining:,} requests left today (resets 00:00 UTC)")
-        self.minute_label.setText(f"{limit.minute_remaining}/{limit.minute_limit} this minute")
+        self.quota_gauge.setValue(left)
+        self.quota_words.setText(f"{left:,} of {limit.daily_limit:,} left today")
+        self.quota_gauge.setToolTip(f"{left:,} requests left today (resets 00:00 UTC)")
+        self.minute_label.setText(f"{limit.minute_remaining} of {limit.minute_limit} left this minute")
 
-    def mark_updated(self, at: float | None, *, as_of: datetime | None = None) -> None:
-        """`at`: when fresh data arrived (time.time()); `as_of`: cached data's age instead."""
-        self._updated_at, self._as_of = at, as_of
+    def mark_updated(self, at: float | None, *, as_of: datetime | None = None, offline: bool = False) -> None:
+        """`at`: when fresh data arrived (time.time()); `as_of`: cached data's age instead,
+        said calmly while a refresh may still come, and loudly once MySSL is found `offline`."""
+        self._updated_at, self._as_of, self._offline = at, as_of, offline
         if at is None and as_of is None:
             self._ticker.stop()
         else:
@@ -92,8 +107,10 @@ class AccountBar(QWidget):
         self._show_freshness()
 
     def _show_freshness(self) -> None:
-        if self._as_of is not None:
+        if self._as_of is not None and self._offline:
             self.updated_label.setText(f"<b>as of {timefmt.exact(self._as_of)}</b> (offline copy)")
+        elif self._as_of is not None:
+            self.updated_label.setText(f"as of {timefmt.relative(self._as_of)}")
         elif self._updated_at is None:
             self.updated_label.setText("")
         else:

@@ -9,10 +9,11 @@ main window) and never sees the window itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from ...api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
 from ...errors import describe
@@ -26,6 +27,9 @@ from .signin_dialog import SignInDialog
 if TYPE_CHECKING:
     from ...services import Services
     from ..common.context import SessionHost, UiContext
+
+
+POLICY_DAYS = (7, 730)  # a rotation policy's bounds
 
 
 class AccountController(QObject):
@@ -78,8 +82,9 @@ class AccountController(QObject):
         self.host.show_profiles(profiles, current_id)
 
     def open_profile(self, profile: Profile) -> None:
-        """Load the profile's key from the keychain and check it, in the background."""
-        self.host.detach(f"Opening “{profile.name}”…")
+        """Load the profile's key from the keychain and check it, in the background; meanwhile
+        the window names the profile and shows its last list."""
+        self.host.show_opening(profile)
         self._refresh_profile_menu(profile.id)
         services = self.services
         self.ctx.ops(lambda: Session.verified(services, profile)).success(self._opened) \
@@ -102,12 +107,26 @@ class AccountController(QObject):
             self.host.detach("The keychain is not available.")
             self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error), action=Action("Try again", retry.run)))
         elif isinstance(error, NetworkError | ServerError):
-            self.host.detach("Offline.")
-            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"reach MySSL for “{profile.name}”"),
-                                        action=retry))
+            self._open_offline(profile, error)
         else:
             self.host.detach("Could not open the profile.")
             self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"open “{profile.name}”"), action=retry))
+
+    def _open_offline(self, profile: Profile, error: BaseException) -> None:
+        """MySSL cannot be reached: show the profile with its last list (the window says it is
+        an offline copy and retries); its key is checked once MySSL answers (`reopen`)."""
+        services = self.services
+
+        def opened(session: Session) -> None:
+            self.host.attach(session)
+            self._refresh_profile_menu(profile.id)
+
+        def failed(_: BaseException) -> None:  # no key to show the list with: say why MySSL was not reached
+            self.host.detach("Offline.")
+            self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"reach MySSL for “{profile.name}”"),
+                                        action=Action("Retry", lambda: self.open_profile(profile))))
+
+        self.ctx.ops(lambda: Session.for_profile(services, profile)).success(opened).failure(failed).run()
 
     def session_rejected(self) -> None:
         """The key was revoked or removed while the window showed its account."""
@@ -116,23 +135,22 @@ class AccountController(QObject):
             return
         self._open_failed(session.profile, InvalidApiKey("The key was revoked."))
 
-    def reopen(self, profile_id: str) -> None:
-        """The profile's key changed (a rotation switched it): open it again with the new key."""
+    def check_session(self) -> None:
+        """A profile opened offline reached MySSL: check its key now, for its tier and permissions."""
         session = self.host.session
-        if session is None or session.profile.id != profile_id:
+        if session is None or session.checked:
             return
         services = session.services or self.services
-        is_sandbox = session.is_sandbox
 
-        def verified() -> Session:
-            profile = services.profiles.load().find(profile_id) or session.profile
-            return Session.verified(services, profile, is_sandbox=is_sandbox)
+        def checked(new: Session) -> None:
+            if self.host.session is session:
+                self.host.attach(new)
 
-        def opened(new: Session) -> None:
-            self.host.attach(new)
-            self.ctx.status(f"This profile now signs in with “{new.profile.key_name}” ({new.profile.key_prefix}…).")
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, NetworkError | ServerError):  # those: the next refresh tries again
+                self._open_failed(session.profile, error)
 
-        self.ctx.ops(verified).success(opened).doing("open the profile with its new key").run()
+        self.ctx.ops(lambda: Session.verified(services, session.profile)).success(checked).failure(failed).run()
 
     def switch_profile(self, profile_id: str) -> None:
         profile = self.services.profiles.load().find(profile_id)
@@ -160,6 +178,7 @@ class AccountController(QObject):
             return
         if dialog.profile is None:
             return
+        self.sandbox_mode = False  # signing in from the sandbox leaves it for the real account
         self.open_profile(dialog.profile)
 
     def _confirm(self, title: str, text: str) -> bool:
@@ -181,6 +200,28 @@ class AccountController(QObject):
         self.host.detach(f"Signed out of “{profile.name}”.")
         self._refresh_profile_menu(None)
         self.show_sign_in(profile)
+
+    def set_rotation_policy(self) -> None:
+        """Days after which this profile's keys are flagged "due for rotation" (90 unless set)."""
+        session = self.host.session
+        if session is None or session.is_sandbox:
+            return
+        profile = session.profile
+        days, ok = QInputDialog.getInt(self.ctx.parent, "Rotation policy",
+                                       f"Flag the keys of “{profile.name}” as due for rotation once they are this "
+                                       "many days old:", profile.rotation_policy_days, POLICY_DAYS[0], POLICY_DAYS[1])
+        if not ok or days == profile.rotation_policy_days:
+            return
+        services = session.services or self.services
+
+        def saved(stored: Profile | None) -> None:
+            if stored is None or self.host.session is not session:
+                return
+            self.host.attach(replace(session, profile=stored))  # the flags are worked out again
+            self.ctx.status(f"Keys of “{stored.name}” are now due for rotation after {days} days.")
+
+        self.ctx.ops(lambda: services.profiles.modify(profile.id, lambda p: replace(p, rotation_policy_days=days))) \
+            .success(saved).doing("save the rotation policy").run()
 
     def forget(self) -> None:
         session = self.host.session

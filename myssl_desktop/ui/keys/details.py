@@ -22,13 +22,24 @@ from ..common.richtext import html
 from .charts import UsageChart
 
 if TYPE_CHECKING:
+    from ...api.models import ApiKey
     from .model import KeyRow
 
 PERIODS = (7, 30, 90)
 
 
+def _status_words(key: ApiKey) -> str:
+    """The status, and when a scheduled revoke takes effect or a revoke happened."""
+    if key.status == "expiring" and key.expires_at is not None:
+        return f"expiring: revoked {timefmt.relative(key.expires_at)} ({timefmt.exact(key.expires_at)})"
+    if key.revoked_at is not None:
+        return f"{key.status} ({timefmt.exact(key.revoked_at)})"
+    return key.status
+
+
 class KeyDetails(QWidget):
     period_changed = Signal(int)
+    rotate_requested = Signal()  # the Rotate button: replace this key without downtime
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +51,13 @@ class KeyDetails(QWidget):
         self.title.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.title.setWordWrap(True)
         self.title.setAccessibleName("Key name")
-        layout.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        self.rotate_button = QPushButton("R&otate…")
+        self.rotate_button.setToolTip("Replace this key without downtime")
+        self.rotate_button.clicked.connect(self.rotate_requested)
+        heading.addWidget(self.rotate_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
 
         self.form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
@@ -81,6 +98,7 @@ class KeyDetails(QWidget):
         has_key = row is not None
         for widget in (*self.fields.values(), self.chart, self.flags):
             widget.setVisible(has_key)
+        self.rotate_button.setVisible(has_key and row is not None and not row.key.is_revoked)
         for button in self.period_buttons.buttons():
             button.setVisible(has_key)
         for n in range(self.form.rowCount()):
@@ -96,10 +114,9 @@ class KeyDetails(QWidget):
         key = row.key
         self.key_id = key.id
         self.title.setText(f"<h3 style='margin:0'>{html(key.name)}</h3>")
-        self.fields["Status"].setText(key.status + (f" (revoked {timefmt.exact(key.revoked_at)})"
-                                                    if key.revoked_at else ""))
+        self.fields["Status"].setText(_status_words(key))
         self.fields["Prefix"].setText(f"<code>{key.prefix}…</code>")
-        self.fields["Created"].setText(f"{timefmt.exact(key.created_at)} ({timefmt.age(key.created_at)} ago)")
+        self.fields["Created"].setText(f"{timefmt.exact(key.created_at)} ({timefmt.since(key.created_at)})")
         self.fields["Last used"].setText(
             "never" if key.last_used_at is None
             else f"{timefmt.relative(key.last_used_at)} ({timefmt.exact(key.last_used_at)})")

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 _Index = QModelIndex | QPersistentModelIndex
 from .charts import SPARKLINE_ROLE  # noqa: E402 - the 30 daily counts, for the sparkline delegate
 
-FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the key's flag names, for the flag delegate
+FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # the key's flag names, then its marks, for the flag delegate
+SIGNS_IN, STORED = "signs-in", "stored"  # marks: not flags (nothing to attend to), shown beside them
+MARK_WORDS = {SIGNS_IN: "This profile signs in with this key.",
+              STORED: "Its secret is kept in your keychain: Key ▸ Copy stored secret."}
 STATUS_ORDER = {"active": 0, "expiring": 1, "revoked": 2}
 STATUS_FILTERS = ("current", "active", "expiring", "revoked", "all")  # "current": all but revoked
 
@@ -83,14 +86,19 @@ class KeysModel(QAbstractTableModel):
         self._text = ""
         self._status = "current"
         self._attention_only = False
+        self._stored: frozenset[int] = frozenset()
+        self._own_prefix = ""
         self.now = datetime.now().astimezone()
 
     # --- data in -----------------------------------------------------------------------
 
     def set_keys(self, keys: Sequence[ApiKey], usage: dict[int, tuple[int, ...]] | None = None,
-                 *, now: datetime | None = None, rotation_days: int = 90) -> None:
-        """Replace every row (a refresh); sort and filter are kept."""
+                 *, now: datetime | None = None, rotation_days: int = 90, stored: frozenset[int] = frozenset(),
+                 own_prefix: str = "") -> None:
+        """Replace every row (a refresh); sort and filter are kept. `stored`: ids of keys whose
+        secret the app keeps; `own_prefix`: the key the profile signs in with."""
         self.now = now or datetime.now(UTC)
+        self._stored, self._own_prefix = stored, own_prefix
         self._usage = usage or {}
         self._rules = FlagRules(self.now, rotation_days)
         self._flags, self._sort_values = {}, {}
@@ -126,6 +134,13 @@ class KeysModel(QAbstractTableModel):
         if flags is None:
             flags = self._flags[key.id] = self._rules.flags(key, self._usage.get(key.id, ()))
         return flags
+
+    def marks_of(self, key: ApiKey) -> tuple[str, ...]:
+        own = (SIGNS_IN,) if self._own_prefix and key.prefix == self._own_prefix else ()
+        return own + ((STORED,) if key.id in self._stored else ())
+
+    def is_stored(self, key: ApiKey) -> bool:
+        return key.id in self._stored
 
     def usage_of(self, key: ApiKey) -> tuple[int, ...]:
         return self._usage.get(key.id, ())
@@ -253,9 +268,9 @@ class KeysModel(QAbstractTableModel):
         if role == SPARKLINE_ROLE and column == Column.USAGE:
             return self.usage_of(key)
         if role == FLAGS_ROLE and column == Column.FLAGS:
-            return self.flags_of(key)
+            return self.flags_of(key) + self.marks_of(key)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == Column.FLAGS:
-            return ", ".join(self.flags_of(key)) or "no flags"
+            return ", ".join(self.flags_of(key) + self.marks_of(key)) or "no flags"
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -289,9 +304,10 @@ class KeysModel(QAbstractTableModel):
             case Column.CREATED:
                 return timefmt.exact(key.created_at)
             case Column.FLAGS:
-                return "\n".join(DESCRIPTIONS[f] for f in self.flags_of(key)) or "Nothing needs attention."
+                lines = [DESCRIPTIONS[f] for f in self.flags_of(key)] or ["Nothing needs attention."]
+                return "\n".join(lines + [MARK_WORDS[m] for m in self.marks_of(key)])
             case Column.STATUS if key.status == "expiring":
-                return f"Revoke scheduled for {timefmt.exact(key.expires_at)}"
+                return f"Revoke scheduled for {timefmt.exact(key.expires_at)} ({timefmt.relative(key.expires_at)})"
             case Column.STATUS if key.status == "revoked":
                 return f"Revoked {timefmt.exact(key.revoked_at)}"
             case Column.USAGE:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -28,15 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...errors import describe
+from ..common.richtext import html
 from .charts import SparklineDelegate
 from .column_layout import apply_default_layout
 from .details import KeyDetails
 from .model import NUMERIC_COLUMNS, Column, KeysModel
+from .sort_header import SortHeader
 from .status_delegates import FlagsDelegate, StatusBadgeDelegate
 from .text_cells import StaticTextDelegate
 
 if TYPE_CHECKING:
-from .sort_header import SortHeader
     from ...api.models import ApiKey
     from ...keycache import Snapshot
     from ..common.context import UiContext
@@ -46,25 +50,30 @@ STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring"
 
 
 class KeysPane(QWidget):
+    sign_in_requested = Signal()  # from the signed-out empty state
+    sandbox_requested = Signal()
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_filters())
+        self.signed_out = self._build_signed_out()
+        layout.addWidget(self.signed_out, 1)
 
         self.model = KeysModel(self)
         self.table = QTableView(self)
+        self.table.setHorizontalHeader(SortHeader(self.table))  # ▲ for ascending, as the platforms draw it
         self.table.setModel(self.model)
         self.table.setAccessibleName("API keys")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # bulk revoke
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
-        self.table.setHorizontalHeader(SortHeader(self.table))  # ▲ for ascending, as the platforms draw it
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionsMovable(True)
@@ -84,6 +93,15 @@ class KeysPane(QWidget):
         self.table.setItemDelegateForColumn(Column.STATUS, self._delegates[3])
         self.table.setItemDelegateForColumn(Column.FLAGS, self._delegates[4])
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.row_actions: list[QAction | None] = []  # the context menu (None: a separator)
+        self.no_match = QLabel(self.table.viewport())
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setTextFormat(Qt.TextFormat.RichText)
+        self.no_match.setAccessibleName("No keys shown")
+        self.no_match.linkActivated.connect(lambda _: self._clear_filters())
+        self.no_match.hide()
         self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._after_reset)
@@ -95,8 +113,10 @@ class KeysPane(QWidget):
         self.splitter.addWidget(_scrolling(self.details))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setCollapsible(0, False)  # the details may be dragged away in a small window (Ctrl+D)
+        self.splitter.setCollapsible(1, True)
         layout.addWidget(self.splitter, 1)
+        self.show_signed_in(False)
 
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -105,6 +125,7 @@ class KeysPane(QWidget):
         self.filter_edit.setAccessibleName("Filter keys by name or prefix")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(lambda text: self.model.set_filter(text=text))
+        self.filter_edit.installEventFilter(self)  # Down moves into the results
         self.status_combo = QComboBox()
         self.status_combo.setAccessibleName("Show keys with status")
         for value, label in STATUS_CHOICES:
@@ -122,18 +143,55 @@ class KeysPane(QWidget):
         row.addWidget(self.count_label)
         return row
 
+    def _build_signed_out(self) -> QWidget:
+        """What a signed-out window shows instead of an empty table: the next step."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.addStretch(1)
+        words = QLabel("<h3>Not signed in</h3>Sign in with a MySSL API key to see your keys, their use and "
+                       "rotations. The key is kept in your system keychain only.")
+        words.setWordWrap(True)
+        words.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(words)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.sign_in_button = QPushButton("&Sign in…")
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        self.sandbox_button = QPushButton("Try the sandbox with demo data")
+        self.sandbox_button.clicked.connect(self.sandbox_requested)
+        row.addWidget(self.sign_in_button)
+        row.addWidget(self.sandbox_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(2)
+        return box
+
     # --- what it shows ---------------------------------------------------------------------
 
-    def show_keys(self, snapshot: Snapshot | None, rotation_days: int = 90) -> None:
-        """A fresh or cached list (None: no list); the selected key stays selected."""
+    def show_signed_in(self, signed_in: bool) -> None:
+        self.signed_out.setVisible(not signed_in)
+        self.splitter.setVisible(signed_in)
+        for widget in (self.filter_edit, self.status_combo, self.attention_check, self.count_label):
+            widget.setEnabled(signed_in)
+
+    def show_keys(self, snapshot: Snapshot | None, rotation_days: int = 90, *, stored: frozenset[int] = frozenset(),
+                  own_prefix: str = "") -> None:
+        """A fresh or cached list (None: no list); the selected key stays selected. `stored`:
+        keys whose secret the app keeps; `own_prefix`: the key the profile signs in with."""
         if snapshot is None:
             self.model.set_keys([])
         else:
-            self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days)
+            self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days, stored=stored,
+                                own_prefix=own_prefix)
 
     def selected(self) -> ApiKey | None:
         index = self.table.selectionModel().currentIndex()
         return self.model.key_at(index.row()) if index.isValid() else None
+
+    def selected_keys(self) -> list[ApiKey]:
+        """Every selected row's key (several, for a bulk revoke), in the table's order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.key_at(row) for row in rows]
 
     def shown_names(self) -> set[str]:
         return {self.model.key_at(row).name for row in range(self.model.rowCount())}
@@ -168,6 +226,51 @@ class KeysPane(QWidget):
         restored = self._restore_current()  # the details follow it
         if not restored and self.details.key_id is not None and self.model.row_of(self.details.key_id) is None:
             self.details.show_row(None)
+        elif restored:
+            self._load_usage()  # the chart shows this refresh's counts, not the last selection's
+        self._show_no_match(shown == 0 and total > 0)
+
+    def _show_no_match(self, empty: bool) -> None:
+        """Filters that hide every key say so, with a way back."""
+        if empty:
+            text = self.filter_edit.text().strip()
+            what = f"match “{html(text)}”" if text else "are shown with these filters"
+            self.no_match.setText(f"No keys {what}. <a href='clear'>Show all keys</a>")
+            self.no_match.resize(self.table.viewport().size())
+        self.no_match.setVisible(empty)
+
+    def _clear_filters(self) -> None:
+        self.filter_edit.clear()
+        self.status_combo.setCurrentIndex(0)
+        self.attention_check.setChecked(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.no_match.resize(self.table.viewport().size())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.filter_edit and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down and self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        if not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())
+        menu = QMenu(self.table)
+        for action in self.row_actions:
+            if action is None:
+                menu.addSeparator()
+            elif action.isEnabled():
+                menu.addAction(action)
+        self.context_menu = menu  # kept for tests
+        menu.popup(self.table.viewport().mapToGlobal(position))
 
     def _restore_current(self) -> bool:
         """A refresh or a filter rebuilds the rows, which clears the selection: the key the user

@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from ...keyflags import FLAG_ORDER
 from ..common.icons import icon
 from .cell_panel import device_ratio, draw_cell_panel, transparent_pixmap
-from .model import FLAGS_ROLE
+from .model import FLAGS_ROLE, SIGNS_IN, STORED
 
 BADGE_COLOURS = {"active": "#2e7d32", "expiring": "#ef6c00", "revoked": "#757575"}
 FLAG_COLOURS = {"spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}
+MARK_ICONS = {SIGNS_IN: "user", STORED: "key"}  # drawn after the flags, in the text colour
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
@@ -89,12 +90,13 @@ class FlagsDelegate(QStyledItemDelegate):
     def _strip(self, flags: tuple[str, ...], ratio: float) -> QPixmap:
         strip = self._strips.get((flags, ratio))
         if strip is None:
-            shown = [flag for flag in FLAG_ORDER if flag in flags]
+            shown: list[tuple[str, str | None]] = [(flag, FLAG_COLOURS[flag]) for flag in FLAG_ORDER if flag in flags]
+            shown += [(MARK_ICONS[mark], None) for mark in MARK_ICONS if mark in flags]
             strip = transparent_pixmap(len(shown) * (self.ICON + self.GAP), self.ICON, ratio)
             painter = QPainter(strip)
-            for n, flag in enumerate(shown):
+            for n, (name, colour) in enumerate(shown):
                 place = QRect(n * (self.ICON + self.GAP), 0, self.ICON, self.ICON)
-                icon(flag, FLAG_COLOURS[flag]).paint(painter, place)
+                icon(name, colour).paint(painter, place)
             painter.end()
             self._strips[(flags, ratio)] = strip
         return strip

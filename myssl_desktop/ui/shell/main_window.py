@@ -13,13 +13,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..common.ops import Ops
+
+FIRST_RUN_SIZE = QSize(1200, 700)
+FRAME_SLACK = QSize(16, 48)  # a window manager's frame, before the window is shown and it is known
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QActionGroup
@@ -50,6 +54,7 @@ class WindowSetup:
     key_cache: KeyCache | None = None  # the last key list of each profile, for offline starts
     clipboard_backend: ClipboardBackend | None = None  # None: the system clipboard
     services: Services | None = None  # the app's own: their rotations run before anyone signs in
+    log_dir: Path | None = None  # Help ▸ Open log folder
 
 
 @dataclass
@@ -60,6 +65,7 @@ class WindowActions:
     sign_in: QAction
     sign_out: QAction
     forget: QAction
+    policy: QAction
     quit: QAction
     profile_menu: QMenu
     profile_group: QActionGroup
@@ -89,7 +95,10 @@ class MainWindow(QMainWindow):
     sign_in_requested = Signal()
     sign_out_requested = Signal()
     forget_requested = Signal()
+    policy_requested = Signal()  # Profile ▸ Rotation policy…
+    sandbox_requested = Signal()  # "Try the sandbox" in the signed-out window
     session_rejected = Signal(str)  # the sign-in key stopped working (401)
+    session_reached = Signal()  # a refresh worked for a session opened offline: its key can be checked now
     idle = Signal()  # no background work is running (tests and benchmarks wait for it)
 
     def __init__(self, setup: WindowSetup | Callable[[], WindowSetup] | None = None, *,
@@ -99,19 +108,26 @@ class MainWindow(QMainWindow):
         the frame first and build the rest right after."""
         super().__init__()
         self.setWindowTitle("MySSL Desktop")
-        self.resize(1200, 700)
+        self.resize(FIRST_RUN_SIZE)
+        self._fit_on_screen(slack=FRAME_SLACK)  # at QT_SCALE_FACTOR=2, 1200×700 is larger than many screens
         self._setup = setup
         self.session: Session | None = None
         self._content: WindowContent | None = None
         self._painted = False
         self._refreshing = False
+        self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
+        self._cached_at: datetime | None = None  # the table shows the offline copy of this time
         central = QWidget(self)
         self._layout = QVBoxLayout(central)
         self._layout.setContentsMargins(10, 8, 10, 4)
         self.setCentralWidget(central)
-        self.status = QLabel("Loading…")
+        self.status = QLabel("Loading…")  # what last happened: stays until something else happens
+        self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
-        self.ops = Ops(self, status=self.show_status, report=self._report_failure)
+        self.busy = QLabel("")  # what runs now ("Refreshing…"): apart, so it never hides a confirmation
+        self.busy.setAccessibleName("Working on")
+        self.statusBar().addPermanentWidget(self.busy)
+        self.ops = Ops(self, status=self.busy.setText, report=self._report_failure)
         self.ops.idle.connect(self._maybe_idle)
         if not defer_content:
             self.ensure_content()
@@ -155,8 +171,16 @@ class MainWindow(QMainWindow):
         rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
-                                   show_needing_attention=keys.show_needing_attention)
+                                   show_needing_attention=keys.show_needing_attention,
+                                   all_selected=keys.selected_keys, stored=keys.model.is_stored)
         keys.table.selectionModel().currentRowChanged.connect(lambda *_: key_commands.update())
+        keys.table.selectionModel().selectionChanged.connect(lambda *_: key_commands.update())
+        keys.row_actions = [key_commands.rotate_action, key_commands.rename_action, key_commands.regenerate_action,
+                            key_commands.revoke_action, key_commands.cancel_revoke_action, None,
+                            key_commands.copy_action]
+        keys.details.rotate_requested.connect(key_commands.rotate)
+        keys.sign_in_requested.connect(self.sign_in_requested)
+        keys.sandbox_requested.connect(self.sandbox_requested)
         keys.model.modelReset.connect(key_commands.update)
         keys.table.activated.connect(lambda _: keys.show_details())
         self.status.setText("")
@@ -189,6 +213,7 @@ class MainWindow(QMainWindow):
         sign_in = action("&Sign in to another account…", self.sign_in_requested.emit, icon_name="user")
         sign_out = action("Sign &out…", self.sign_out_requested.emit)
         forget = action("&Forget this profile…", self.forget_requested.emit)
+        policy = action("Rotation &policy…", self.policy_requested.emit)
         quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         profile_menu = QMenu("&Profile", self)
@@ -202,6 +227,11 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for entry in (refresh, find, details, rotations.panel_action):
             view_menu.addAction(entry)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents))
+        help_menu.addAction(action("Open &log folder", lambda: self.open_folder(setup.log_dir)))
+        help_menu.addSeparator()
+        help_menu.addAction(action("&About MySSL Desktop", self.show_about))
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main-toolbar")
@@ -209,9 +239,10 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(refresh)
         toolbar.addAction(key_commands.create_action)
+        toolbar.addAction(key_commands.rotate_action)
         toolbar.addAction(key_commands.copy_action)
         self.addToolBar(toolbar)
-        return WindowActions(refresh, find, details, sign_in, sign_out, forget, quit_action, profile_menu,
+        return WindowActions(refresh, find, details, sign_in, sign_out, forget, policy, quit_action, profile_menu,
                              QActionGroup(self), clipboard_menu)
 
     def _fill_clipboard_menu(self, menu: QMenu, hygiene: SecretHygiene, setup: WindowSetup) -> None:
@@ -255,8 +286,8 @@ class MainWindow(QMainWindow):
             entry.triggered.connect(lambda _=False, pid=profile.id: self.switch_profile_requested.emit(pid))
         menu.addSeparator()
         signed_in = current_id is not None and not sandbox
-        for entry, enabled in ((actions.sign_in, not sandbox), (actions.sign_out, signed_in),
-                               (actions.forget, signed_in)):
+        for entry, enabled in ((actions.sign_in, True), (actions.sign_out, signed_in),  # the sandbox is no dead end
+                               (actions.policy, signed_in), (actions.forget, signed_in)):
             entry.setEnabled(enabled)
             menu.addAction(entry)
         menu.addSeparator()
@@ -266,9 +297,12 @@ class MainWindow(QMainWindow):
         """Route the Profile menu and a rejected key to the account controller."""
         self.switch_profile_requested.connect(controller.switch_profile)
         self.sign_in_requested.connect(lambda: controller.show_sign_in())
+        self.sandbox_requested.connect(controller.start_sandbox)
         self.sign_out_requested.connect(controller.sign_out)
         self.forget_requested.connect(controller.forget)
+        self.policy_requested.connect(controller.set_rotation_policy)
         self.session_rejected.connect(lambda _: controller.session_rejected())
+        self.session_reached.connect(controller.check_session)
 
     # --- first paint, visibility, closing ------------------------------------------------
 
@@ -318,12 +352,77 @@ class MainWindow(QMainWindow):
         table = content.keys.table
         if "geometry" in state:
             self.restoreGeometry(state["geometry"])
+            self._fit_on_screen()
         if "columns" in state:
             header = table.horizontalHeader()
             header.restoreState(state["columns"])
             content.keys.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         if "splitter" in state:
             content.keys.splitter.restoreState(state["splitter"])
+
+    def _fit_on_screen(self, slack: QSize | None = None) -> None:
+        """A window larger than the screen (the first-run size at a large scale, or a layout saved
+        on a larger screen) is brought back within it. `slack`: room for a frame not yet known."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        if slack is not None:
+            extra_w, extra_h = max(extra_w, slack.width()), max(extra_h, slack.height())
+        width = min(self.width(), room.width() - extra_w)
+        height = min(self.height(), room.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
+        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
+    # --- help ----------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ... import __version__
+
+        QMessageBox.about(self, "About MySSL Desktop",
+                          f"<b>MySSL Desktop {__version__}</b><br>Your MySSL API keys: their use, rotation without "
+                          "downtime, and every secret in your system keychain.<br><br>"
+                          "MySSL: <a href='https://myssl.info/'>myssl.info</a>")
+
+    def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        actions = self.content.actions
+        commands = self.content.key_commands
+        rows = [(actions.refresh, "Refresh the list"), (actions.find, "Filter the keys"),
+                (actions.details, "Show the selected key's details"), (commands.create_action, "New key"),
+                (commands.rename_action, "Rename the key"), (commands.rotate_action, "Rotate the key"),
+                (commands.revoke_action, "Revoke the key(s)"), (commands.copy_action, "Copy the stored secret"),
+                (actions.quit, "Quit")]
+        table = "".join(f"<tr><td><b>{entry.shortcut().toString()}</b></td><td>{words}</td></tr>"
+                        for entry, words in rows if not entry.shortcut().isEmpty())
+        extra = ("<tr><td><b>Enter</b></td><td>Open the selected key's details (in a dialog: confirm)</td></tr>"
+                 "<tr><td><b>Down</b></td><td>From the filter into the list</td></tr>"
+                 "<tr><td><b>Escape</b></td><td>Close a dialog without doing anything</td></tr>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          f"<table cellpadding='3'>{table}{extra}</table>", parent=self)
+        self.shortcuts_box = box
+        box.open()
+
+    def open_folder(self, folder: Path | None) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        if folder is None:
+            self.show_status("This window keeps no log.")
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.show_status(f"The log folder is {folder}")
 
     def _save_state(self) -> None:
         content = self._content
@@ -373,31 +472,60 @@ class MainWindow(QMainWindow):
         self.ops.session_changed()
         self._refreshing = False
         self.session = session
+        self.show_status("")  # "Opening …" is over
         self.setWindowTitle(f"MySSL Desktop — {session.title}")
+        content.keys.show_signed_in(True)
         content.account_bar.show_session(session)
         content.account_bar.show_rate_limit(None)
         content.banner.clear()
-        content.keys.show_keys(None)
+        if self._shown_profile != session.profile.id or session.is_sandbox:  # another account: not its rows
+            content.keys.show_keys(None)
+            self._cached_at = None
+            self._load_cached(session.profile.id if not session.is_sandbox else "")
+        self._shown_profile = session.profile.id
         content.key_commands.update()
         if session.profile.read_only:
             content.banner.post(Notice(Owner.ACCESS, "Read-only: this key lacks the “keys:manage” permission, so "
                                        "keys can be seen here but not created, rotated or revoked.", Kind.INFO))
-        cache = content.setup.key_cache
-        if cache is not None and not session.is_sandbox:
-            profile_id = session.profile.id
-            self.ops(lambda: cache.load(profile_id)).success(self._show_cached).failure(lambda _: None).run()
         self.refresh()
         content.rotations.session_changed()  # offers to resume unfinished rotations
 
+    def show_opening(self, profile: Profile) -> None:
+        """While a profile's key is checked: its name, and its last list as of when it was kept."""
+        content = self.content
+        self._leave_session(f"Opening “{profile.name}”…")
+        self.setWindowTitle(f"MySSL Desktop — {profile.name}")
+        content.keys.show_signed_in(True)
+        content.account_bar.show_profile(profile)
+        if self._shown_profile != profile.id:
+            content.keys.show_keys(None)
+            self._cached_at = None
+            self._load_cached(profile.id)
+        self._shown_profile = profile.id
+
+    def _load_cached(self, profile_id: str) -> None:
+        cache = self.content.setup.key_cache
+        if cache is None or not profile_id:
+            return
+        self.ops(lambda: cache.load(profile_id)).any_session().success(
+            lambda snapshot: self._show_cached(profile_id, snapshot)).failure(lambda _: None).run()
+
     def detach(self, message: str) -> None:
+        """Show no account: the signed-out window, with its next step."""
+        content = self.content
+        self._leave_session(message)
+        self.setWindowTitle("MySSL Desktop")
+        content.account_bar.show_session(None)
+        content.keys.show_keys(None)
+        content.keys.show_signed_in(False)
+        self._shown_profile, self._cached_at = "", None
+
+    def _leave_session(self, message: str) -> None:
         content = self.content
         self.ops.session_changed()
         self._refreshing = False
         self.session = None
         content.schedule.stop()
-        self.setWindowTitle("MySSL Desktop")
-        content.account_bar.show_session(None)
-        content.keys.show_keys(None)
         content.key_commands.update()
         content.rotations.session_changed()
         self.show_status(message)
@@ -415,10 +543,9 @@ class MainWindow(QMainWindow):
         client = session.client
         cache = None if session.is_sandbox else content.setup.key_cache
         profile_id = session.profile.id
-
         actions = session.actions
 
-        def fetch() -> tuple[Snapshot, RateLimit | None]:
+        def fetch() -> tuple[Snapshot, RateLimit | None, frozenset[int]]:
             from ...keycache import snapshot_now
             from ...keychain import KeychainError
 
@@ -432,32 +559,38 @@ class MainWindow(QMainWindow):
                     cache.save(profile_id, snapshot)
                 except OSError:
                     pass  # no offline copy this time; the fresh list still shows
-            return snapshot, client.rate_limit
+            return snapshot, client.rate_limit, actions.stored_key_ids()
 
         self.ops(fetch).busy("Refreshing…").success(self._refreshed).failure(self._refresh_failed).run()
 
-    def _show_snapshot(self, snapshot: Snapshot) -> None:
-        rotation_days = self.session.profile.rotation_policy_days if self.session else 90
-        self.content.keys.show_keys(snapshot, rotation_days)  # keeps the selection
+    def _show_snapshot(self, snapshot: Snapshot, stored: frozenset[int] = frozenset()) -> None:
+        session = self.session
+        rotation_days = session.profile.rotation_policy_days if session else 90
+        own = session.profile.key_prefix if session else ""
+        self.content.keys.show_keys(snapshot, rotation_days, stored=stored, own_prefix=own)  # keeps the selection
 
-    def _show_cached(self, snapshot: Snapshot | None) -> None:
-        if snapshot is None or self.content.keys.model.total_count:  # fresh data already arrived
-            return
+    def _show_cached(self, profile_id: str, snapshot: Snapshot | None) -> None:
+        if snapshot is None or profile_id != self._shown_profile or self.content.keys.model.total_count:
+            return  # another profile by now, or fresh data arrived first
         self._show_snapshot(snapshot)
+        self._cached_at = snapshot.fetched_at
         self.content.account_bar.mark_updated(None, as_of=snapshot.fetched_at)
 
-    def _refreshed(self, result: tuple[Snapshot, RateLimit | None]) -> None:
+    def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
         from ..common.banner import Owner
 
-        snapshot, rate_limit = result
+        snapshot, rate_limit, stored = result
         self._refreshing = False
+        self._cached_at = None
         content = self.content
-        self._show_snapshot(snapshot)
+        self._show_snapshot(snapshot, stored)
         content.banner.withdraw(Owner.REFRESH, Owner.RATE_LIMIT)
         content.account_bar.show_rate_limit(rate_limit)
         content.account_bar.mark_updated(time.time())
         content.schedule.refreshed(rate_limit.minute_remaining if rate_limit else None,
                                    rate_limit.reset_at if rate_limit else None)
+        if self.session is not None and not self.session.checked:
+            self.session_reached.emit()
         self._maybe_idle()
 
     def _refresh_failed(self, error: BaseException) -> None:
@@ -482,6 +615,8 @@ class MainWindow(QMainWindow):
             kept = " The list shows the last rows received." if content.keys.model.total_count else ""
             content.banner.post(Notice(Owner.REFRESH, describe(error, "refresh the keys") + kept,
                                        action=Action("Retry", self.refresh)))
+            if self._cached_at is not None:  # what is shown is the offline copy: say so plainly
+                content.account_bar.mark_updated(None, as_of=self._cached_at, offline=True)
             content.schedule.refreshed()
         self._maybe_idle()
 
