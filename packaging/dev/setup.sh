@@ -5,6 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# The interpreter: $PYTHON, else python3 when it is 3.11 or newer, else the distribution's
+# python3.11 (Ubuntu 22.04's python3 is 3.10; its python3.11 is a package of its own).
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=python3
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || PYTHON=python3.11
+fi
+if command -v "$PYTHON" >/dev/null; then
+  read -r PY_VERSION PY_PREFIX < <("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2], sys.base_prefix)')
+else  # not installed yet: only the distribution's python3.X can be installed here
+  PY_VERSION=${PYTHON##*python}
+  PY_PREFIX=/usr
+fi
+
 APT_PACKAGES=(
   # Qt offscreen and X11 (xcb) platform plugins
   libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
@@ -19,9 +32,12 @@ APT_PACKAGES=(
   # PyInstaller needs objdump (and strip); packaging/linux/build.sh needs dpkg-deb,
   # dpkg-shlibdeps (dpkg-dev) and xz; tests/test_packaging.py checks the .desktop file
   binutils dpkg-dev xz-utils desktop-file-utils
-  # python venv support on Debian/Ubuntu
-  python3-venv
 )
+if [ "$PY_PREFIX" = /usr ]; then
+  # The distribution's Python: venv support, and the shared libpython that PyInstaller
+  # bundles (Debian's and Ubuntu's python3 links it statically, so only this package has it).
+  APT_PACKAGES+=("python$PY_VERSION" "python$PY_VERSION-venv" "libpython$PY_VERSION")
+fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -38,7 +54,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-PYTHON=${PYTHON:-python3}
+command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON is not installed (run this as root to install it)" >&2; exit 1; }
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || { echo "setup: Python 3.11 or newer is needed (found $("$PYTHON" --version))" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
