@@ -26,7 +26,7 @@ VERSION = myssl_desktop.__version__
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 DEB_GOAL_BYTES = 45_000_000  # issue 7: the .deb (xz) at most 45 MB
 
-pytestmark = [pytest.mark.keychain, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.keychain, pytest.mark.timeout(900)]
 
 
 @dataclass(frozen=True)
