@@ -5,9 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+apt_updated=
+apt_install() {  # apt_install PACKAGE...: as root, quietly, updating the lists once
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 # The interpreter: $PYTHON, else python3 when it is 3.11 or newer, else the distribution's
 # python3.11 (Ubuntu 22.04's python3 is 3.10; its python3.11 is a package of its own).
 if [ -z "${PYTHON:-}" ]; then
+  if ! command -v python3 >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing python3" >&2
+    apt_install python3  # a minimal system has none
+  fi
   PYTHON=python3
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || PYTHON=python3.11
 fi
@@ -46,8 +56,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing system packages: ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}"
   else
     echo "setup: not root, so not installing: ${missing[*]}" >&2
     echo "setup: run as root, or: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
