@@ -33,9 +33,19 @@ log=$root/root/fresh-check.log
 # shellcheck source=/dev/null
 echo "fresh-chroot: $(. "$root/etc/os-release" && echo "$PRETTY_NAME"), HEAD $(git -C "$repo" rev-parse --short HEAD), $(date -u +%FT%TZ)" | tee "$log"
 
+# Only this machine's way out is passed on: its proxies and, where its HTTPS goes through an
+# intercepting proxy, the CA bundle pip is told to trust.
+network=()
+for variable in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+  [ -n "${!variable:-}" ] && network+=("$variable=${!variable}")
+done
+if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+  cp "$PIP_CERT" "$root/etc/host-ca-bundle.crt"
+  network+=(PIP_CERT=/etc/host-ca-bundle.crt)
+fi
 in_chroot() {
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    TERM=dumb "$@"
+    TERM=dumb "${network[@]}" "$@"
 }
 
 # 1. bash packaging/dev/run-sandbox.sh: the app must start and stay up.
@@ -47,7 +57,7 @@ app_pid=
 while [ -z "$app_pid" ] && kill -0 "$runner" 2>/dev/null; do
   for pid_dir in /proc/[0-9]*; do
     if [ "$(readlink "$pid_dir/root" 2>/dev/null)" = "$root" ] &&
-       tr '\0' ' ' <"$pid_dir/cmdline" 2>/dev/null | grep -q 'myssl-desktop --sandbox'; then
+       { tr '\0' ' ' <"$pid_dir/cmdline"; } 2>/dev/null | grep -q 'myssl-desktop --sandbox'; then
       app_pid=${pid_dir#/proc/}
     fi
   done
