@@ -42,6 +42,8 @@ APT_PACKAGES=(
   # PyInstaller needs objdump (and strip); packaging/linux/build.sh needs dpkg-deb,
   # dpkg-shlibdeps (dpkg-dev) and xz; tests/test_packaging.py checks the .desktop file
   binutils dpkg-dev xz-utils desktop-file-utils
+  # tests/test_macos_bundle.py lints the build scripts
+  shellcheck
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller

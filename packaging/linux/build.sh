@@ -53,7 +53,7 @@ started=$(date +%s)
   || die "icon renderings are missing: run $PYTHON packaging/icons/render.py"
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/pyinstaller/myssl-desktop.spec
-[ -x "$BUNDLE/myssl-desktop" ] && [ -x "$BUNDLE/myssl-keys" ] || die "PyInstaller did not produce $BUNDLE"
+if [ ! -x "$BUNDLE/myssl-desktop" ] || [ ! -x "$BUNDLE/myssl-keys" ]; then die "PyInstaller did not produce $BUNDLE"; fi
 
 # 2. Depends: the libraries the bundle links to but does not carry --------------------
 # dpkg-shlibdeps knows the minimum versions (from the symbols the bundle uses); it also
@@ -61,6 +61,7 @@ started=$(date +%s)
 # provide a library some bundled file needs and the bundle does not have.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2016  # $1 is for the inner sh
 mapfile -t elf_files < <(find "$BUNDLE" -type f \( -name '*.so*' -o -perm -u+x \) -print0 |
   xargs -0 -I{} sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} | sort)
 bundled=$(find "$BUNDLE" -name '*.so*' -printf '%f\n' | sort -u)
