@@ -71,7 +71,7 @@ command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON is not installed (run 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 # pip's and setuptools' chatter goes to a log; it is shown only when the install fails.
 log=.venv/setup.log
-if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+if ! { .venv/bin/python -m pip install -q --disable-pip-version-check -r packaging/build-tools.txt &&
        .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "setup: installing the Python packages failed (log above)" >&2
