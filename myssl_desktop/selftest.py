@@ -63,7 +63,8 @@ def _check_window() -> str:
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from .ui.common.icons import app_icon, icon, resource_dir
+    from .resource_files import describe_location
+    from .ui.common.icons import app_icon, icon
     from .ui.shell.main_window import MainWindow
 
     existing = QApplication.instance()
@@ -86,9 +87,9 @@ def _check_window() -> str:
             raise CheckFailed("no fonts found: text cannot be drawn (install fontconfig and a font such as "
                               "fonts-dejavu-core)")
         if app_icon().isNull() or icon("key").isNull():
-            raise CheckFailed(f"the icons in {resource_dir()} did not load")
+            raise CheckFailed(f"the icons in {describe_location()} did not load")
         return (f"main window with a {columns}-column keys table on {app.platformName()}, "
-                f"{len(families)} font families, icons from {resource_dir()}")
+                f"{len(families)} font families, icons from {describe_location()}")
     finally:
         window.close()
         window.deleteLater()

@@ -20,6 +20,16 @@ MAX_DAYS = 90
 NAME_MAX = 100
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# SQLite's integers are 64-bit: a page past this offset is empty, whatever its number.
+MAX_OFFSET = 2**62
+# The white space a name is trimmed of, and that the OpenAPI document's name pattern
+# excludes character for character: Python's str.isspace() and ECMAScript's \s together,
+# so that the sandbox and every JSON Schema validator (Python or ECMAScript regexes) agree
+# on which names are blank.
+WHITE_SPACE = ("\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+               + "\u2028\u2029\u202f\u205f\u3000\ufeff")
+# The one timestamp form the document allows in requests (ISO-8601 UTC with Z, whole seconds).
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 Query = Mapping[str, list[str]]
 
@@ -31,7 +41,7 @@ class PageRequest:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.per_page
+        return min((self.page - 1) * self.per_page, MAX_OFFSET)
 
 
 def first(query: Query, name: str) -> str | None:
@@ -45,9 +55,12 @@ def int_param(query: Query, name: str, default: int, minimum: int,
     if raw is None:
         return default
     text = raw.strip()
-    if not _INTEGER.fullmatch(text) or len(text) > 12:
+    try:  # any number of digits: the document sets no upper bound on page or per_page
+        value = int(text) if _INTEGER.fullmatch(text) else None
+    except ValueError:  # more digits than Python converts (4300)
+        value = None
+    if value is None:
         raise invalid_request(f"Query parameter '{name}' must be an integer")
-    value = int(text)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise invalid_request(f"Query parameter '{name}' must be {bounds}")
@@ -75,9 +88,9 @@ def pagination(page: PageRequest, total: int) -> dict[str, Any]:
 
 def choice_param(query: Query, name: str, choices: tuple[str, ...]) -> str | None:
     raw = first(query, name)
-    if raw is None or raw == "":
-        return None  # an empty filter is no filter
-    if raw not in choices:
+    if raw is None:
+        return None
+    if raw not in choices:  # "" too: it is none of the enum's values
         raise invalid_request(f"Query parameter '{name}' must be one of: {', '.join(choices)}")
     return raw
 
@@ -99,7 +112,7 @@ def json_object(body: bytes) -> dict[str, Any]:
 def key_name(value: Any) -> str:
     if not isinstance(value, str):
         raise invalid_request("Field 'name' must be a string of 1-100 characters")
-    name = value.strip()
+    name = value.strip(WHITE_SPACE)
     if not 1 <= len(name) <= NAME_MAX:
         raise invalid_request("Field 'name' must be 1-100 characters after trimming white space")
     return name
@@ -110,6 +123,8 @@ def permissions(value: Any) -> list[str]:
         raise invalid_request("Field 'permissions' must be a non-empty list of permissions")
     if not all(isinstance(p, str) for p in value):
         raise invalid_request("Field 'permissions' must list permission names (strings)")
+    if len(set(value)) != len(value):
+        raise invalid_request("Field 'permissions' lists a permission twice")
     try:
         return canonical_permissions(value)
     except ValueError:
@@ -121,12 +136,13 @@ def permissions(value: Any) -> list[str]:
 
 
 def future_timestamp(value: Any, now: float) -> int:
-    if not isinstance(value, str):
-        raise invalid_request("Field 'expires_at' must be an ISO-8601 timestamp or null")
+    form = "Field 'expires_at' must be an ISO-8601 UTC timestamp like 2025-01-12T10:30:00Z, or null"
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        raise invalid_request(form)
     try:
         ts = parse_timestamp(value)
-    except ValueError:
-        raise invalid_request("Field 'expires_at' must be an ISO-8601 timestamp or null") from None
+    except ValueError:  # the right shape, but no such day or time (2025-02-30T25:00:00Z)
+        raise invalid_request(form) from None
     if ts <= now:
         raise invalid_request("Field 'expires_at' must be in the future")
     return ts

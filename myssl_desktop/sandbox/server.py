@@ -115,7 +115,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             response = truncate(response)
         self._send(response)
 
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    def __getattr__(self, name: str) -> Any:
+        """Every method goes through the app, which answers a method the route lacks with the
+        contract's 405 JSON and the rate-limit headers (TRACE, PROPFIND, made-up ones alike);
+        the base class would answer 501 with an HTML page."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _apply(self, body: bytes) -> Response:
         try:

@@ -5,24 +5,31 @@
 #                                                    .desktop file, hicolor icons (xz)
 #   dist/myssl-desktop-<version>-linux-<arch>.tar.gz the same bundle, for other distributions
 #
-# Needs: the project's virtualenv with PyInstaller (bash packaging/dev/setup.sh installs the
-# `test` extra, which has it), binutils (objdump, strip), dpkg-deb and dpkg-shlibdeps
-# (dpkg-dev). Safe to rerun: every output is rebuilt from scratch; PyInstaller reuses its
-# analysis in build/pyinstaller when nothing changed. Environment:
-#   PYTHON   the interpreter with PyInstaller (default: .venv/bin/python, else python3)
+# Needs what packaging/dev/setup.sh installs, and runs it first (as root it installs the
+# system packages too): the project's virtualenv with PyInstaller (the `test` extra), the
+# shared libpython, binutils (objdump, strip), dpkg-deb and dpkg-shlibdeps (dpkg-dev).
+# Safe to rerun: every output is rebuilt from scratch; PyInstaller reuses its analysis in
+# build/pyinstaller when nothing changed. Environment:
+#   PYTHON   an interpreter that already has PyInstaller and the project; setup.sh is then
+#            not run (default: setup.sh, then .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
+die() { echo "build.sh: $*" >&2; exit 1; }
 PYTHON=${PYTHON:-}
 if [ -z "$PYTHON" ]; then
-  if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
+  bash packaging/dev/setup.sh
+  PYTHON=.venv/bin/python
 fi
-die() { echo "build.sh: $*" >&2; exit 1; }
 "$PYTHON" -c 'import PyInstaller' 2>/dev/null \
   || die "PyInstaller is not installed for $PYTHON (run: bash packaging/dev/setup.sh, or pip install 'pyinstaller>=6.10')"
+# Debian's and Ubuntu's python3 links libpython statically; PyInstaller bundles the shared
+# one, which only the libpython3.X package has.
+"$PYTHON" -c 'from PyInstaller.depend.bindepend import get_python_library_path as f; f()' >/dev/null 2>&1 \
+  || die "PyInstaller finds no shared libpython for $PYTHON (as root: bash packaging/dev/setup.sh, or apt-get install libpython$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])'))"
 for tool in objdump dpkg-deb dpkg-shlibdeps dpkg-architecture; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install binutils dpkg-dev)"
+  command -v "$tool" >/dev/null || die "$tool is missing (as root: bash packaging/dev/setup.sh, or apt-get install binutils dpkg-dev)"
 done
 
 VERSION=$("$PYTHON" -c 'import ast, sys
@@ -46,7 +53,7 @@ started=$(date +%s)
   || die "icon renderings are missing: run $PYTHON packaging/icons/render.py"
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/pyinstaller/myssl-desktop.spec
-[ -x "$BUNDLE/myssl-desktop" ] && [ -x "$BUNDLE/myssl-keys" ] || die "PyInstaller did not produce $BUNDLE"
+if [ ! -x "$BUNDLE/myssl-desktop" ] || [ ! -x "$BUNDLE/myssl-keys" ]; then die "PyInstaller did not produce $BUNDLE"; fi
 
 # 2. Depends: the libraries the bundle links to but does not carry --------------------
 # dpkg-shlibdeps knows the minimum versions (from the symbols the bundle uses); it also
@@ -54,6 +61,7 @@ started=$(date +%s)
 # provide a library some bundled file needs and the bundle does not have.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2016  # $1 is for the inner sh
 mapfile -t elf_files < <(find "$BUNDLE" -type f \( -name '*.so*' -o -perm -u+x \) -print0 |
   xargs -0 -I{} sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} | sort)
 bundled=$(find "$BUNDLE" -name '*.so*' -printf '%f\n' | sort -u)

@@ -86,8 +86,10 @@ notarize() {  # notarize FILE (a .zip or .dmg); --wait exits 0 even when the ver
   status=$(printf '%s' "$result" | json_field status 2>/dev/null || true)
   if [ "$status" != "Accepted" ]; then
     id=$(printf '%s' "$result" | json_field id 2>/dev/null || true)
-    [ -n "$id" ] && xcrun notarytool log "$id" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
-                      --password "$APPLE_APP_PASSWORD" >&2 || true
+    if [ -n "$id" ]; then
+      xcrun notarytool log "$id" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+        --password "$APPLE_APP_PASSWORD" >&2 || true
+    fi
     die "notarization of $1 was not accepted (status: ${status:-unknown})"
   fi
 }

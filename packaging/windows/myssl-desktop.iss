@@ -93,7 +93,7 @@ Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{ap
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
 
 [Registry]
-Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; \
+Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{code:PathWithApp}"; \
   Tasks: addtopath; Check: NotOnPath(ExpandConstant('{app}'))
 
 [Run]
@@ -111,7 +111,22 @@ begin
   Result := Pos(';' + Uppercase(Dir) + ';', ';' + Uppercase(PathEntries()) + ';') = 0;
 end;
 
-// Uninstall: take the install folder out of the user's PATH again (settings and keys stay).
+// The user's Path with the install folder appended: just the folder when there was no Path
+// (not ";folder"), and ending in ";" if the old one did, so that the uninstaller's removal
+// of ";folder" gives back the old value exactly.
+function PathWithApp(Param: String): String;
+begin
+  Result := PathEntries();
+  if Result = '' then
+    Result := ExpandConstant('{app}')
+  else if Result[Length(Result)] = ';' then
+    Result := Result + ExpandConstant('{app}') + ';'
+  else
+    Result := Result + ';' + ExpandConstant('{app}');
+end;
+
+// Uninstall: take the install folder out of the user's PATH again (settings and keys stay);
+// a Path that held only the folder is removed, as it did not exist before.
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   Path, Dir: String;
@@ -126,5 +141,8 @@ begin
     exit;
   Delete(Path, At, Length(Dir) - 1);
   Path := Copy(Path, 2, Length(Path) - 2);
-  RegWriteExpandStringValue(HKEY_CURRENT_USER, 'Environment', 'Path', Path);
+  if Path = '' then
+    RegDeleteValue(HKEY_CURRENT_USER, 'Environment', 'Path')
+  else
+    RegWriteExpandStringValue(HKEY_CURRENT_USER, 'Environment', 'Path', Path);
 end;

@@ -28,17 +28,12 @@ class TestPatch:
         assert after == {**before, "name": "Renamed"}
         assert _get(admin, before["id"])["name"] == "Renamed"
 
-    @pytest.mark.parametrize(("offset_text", "seconds"), [("Z", 0), ("+00:00", 0), ("", 0),
-                                                          ("+02:00", -7200)])
-    def test_expires_at_schedules_a_revoke(self, admin: httpx.Client, key: dict, clock,
-                                           offset_text: str, seconds: int) -> None:
-        # 2025-01-16T12:00:00 in the given zone.
-        response = admin.patch(f"/api-keys/{key['api_key']['id']}",
-                               json={"expires_at": "2025-01-16T12:00:00" + offset_text})
+    def test_expires_at_schedules_a_revoke(self, admin: httpx.Client, key: dict, clock) -> None:
+        response = admin.patch(f"/api-keys/{key['api_key']['id']}", json={"expires_at": "2025-01-16T12:00:00Z"})
         assert response.status_code == 200
         after = response.json()["api_key"]
         assert after["status"] == "expiring"
-        assert after["expires_at"] == iso(1_737_028_800 + seconds)
+        assert after["expires_at"] == iso(1_737_028_800)
         assert after["revoked_at"] is None
 
     def test_null_cancels_a_scheduled_revoke(self, admin: httpx.Client, key: dict, clock) -> None:

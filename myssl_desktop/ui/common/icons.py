@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from functools import cache
-from importlib import resources
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-
-@cache
-def resource_dir() -> Path:
-    """resources/: beside the frozen app, in the source tree, or installed in the wheel."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    source = Path(__file__).resolve().parents[3] / "resources"
-    if source.is_dir():
-        return source
-    return Path(str(resources.files("myssl_desktop.resources")))
-
-
-def _svg_bytes(name: str) -> bytes:
-    path = resource_dir() / "icons" / f"{name}.svg"
-    if not path.is_file():
-        path = resource_dir() / f"{name}.svg"
-    return path.read_bytes()
+from ...resource_files import read_icon_svg as _svg_bytes
 
 
 def _render(svg: bytes, size: int, ratio: float) -> QPixmap:
