@@ -1,6 +1,8 @@
 """The faults that broke rotation's promise (issue 13), each tried as a user or an unlucky world
 would: through `myssl-keys` in separate processes, against the sandbox over HTTP, the real
-keychain and real files. Every test here failed on the code before the rotation state machine."""
+keychain and real files. Run against the code before the rotation state machine, most failed;
+the kills at instants only the state machine names (`target-N-written`, `profile-switched`)
+could not be made there, and cancelling a self-rotation that had run to the end already worked."""
 
 from __future__ import annotations
 
@@ -59,13 +61,16 @@ def app(admin):
 # 1 ---------------------------------------------------------------------------------------
 
 
-def test_cancelling_a_self_rotation_after_the_switch_signs_in_with_the_old_key_again(services, sandbox, signed_in,
-                                                                                   admin) -> None:
+@pytest.mark.parametrize(("crash", "state"), [(None, State.DRAINING),
+                                              ("profile-switched", State.DELIVERED),  # switched, not yet journalled
+                                              ("verified", State.VERIFIED)])
+def test_cancelling_a_self_rotation_after_the_switch_signs_in_with_the_old_key_again(crash, state, services, sandbox,
+                                                                                   signed_in, admin) -> None:
     own = admin.current().api_key
-    started = cli("rotate", "--key", own.name, "--revoke", "later", "--quiet-period", "0s", "--yes")
-    assert started.returncode == 0, started.stderr
+    started = cli("rotate", "--key", own.name, "--revoke", "later", "--quiet-period", "0s", "--yes", crash=crash)
+    assert started.returncode == (-9 if crash else 0), started.stderr
     rotation = journal(services)[0]
-    assert rotation.state == State.DRAINING and rotation.self_rotation
+    assert rotation.state == state and rotation.self_rotation
     assert services.signin.open(services.profiles.load().find(signed_in.id)).current().api_key.id == \
         rotation.new_key_id  # switched
     cancelled = cli("rotate", "--cancel", rotation.id, "--yes")
@@ -182,7 +187,8 @@ def test_remembered_targets_stay_with_their_account(services, sandbox, signed_in
 
 
 def test_two_processes_never_start_two_rotations_of_one_key(services, sandbox, signed_in, admin, app) -> None:
-    for _ in range(8):
+    before = {k.id for k in admin.all_keys()}
+    for _ in range(12):  # the race is lost only now and then without the lock
         args = [sys.executable, "-m", "myssl_desktop.cli", "rotate", "--key", str(app.api_key.id), "--revoke",
                 "later", "--quiet-period", "0s", "--yes"]
         racing = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -191,8 +197,8 @@ def test_two_processes_never_start_two_rotations_of_one_key(services, sandbox, s
         running = JournalStore(services.dirs.data).in_progress()
         assert len(running) == 1, results
         assert sorted(code for code, _ in results) == [0, 1], results
-        new_keys = [k for k in admin.all_keys() if k.name == "Production Server (new)" and not k.is_revoked]
-        assert [k.id for k in new_keys] == [running[0].new_key_id]  # never two new keys
+        new_keys = [k for k in admin.all_keys() if k.id not in before and not k.is_revoked]
+        assert [k.id for k in new_keys] == [running[0].new_key_id]  # never two new keys, whatever their name
         assert cli("rotate", "--cancel", running[0].id, "--yes").returncode == 0
 
 
@@ -250,7 +256,8 @@ def test_a_remembered_path_through_a_symlink_follows_the_symlink(services, sandb
     current.unlink()
     current.symlink_to(release_2)
     before_r1 = (release_1 / ".env").read_text()
-    second = cli("rotate", "--key", "Production Server", "--quiet-period", "0s", "--yes")  # remembered targets
+    replacement = journal(services)[0].new_key_id  # by id: the test does not depend on how the new key is named
+    second = cli("rotate", "--key", str(replacement), "--quiet-period", "0s", "--yes")  # remembered targets
     assert second.returncode == 0, second.stderr
     done = [r for r in journal(services) if r.state == State.DONE]
     # the second rotation replaced the first one's new key (both may have started in one second)
@@ -316,10 +323,11 @@ def test_profiles_written_by_two_processes_at_once_are_all_kept(tmp_path: Path) 
 # and no secret went anywhere but the keychain -------------------------------------------------
 
 
-def test_no_rotation_secret_reaches_a_file_of_the_app(services, sandbox, signed_in, app, tmp_path: Path) -> None:
+@pytest.mark.parametrize("crash", ["secret-stored", "target-0-written"])
+def test_no_rotation_secret_reaches_a_file_of_the_app(crash, services, sandbox, signed_in, app, tmp_path: Path) -> None:
     env = write_env(tmp_path / ".env", f"{KEY}={app.secret.reveal()}\n")
     assert cli("rotate", "--key", "Production Server", "--env-file", str(env), "--quiet-period", "0s",
-               "--yes", crash="target-0-written").returncode == -9
+               "--yes", crash=crash).returncode == -9
     rotation = journal(services)[0]
     new = services.keychain.load(Entry.rotation(rotation.id, "new"))
     root = services.dirs.config.parent.parent
