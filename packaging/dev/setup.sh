@@ -19,6 +19,8 @@ APT_PACKAGES=(
   # PyInstaller needs objdump (and strip); packaging/linux/build.sh needs dpkg-deb,
   # dpkg-shlibdeps (dpkg-dev) and xz; tests/test_packaging.py checks the .desktop file
   binutils dpkg-dev xz-utils desktop-file-utils
+  # benchmarks/scan.py times the key scan against ripgrep (rg -uu) as its baseline
+  ripgrep
   # python venv support on Debian/Ubuntu
   python3-venv
 )
