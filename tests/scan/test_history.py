@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from myssl_desktop.scan import Hit, scan
+from myssl_desktop.scan import Hit, ScanCancelled, ScanProgress, scan
 from tests.scan.conftest import Git
 from tests.scan.files import write
 from tests.support import random_secret
@@ -139,3 +140,39 @@ def test_a_broken_repository_is_reported_and_the_rest_is_scanned(tmp_path: Path,
     report = scan([tmp_path], history=True)
     assert [h.prefix for h in report.hits] == [key[:12]]
     assert len(report.problems) == 1 and "git could not read the history" in report.problems[0]
+
+
+def test_history_progress_counts_each_blob_once(history: History, git: Git) -> None:
+    sizes = git(history.repo, "-c", "core.quotepath=off", "cat-file", "--batch-all-objects",
+                "--batch-check=%(objecttype) %(objectsize)").splitlines()
+    blobs = [int(size) for kind, size in (line.split() for line in sizes) if kind == "blob"]
+    reports: list[ScanProgress] = []
+
+    final = scan([history.repo], history=True, on_progress=reports.append).progress
+
+    assert (final.blobs, final.blob_bytes) == (len(blobs), sum(blobs))  # every blob is reachable here
+    assert [r.phase for r in reports][-2:] == ["history", "done"]
+
+
+def _children() -> set[str]:
+    """Process ids of this process's children (Linux)."""
+    return {pid for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_cancel_during_history_stops_and_leaves_no_git_running(history: History, git: Git) -> None:
+    for index in range(100):  # enough blobs for several cancel checks
+        write(history.repo / "many" / f"{index}.txt", f"{index}\n")
+    git(history.repo, "add", "many")
+    git(history.repo, "commit", "-q", "-m", "many")
+    cancel = threading.Event()
+
+    def on_progress(progress: ScanProgress) -> None:
+        if progress.phase == "history":
+            cancel.set()
+
+    with pytest.raises(ScanCancelled) as stopped:
+        scan([history.repo], history=True, on_progress=on_progress, cancel=cancel)
+    assert stopped.value.progress.phase == "history" and stopped.value.progress.blobs < 100
+    assert _children() == set()
