@@ -11,17 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..api.errors import ApiError
 from ..api.models import ApiKey
-from ..keychain import KeychainError
-from ..profiles import ProfilesError
-from ..scan import Hit, ScanError, ScanProgress, ScanReport, match_keys, scan
-from ..scan.hook import HookError, install_hook, remove_hook
+from ..errors import AppError, describe
+from ..scan import Hit, ScanProgress, ScanReport, match_keys, scan
+from ..scan.hook import install_hook, remove_hook
 from ..scan.scanner import DEFAULT_MAX_FILE_SIZE
 from ..services import Services
-from ..signin import NotSignedIn
 from .account import find_profile
-from .output import emit_json, fail, table
+from .output import emit_json, table
 
 FOUND = 10  # exit code: at least one secret was found
 MB = 1024 * 1024
@@ -85,8 +82,6 @@ def run_scan(services: Services, args: argparse.Namespace) -> int:
     try:
         report = scan(args.paths, history=args.history, max_file_size=args.max_file_size,
                       on_progress=_print_progress if show_progress else None)
-    except ScanError as error:
-        return fail(str(error))
     finally:
         if show_progress:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
@@ -114,8 +109,8 @@ def _account_keys(services: Services, profile_name: str | None) -> list[ApiKey] 
             return None  # never signed in: hits are listed by prefix
         profile = find_profile(services, profile_name)
         return services.signin.open(profile).all_keys()
-    except (NotSignedIn, KeychainError, ProfilesError, ApiError) as error:
-        print(f"myssl-keys: keys not named ({error}); hits are listed by prefix.", file=sys.stderr)
+    except AppError as error:  # signed out, keychain locked, server unreachable: still show the hits
+        print(f"myssl-keys: keys not named: {describe(error)} Hits are listed by prefix.", file=sys.stderr)
         return None
 
 
@@ -198,10 +193,7 @@ def _size(count: int) -> str:
 # --- hook --------------------------------------------------------------------------------
 
 def run_hook_install(services: Services, args: argparse.Namespace) -> int:
-    try:
-        change = install_hook(args.repo)
-    except HookError as error:
-        return fail(str(error))
+    change = install_hook(args.repo)
     if not change.changed:
         print(f"The myssl-keys pre-commit hook is already installed: {change.hook}")
     elif change.chained is not None:
@@ -213,10 +205,7 @@ def run_hook_install(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_hook_remove(services: Services, args: argparse.Namespace) -> int:
-    try:
-        change = remove_hook(args.repo)
-    except HookError as error:
-        return fail(str(error))
+    change = remove_hook(args.repo)
     if not change.changed:
         print(f"The myssl-keys pre-commit hook is not installed in {change.hook.parent}.")
     elif change.chained is not None:

@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
-from ..api.secret import redact
+from ..redaction import redact
 from .model import Hit
 from .pattern import Found, ScanBuffer
 from .progress import ProgressTracker

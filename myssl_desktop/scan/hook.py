@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import AppError
+
 HOOK = "pre-commit"
 CHAINED = "pre-commit.myssl-keys-chained"
 MARKER = "# myssl-keys pre-commit hook"  # the script's second line starts with it
@@ -62,7 +64,7 @@ exit 0
 """
 
 
-class HookError(Exception):
+class HookError(AppError):
     """The hook could not be installed or removed; the message says what to do."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import AppError
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -61,7 +63,7 @@ class ScanReport:
     problems: tuple[str, ...]  # what could not be scanned, one sentence each
 
 
-class ScanError(Exception):
+class ScanError(AppError):
     """The scan could not run (a path that does not exist, git missing); the message says why."""
 
 
