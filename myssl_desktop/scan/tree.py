@@ -19,6 +19,11 @@ from .progress import ProgressTracker
 
 OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+FOLDER_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+                | getattr(os, "O_CLOEXEC", 0))
+# Open files relative to their open folder (openat): the kernel looks up one name, not the
+# whole path, and nothing swapped in above the folder while it is read can redirect a read.
+RELATIVE_OPEN = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
 PAGE = 4096
 
 
@@ -63,39 +68,49 @@ def scan_tree(root: Path, buffer: ScanBuffer, tracker: ProgressTracker,
     read = _reader(buffer)
     cap = len(buffer.data) - 1
     if not root.is_dir():
-        yield from _scan_file(str(root), read, cap, buffer, tracker)
+        yield from _scan_file(str(root.parent), root.name, None, read, cap, buffer, tracker)
         return
     folders = [str(root)]
     while folders:
         folder = folders.pop()
         try:
-            entries = os.scandir(folder)
+            folder_fd = os.open(folder, FOLDER_FLAGS) if RELATIVE_OPEN else None
         except OSError as error:
             problems.append(f"Could not read the folder {folder}: {error.strerror or error}.")
             continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_file(follow_symlinks=False):
-                        if entry.name == ".git":  # a linked work tree or a submodule
-                            repositories.append(Path(folder))
-                        else:
-                            yield from _scan_file(entry.path, read, cap, buffer, tracker)
-                    elif entry.is_dir(follow_symlinks=False):
-                        if entry.name == ".git":
-                            repositories.append(Path(folder))
-                        else:
-                            folders.append(entry.path)
-                except OSError:  # vanished, or its type could not be read
-                    tracker.skipped += 1
+        try:
+            with os.scandir(folder if folder_fd is None else folder_fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            if name == ".git":  # a linked work tree or a submodule
+                                repositories.append(Path(folder))
+                            else:
+                                yield from _scan_file(folder, name, folder_fd, read, cap, buffer, tracker)
+                        elif entry.is_dir(follow_symlinks=False):
+                            if name == ".git":
+                                repositories.append(Path(folder))
+                            else:
+                                folders.append(os.path.join(folder, name))
+                    except OSError:  # vanished, or its type could not be read
+                        tracker.skipped += 1
+        except OSError as error:
+            problems.append(f"Could not read the folder {folder}: {error.strerror or error}.")
+        finally:
+            if folder_fd is not None:
+                os.close(folder_fd)
 
 
-def _scan_file(path: str, read: Callable[[int], int], cap: int, buffer: ScanBuffer,
-               tracker: ProgressTracker) -> Sequence[Hit]:
+def _scan_file(folder: str, name: str, folder_fd: int | None, read: Callable[[int], int], cap: int,
+               buffer: ScanBuffer, tracker: ProgressTracker) -> Sequence[Hit]:
     """The hits in one file (a plain function, not a generator: it runs once per file)."""
     tracker.tick()
     try:
-        fd = os.open(path, OPEN_FLAGS)
+        if folder_fd is None:
+            fd = os.open(os.path.join(folder, name), OPEN_FLAGS)
+        else:
+            fd = os.open(name, OPEN_FLAGS, dir_fd=folder_fd)
     except OSError:
         tracker.skipped += 1
         return ()
@@ -115,4 +130,5 @@ def _scan_file(path: str, read: Callable[[int], int], cap: int, buffer: ScanBuff
     if not found:
         return ()
     tracker.hits += len(found)
-    return [Hit(prefix=f.prefix, sha256=f.sha256, path=Path(path), line=f.line) for f in found]
+    path = Path(folder, name)
+    return [Hit(prefix=f.prefix, sha256=f.sha256, path=path, line=f.line) for f in found]
