@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,7 @@ def _keys_by_hit(report: ScanReport, keys: list[ApiKey] | None) -> KeysByHit:
     return named
 
 
-def _key_text(hit: Hit, named: KeysByHit) -> str:
-    if named is None:
-        return "-"
+def _key_text(hit: Hit, named: dict[Hit, list[ApiKey]]) -> str:
     if not named[hit]:
         return "not a key of this account"
     return ", ".join(f"{k.name} (id {k.id}{', revoked' if k.is_revoked else ''})" for k in named[hit])
@@ -143,9 +142,15 @@ def _commit_text(hit: Hit) -> str:
 
 
 def _print_report(report: ScanReport, named: KeysByHit) -> None:
+    """One row a hit; the KEY column only when keys were looked up, COMMIT only for history hits."""
     if report.hits:
-        print(table([[hit.prefix + "…", _key_text(hit, named), f"{hit.path}:{hit.line}", _commit_text(hit)]
-                     for hit in report.hits], ["PREFIX", "KEY", "WHERE", "COMMIT"]))
+        columns: list[tuple[str, Callable[[Hit], str]]] = [("PREFIX", lambda hit: hit.prefix + "…")]
+        if named is not None:
+            columns.append(("KEY", lambda hit: _key_text(hit, named)))
+        columns.append(("WHERE", lambda hit: f"{hit.path}:{hit.line}"))
+        if any(hit.in_history for hit in report.hits):
+            columns.append(("COMMIT", _commit_text))
+        print(table([[cell(hit) for _, cell in columns] for hit in report.hits], [name for name, _ in columns]))
         print()
     print(_summary(report))
 

@@ -51,8 +51,8 @@ def test_without_a_profile_hits_are_listed_by_prefix(tmp_path: Path, app_dirs: A
 
     assert text.returncode == 10 and as_json.returncode == 10, text.stderr
     lines = text.stdout.splitlines()
-    assert lines[0].split() == ["PREFIX", "KEY", "WHERE", "COMMIT"]
-    assert f"{tree_key[:12]}…  -    {repo / '.env'}:1" in text.stdout
+    assert lines[0].split() == ["PREFIX", "WHERE", "COMMIT"]  # no KEY column: no profile to name keys
+    assert f"{tree_key[:12]}…  {repo / '.env'}:1" in text.stdout
     assert any(line.startswith(f"{old_key[:12]}…") and f"{repo / 'app.py'}:1" in line
                and f"{commit[:12]} not pushed" in line for line in lines)
     assert lines[-1].startswith("Found 2 secrets in 2 files")
@@ -111,7 +111,9 @@ def test_with_a_signed_in_profile_hits_name_their_keys(signed_in, tmp_path: Path
     assert _run(services, "scan", str(tmp_path), "--json") == 10
     as_json = capsys.readouterr()
 
-    rows = {line.split("…")[0]: line for line in text.out.splitlines()[1:4]}
+    lines = text.out.splitlines()
+    assert lines[0].split() == ["PREFIX", "KEY", "WHERE"]  # no COMMIT column: no history hits
+    rows = {line.split("…")[0]: line for line in lines[1:4]}
     assert f"CI pipeline (id {ci.api_key.id})" in rows[ci.api_key.prefix]
     assert f"Old laptop (id {old.api_key.id}, revoked)" in rows[old.api_key.prefix]
     assert "not a key of this account" in rows[stranger[:12]]
