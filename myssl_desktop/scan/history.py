@@ -23,6 +23,11 @@ from .pattern import Found, ScanBuffer
 from .progress import ProgressTracker
 
 PIPE_BUFFER = 1 << 20
+# Set in a git hook or by a wrapper, these would point every git below at another repository
+# (`git rev-parse --local-env-vars` lists them).
+REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                        "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_IMPLICIT_WORK_TREE", "GIT_PREFIX",
+                        "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE")
 
 
 class HistoryError(Exception):
@@ -32,16 +37,16 @@ class HistoryError(Exception):
 def work_tree_of(path: Path) -> Path | None:
     """The top of the git work tree that holds `path`, if any."""
     folder = path if path.is_dir() else path.parent
-    result = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                            capture_output=True, text=True)
+    result = subprocess.run(_git(folder, "rev-parse", "--show-toplevel"), capture_output=True, text=True,
+                            env=_environment())
     top = result.stdout.strip()
     return Path(top).resolve() if result.returncode == 0 and top else None
 
 
 def object_store_of(repository: Path) -> Path | None:
     """The repository's common git folder: linked work trees share it, so it identifies a history."""
-    result = subprocess.run(["git", "-C", str(repository), "rev-parse", "--git-common-dir"],
-                            capture_output=True, text=True)
+    result = subprocess.run(_git(repository, "rev-parse", "--git-common-dir"), capture_output=True, text=True,
+                            env=_environment())
     common = result.stdout.strip()
     return (repository / common).resolve() if result.returncode == 0 and common else None
 
@@ -63,6 +68,10 @@ def _git(repository: Path, *args: str) -> list[str]:
     return ["git", "-C", str(repository), *args]
 
 
+def _environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in REPOSITORY_VARIABLES}
+
+
 class _Processes:
     """Child processes that are ended, whatever happens, when the block is left."""
 
@@ -75,7 +84,7 @@ class _Processes:
 
     def start(self, argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
         errors = self._stack.enter_context(tempfile.TemporaryFile())
-        child = subprocess.Popen(argv, stderr=errors, **kwargs)  # type: ignore[call-overload]
+        child = subprocess.Popen(argv, stderr=errors, env=_environment(), **kwargs)  # type: ignore[call-overload]
         self._children.append((child, errors))
         return child  # type: ignore[no-any-return]
 

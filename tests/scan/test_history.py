@@ -176,3 +176,14 @@ def test_cancel_during_history_stops_and_leaves_no_git_running(history: History,
         scan([history.repo], history=True, on_progress=on_progress, cancel=cancel)
     assert stopped.value.progress.phase == "history" and stopped.value.progress.blobs < 100
     assert _children() == set()
+
+
+def test_git_variables_of_a_surrounding_hook_do_not_redirect_the_scan(
+        history: History, tmp_path: Path, git: Git, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))  # as inside another repository's hook
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    report = scan([history.repo], history=True)
+    assert report.repositories == (history.repo,)
+    assert history.commits["A"] in {h.commit for h in report.hits}
