@@ -10,7 +10,7 @@ walked depth-first with `os.scandir`, holding only the folders still to visit.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .model import Hit
@@ -24,38 +24,8 @@ FOLDER_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOF
 # Open files relative to their open folder (openat): the kernel looks up one name, not the
 # whole path, and nothing swapped in above the folder while it is read can redirect a read.
 RELATIVE_OPEN = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
+HAVE_READV = hasattr(os, "readv")
 PAGE = 4096
-
-
-def _reader(buffer: ScanBuffer) -> Callable[[int], int]:
-    """A function that reads an open file into the buffer and returns the bytes read.
-
-    One read() returns a whole regular file on local file systems. A read that stops on a
-    page boundary before the buffer is full may be short (network file systems), so only
-    then is the file read on.
-    """
-    view, size = buffer.view, len(buffer.data)
-
-    if hasattr(os, "readv"):
-        whole = [buffer.data]
-
-        def read_more(fd: int, start: int) -> int:
-            return os.readv(fd, [view[start:]] if start else whole)
-    else:  # Windows
-        def read_more(fd: int, start: int) -> int:
-            with open(fd, "rb", buffering=0, closefd=False) as file:
-                return file.readinto(view[start:]) or 0
-
-    def read(fd: int) -> int:
-        count = read_more(fd, 0)
-        while count and count % PAGE == 0 and count < size:
-            more = read_more(fd, count)
-            if not more:
-                break
-            count += more
-        return count
-
-    return read
 
 
 def scan_tree(root: Path, buffer: ScanBuffer, tracker: ProgressTracker,
@@ -65,10 +35,9 @@ def scan_tree(root: Path, buffer: ScanBuffer, tracker: ProgressTracker,
     Appends each repository found (a folder holding `.git`) to `repositories`, and a
     sentence for each folder that could not be listed to `problems`.
     """
-    read = _reader(buffer)
-    cap = len(buffer.data) - 1
+    files = _FileReader(buffer, tracker)
     if not root.is_dir():
-        yield from _scan_file(str(root.parent), root.name, None, read, cap, buffer, tracker)
+        yield from files.scan(str(root.parent), root.name, None)
         return
     folders = [str(root)]
     while folders:
@@ -87,7 +56,7 @@ def scan_tree(root: Path, buffer: ScanBuffer, tracker: ProgressTracker,
                             if name == ".git":  # a linked work tree or a submodule
                                 repositories.append(Path(folder))
                             else:
-                                yield from _scan_file(folder, name, folder_fd, read, cap, buffer, tracker)
+                                yield from files.scan(folder, name, folder_fd)
                         elif entry.is_dir(follow_symlinks=False):
                             if name == ".git":
                                 repositories.append(Path(folder))
@@ -102,33 +71,61 @@ def scan_tree(root: Path, buffer: ScanBuffer, tracker: ProgressTracker,
                 os.close(folder_fd)
 
 
-def _scan_file(folder: str, name: str, folder_fd: int | None, read: Callable[[int], int], cap: int,
-               buffer: ScanBuffer, tracker: ProgressTracker) -> Sequence[Hit]:
-    """The hits in one file (a plain function, not a generator: it runs once per file)."""
-    tracker.tick()
-    try:
-        if folder_fd is None:
-            fd = os.open(os.path.join(folder, name), OPEN_FLAGS)
-        else:
-            fd = os.open(name, OPEN_FLAGS, dir_fd=folder_fd)
-    except OSError:
-        tracker.skipped += 1
-        return ()
-    try:
-        count = read(fd)
-    except OSError:
-        tracker.skipped += 1
-        return ()
-    finally:
-        os.close(fd)
-    if count > cap:
-        tracker.skipped += 1
-        return ()
-    tracker.files += 1
-    tracker.file_bytes += count
-    found = buffer.secrets(count)
-    if not found:
-        return ()
-    tracker.hits += len(found)
-    path = Path(folder, name)
-    return [Hit(prefix=f.prefix, sha256=f.sha256, path=path, line=f.line) for f in found]
+class _FileReader:
+    """Reads one file at a time into the scan's buffer. `scan` runs once per file, so it is
+    a plain method (not a generator) that does the least it can for a file without a key."""
+
+    def __init__(self, buffer: ScanBuffer, tracker: ProgressTracker) -> None:
+        self._buffer = buffer
+        self._tracker = tracker
+        self._cap = len(buffer.data) - 1
+        self._whole = [buffer.data]
+
+    def scan(self, folder: str, name: str, folder_fd: int | None) -> Sequence[Hit]:
+        tracker = self._tracker
+        tracker.tick()
+        try:
+            if folder_fd is None:
+                fd = os.open(os.path.join(folder, name), OPEN_FLAGS)
+            else:
+                fd = os.open(name, OPEN_FLAGS, dir_fd=folder_fd)
+        except OSError:
+            tracker.skipped += 1
+            return ()
+        try:
+            count = os.readv(fd, self._whole) if HAVE_READV else self._read_from(fd, 0)
+            if count and count % PAGE == 0 and count <= self._cap:
+                count = self._read_on(fd, count)
+        except OSError:
+            tracker.skipped += 1
+            return ()
+        finally:
+            os.close(fd)
+        if count > self._cap:
+            tracker.skipped += 1
+            return ()
+        tracker.files += 1
+        tracker.file_bytes += count
+        found = self._buffer.secrets(count)
+        if not found:
+            return ()
+        tracker.hits += len(found)
+        path = Path(folder, name)
+        return [Hit(prefix=f.prefix, sha256=f.sha256, path=path, line=f.line) for f in found]
+
+    def _read_on(self, fd: int, count: int) -> int:
+        """One read() returns a whole regular file on local file systems; one that stopped on
+        a page boundary may have been short (network file systems), so read on."""
+        while count <= self._cap:
+            more = self._read_from(fd, count)
+            if not more:
+                break
+            count += more
+        return count
+
+    def _read_from(self, fd: int, start: int) -> int:
+        view = self._buffer.view[start:]
+        if HAVE_READV:
+            return os.readv(fd, [view])
+        with open(fd, "rb", buffering=0, closefd=False) as file:  # Windows has no readv
+            return file.readinto(view) or 0

@@ -127,3 +127,14 @@ def test_git_folders_are_left_to_the_history_scan(tmp_path: Path, git: Git) -> N
     git(tmp_path, "init", "-q", ".")
     write(tmp_path / ".git" / "description", random_secret())  # inside .git: not a work-tree file
     assert scan([tmp_path]).hits == ()
+
+
+def test_files_of_whole_pages_are_read_to_the_end(tmp_path: Path) -> None:
+    """A read that ends on a page boundary is followed by another (short reads happen there)."""
+    key = random_secret()
+    exact = write(tmp_path / "pages.txt", "x" * (3 * 4096 - len(key) - 1) + "\n" + key)
+    assert exact.stat().st_size == 3 * 4096
+    write(tmp_path / "big.txt", "y" * (4 * 4096))
+    report = scan([tmp_path], max_file_size=3 * 4096)
+    assert _found(report.hits) == {(str(exact), 2, key[:12])}
+    assert report.progress.skipped == 1  # big.txt: one page over the cap
