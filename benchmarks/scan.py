@@ -15,7 +15,9 @@ myssl_k_` over the same clone. Goal: at most 1.5x.
 Memory: peak RSS of a fresh process scanning half of the tree, then all of it. Goal: flat.
 
 Every timing is taken `--runs` times, in turns with its baseline (the machine is shared),
-after one warm-up of each; medians, ranges and the ratio of medians are printed. Trees are
+after one warm-up of each; medians, ranges and the ratio of medians are printed, with the
+CPU time each used (less disturbed by other load than wall time; ours runs on one core,
+ripgrep on all of them, which `rg -j1` shows). Trees are
 built under `--work` (default /tmp/myssl-scan-bench, reused by later runs), never in the repo.
 """
 
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -163,17 +166,25 @@ def prepare(args: argparse.Namespace) -> tuple[Path, list[str], Path | None]:
 
 # --- measuring ---------------------------------------------------------------------------
 
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
+Timing = tuple[float, float]  # wall seconds, CPU seconds (user + system, this process and children)
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(action: Callable[[], object]) -> Timing:
+    started, cpu = time.perf_counter(), cpu_seconds()
     action()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def in_turns(runs: int, **actions: Callable[[], object]) -> dict[str, list[float]]:
+def in_turns(runs: int, **actions: Callable[[], object]) -> dict[str, list[Timing]]:
     """Each action once to warm up, then `runs` rounds, the order turning every round."""
     for action in actions.values():
         action()
-    times: dict[str, list[float]] = {name: [] for name in actions}
+    times: dict[str, list[Timing]] = {name: [] for name in actions}
     names = list(actions)
     for round_ in range(runs):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
@@ -181,11 +192,15 @@ def in_turns(runs: int, **actions: Callable[[], object]) -> dict[str, list[float
     return times
 
 
-def summary(name: str, values: list[float], baseline: list[float] | None = None) -> str:
-    text = f"  {name:<34} median {statistics.median(values):7.3f} s  range {min(values):.3f}–{max(values):.3f} s"
+def summary(name: str, timings: list[Timing], baseline: list[Timing] | None = None) -> str:
+    """Wall time: median, range, ratio of medians and of each round; median CPU time."""
+    walls, cpus = [w for w, _ in timings], [c for _, c in timings]
+    text = (f"  {name:<34} median {statistics.median(walls):6.3f} s  range {min(walls):.3f}–{max(walls):.3f} s"
+            f"  CPU {statistics.median(cpus):.2f} s")
     if baseline is not None:
-        ratios = sorted(v / b for v, b in zip(values, baseline, strict=True))
-        text += (f"  ratio {statistics.median(values) / statistics.median(baseline):.2f}x"
+        base = [w for w, _ in baseline]
+        ratios = sorted(w / b for w, b in zip(walls, base, strict=True))
+        text += (f"  ratio {statistics.median(walls) / statistics.median(base):.2f}x"
                  f" (per round {ratios[0]:.2f}–{ratios[-1]:.2f}x)")
     return text
 
@@ -249,10 +264,13 @@ def main() -> None:
     cli = [sys.executable, "-m", "myssl_desktop.cli", "scan", str(tree)]
     times = in_turns(args.runs,
                      rg=lambda: subprocess.run(["rg", "-uu", "myssl_k_", str(tree)], stdout=subprocess.DEVNULL),
+                     rg_1=lambda: subprocess.run(["rg", "-j1", "-uu", "myssl_k_", str(tree)],
+                                                 stdout=subprocess.DEVNULL),
                      scan=lambda: scan([tree]),
                      cli=lambda: subprocess.run(cli, stdout=subprocess.DEVNULL))
     print("working tree (goal: at most 1.5x rg -uu):")
     print(summary("rg -uu myssl_k_ (baseline)", times["rg"]))
+    print(summary("rg -j1 (one thread, for scale)", times["rg_1"], times["rg"]))
     print(summary("scan() in process", times["scan"], times["rg"]))
     print(summary("myssl-keys scan (a new process)", times["cli"], times["rg"]))
 
