@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 Git = Callable[..., str]
+NewRepository = Callable[[Path, dict[str, str]], Path]
 
 
 @pytest.fixture
@@ -32,3 +33,20 @@ def git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Git:
 
     return run
 
+
+
+@pytest.fixture
+def new_repository(git: Git) -> NewRepository:
+    """`new_repository(path, {name: text})`: `git init` there, then one commit of those files."""
+
+    def make(path: Path, files: dict[str, str]) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        git(path, "init", "-q")
+        for name, text in files.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_text(text)
+        git(path, "add", *files)
+        git(path, "commit", "-q", "-m", "first")
+        return path
+
+    return make

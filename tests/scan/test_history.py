@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from myssl_desktop.scan import Hit, ScanCancelled, ScanProgress, scan
-from tests.scan.conftest import Git
+from tests.scan.conftest import Git, NewRepository
 from tests.scan.files import write
 from tests.support import random_secret
 
@@ -109,14 +109,10 @@ def test_a_path_inside_a_repository_reads_that_repository_s_history(history: His
 
 
 def test_linked_work_trees_share_one_history_and_nested_repositories_have_their_own(
-        history: History, git: Git) -> None:
+        history: History, git: Git, new_repository: NewRepository) -> None:
     git(history.repo, "worktree", "add", "-q", str(history.repo.parent / "app-feature"), "feature")
-    other = history.repo.parent / "tools" / "vendored"
-    git(history.repo.parent, "init", "-q", str(other))
     key = random_secret()
-    write(other / "token.txt", key)
-    git(other, "add", "token.txt")
-    git(other, "commit", "-q", "-m", "token")
+    other = new_repository(history.repo.parent / "tools" / "vendored", {"token.txt": key})
 
     report = scan([history.repo.parent], history=True)
 
@@ -126,12 +122,9 @@ def test_linked_work_trees_share_one_history_and_nested_repositories_have_their_
     assert [h.location() for h in in_history if h.prefix == key[:12]] == ["token.txt:1"]
 
 
-def test_a_broken_repository_is_reported_and_the_rest_is_scanned(tmp_path: Path, git: Git) -> None:
-    broken = tmp_path / "broken"
-    git(tmp_path, "init", "-q", str(broken))
-    write(broken / "a.txt", "a")
-    git(broken, "add", "a.txt")
-    git(broken, "commit", "-q", "-m", "a")
+def test_a_broken_repository_is_reported_and_the_rest_is_scanned(
+        tmp_path: Path, new_repository: NewRepository) -> None:
+    broken = new_repository(tmp_path / "broken", {"a.txt": "a"})
     for loose in (broken / ".git" / "objects").glob("??/*"):
         loose.chmod(0o600)
         loose.unlink()  # every object gone: git cannot read the history

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from myssl_desktop.scan.hook import CHAINED, HookError, install_hook, remove_hook
-from tests.scan.conftest import Git
+from tests.scan.conftest import Git, NewRepository
 from tests.scan.files import write
 from tests.support import random_secret
 
@@ -19,13 +19,8 @@ pytestmark = pytest.mark.posix  # executable bits and a POSIX shell
 
 
 @pytest.fixture
-def repo(tmp_path: Path, git: Git) -> Path:
-    repo = tmp_path / "repo"
-    git(tmp_path, "init", "-q", str(repo))
-    write(repo / "README", "hello\n")
-    git(repo, "add", "README")
-    git(repo, "commit", "-q", "-m", "first")
-    return repo
+def repo(tmp_path: Path, new_repository: NewRepository) -> Path:
+    return new_repository(tmp_path / "repo", {"README": "hello\n"})
 
 
 def _commit(repo: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
