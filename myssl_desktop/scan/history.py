@@ -89,8 +89,10 @@ class _Processes:
         return child  # type: ignore[no-any-return]
 
     def check(self, what: str) -> None:
-        """Wait for every child; raise HistoryError with git's message when one failed."""
-        for child, errors in self._children:
+        """Wait for every child; raise HistoryError with git's message when one failed. The
+        last started is asked first: when the reader of a pipe fails, the writer only dies of
+        the closed pipe, and the reader's message is the one that says why."""
+        for child, errors in reversed(self._children):
             if child.wait() != 0:
                 errors.seek(0)
                 message = redact(errors.read().decode("utf-8", "replace").strip())
