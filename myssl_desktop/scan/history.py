@@ -2,6 +2,8 @@
 
 1. `git rev-list --objects --all` piped into `git cat-file --batch`: each distinct file
    content (blob) of every commit on every ref is read once, into the scan's buffer.
+   Blobs the object store lacks (a partial clone, a damaged copy) are passed over, never
+   downloaded.
 2. Only for the blobs that hold a secret, one `git log --all --raw` pass finds the commits
    that put that secret at a path (a commit whose parent already had it there is skipped).
 3. `git rev-list --remotes` says which of those commits a remote-tracking branch contains.
@@ -69,7 +71,8 @@ def _git(repository: Path, *args: str) -> list[str]:
 
 
 def _environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if name not in REPOSITORY_VARIABLES}
+    kept = {name: value for name, value in os.environ.items() if name not in REPOSITORY_VARIABLES}
+    return {**kept, "GIT_NO_LAZY_FETCH": "1"}  # git 2.44+: never download what a partial clone lacks
 
 
 class _Processes:
@@ -116,7 +119,8 @@ def _blobs_with_secrets(repository: Path, buffer: ScanBuffer,
     hits: dict[str, list[Found]] = {}
     with _Processes() as processes:
         objects = processes.start(_git(repository, "rev-list", "--objects", "--all", "--no-object-names",
-                                       "--filter=object:type=blob"), stdout=subprocess.PIPE)
+                                       "--filter=object:type=blob", "--missing=allow-any"),
+                                  stdout=subprocess.PIPE)
         contents = processes.start(_git(repository, "cat-file", "--batch"), stdin=objects.stdout,
                                    stdout=subprocess.PIPE, bufsize=PIPE_BUFFER)
         assert objects.stdout is not None and contents.stdout is not None

@@ -180,3 +180,18 @@ def test_git_variables_of_a_surrounding_hook_do_not_redirect_the_scan(
     report = scan([history.repo], history=True)
     assert report.repositories == (history.repo,)
     assert history.commits["A"] in {h.commit for h in report.hits}
+
+
+def test_blobs_missing_from_the_object_store_are_passed_over(
+        tmp_path: Path, git: Git, new_repository: NewRepository) -> None:
+    """As in a partial clone: the history is read as far as the objects are there."""
+    key = random_secret()
+    repo = new_repository(tmp_path / "partial", {"big.bin": "a large file\n", "key.env": key})
+    missing = git(repo, "rev-parse", "HEAD:big.bin")
+    (repo / ".git" / "objects" / missing[:2] / missing[2:]).unlink()
+    write(repo / "big.bin", "changed, so the work tree does not need the lost blob\n")
+
+    report = scan([repo], history=True)
+
+    assert report.problems == ()
+    assert [h.location() for h in report.hits if h.in_history] == ["key.env:1"]
