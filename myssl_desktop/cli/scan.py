@@ -31,10 +31,11 @@ exit codes:
   1   error (a path that does not exist, git missing for --history, ...)
 
 Every file is read, git-ignored ones too; binary files and files over --max-file-size are
-skipped, and no symbolic link is followed. With --history, every commit on every branch and
-tag of each git repository found is read too, and each hit names the commit that added the
-secret and whether it was pushed (a remote-tracking branch contains it). Secrets are never
-printed: a hit shows the key's prefix and the SHA-256 of the secret.
+skipped, and no symbolic link is followed. With --history, every commit of each git
+repository found (or holding a PATH) is read too: all branches, tags and remote-tracking
+branches. Each such hit names the commit that added the secret and whether it was pushed
+(a remote-tracking branch contains it). Secrets are never printed: a hit shows the key's
+prefix (and, with --json, the SHA-256 of the secret).
 """
 
 
