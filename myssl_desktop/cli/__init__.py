@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import AppError, describe
 from ..logs import setup_logging
 from ..services import Services
-from . import account, keys, rotate
+from . import account, keys, rotate, scan
 from .output import CommandFailed, fail
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     account.register(commands)
     keys.register(commands)
     rotate.register(commands)
+    scan.register(commands)
     return parser
 
 

@@ -44,6 +44,8 @@ APT_PACKAGES=(
   binutils dpkg-dev xz-utils desktop-file-utils
   # tests/test_macos_bundle.py lints the build scripts
   shellcheck
+  # benchmarks/scan.py times the key scan against ripgrep (rg -uu) as its baseline
+  ripgrep
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller
