@@ -43,7 +43,7 @@ def _load_memmem() -> _MemMem | None:
         return None
     memmem.restype = ctypes.c_void_p
     memmem.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
-    return memmem  # type: ignore[no-any-return]
+    return memmem
 
 
 _MEMMEM = _load_memmem()
