@@ -13,7 +13,7 @@ from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyAction
 from myssl_desktop.keychain import DemoKeyring, Entry, Keychain
 from myssl_desktop.profiles import Profile
 from myssl_desktop.revoke_when import RevokeWhen
-from tests.support import LoseAnswers, closed_port_url
+from tests.support import LoseAnswers, closed_port_url, random_secret
 
 NO_SLEEP = RetryPolicy(sleep=lambda s: None)
 
@@ -103,6 +103,26 @@ def test_a_lost_regenerate_answer_says_the_secret_is_gone(sandbox, real_keychain
     with pytest.raises(ActionUncertain) as caught:
         actions_for(sandbox, real_keychain, profile, LoseAnswers(("POST",))).regenerate(key)
     assert caught.value.happened is True and "regenerate again" in str(caught.value)
+
+
+def test_messages_about_a_key_never_show_a_key_shaped_name(sandbox, real_keychain: Keychain,
+                                                           profile: Profile) -> None:
+    name = random_secret()  # someone named a key with a secret
+    actions = actions_for(sandbox, real_keychain, profile)
+    key = actions.create(name, ["domains:read"]).api_key
+    for lossy, act in ((LoseAnswers(("POST",)), lambda a: a.regenerate(key)),
+                       (LoseAnswers(("POST",)), lambda a: a.create(name, ["domains:read"])),
+                       (DropEverything(), lambda a: a.rename(key, "x"))):
+        with pytest.raises(Exception) as caught:
+            act(actions_for(sandbox, real_keychain, profile, lossy))
+        assert name not in str(caught.value) + repr(caught.value) and name[:12] + "…" in str(caught.value)
+
+
+class DropEverything(LoseAnswers):
+    """Loses the answer of every request: the check after a lost answer fails too."""
+
+    def __init__(self) -> None:
+        super().__init__(("GET", "POST", "PATCH"), count=1_000)
 
 
 def test_regenerate_keeps_the_new_secret(sandbox, real_keychain: Keychain, profile: Profile) -> None:

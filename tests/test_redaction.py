@@ -1,10 +1,11 @@
 """`redact` cuts keys to their prefix, once: text redacted twice, or a prefix written with its
-ellipsis, reads the same."""
+ellipsis, reads the same. And every app error is redacted as it is made."""
 
 from __future__ import annotations
 
 import re
 import string
+import traceback
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,3 +33,18 @@ def test_a_prefix_keeps_its_one_ellipsis() -> None:
     assert redact(f"key {secret}.") == f"key {secret[:12]}…."
     assert redact(f"“Bot” ({secret[:12]}…) and {secret[:10]}") == f"“Bot” ({secret[:12]}…) and {secret[:10]}"
     assert describe(AppError(f"Created ({secret[:12]}…).")) == f"Created ({secret[:12]}…)."
+
+
+class Named(AppError):
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def test_an_app_error_is_redacted_as_it_is_made() -> None:
+    secret = random_secret()
+    for error in (AppError(f"The key {secret} failed."), Named(f"“{secret}” is gone.", "x"),
+                  AppError(f"a {secret}", 42)):
+        shown = str(error) + repr(error) + "".join(traceback.format_exception(error))
+        assert secret not in shown and secret[:12] + "…" in str(error)
+    assert AppError("plain", 42).args == ("plain", 42)

@@ -236,7 +236,7 @@ class MysslClient:
                                "moment; if it persists, the service may be down.",
                                status=status, rate_limit=rate_limit)
         if envelope is None:
-            kind = headers.get("content-type", "unknown type").split(";")[0]
+            kind = parse_safe(headers.get("content-type", "unknown type").split(";")[0])[:80]
             return BadResponse(f"The server answered HTTP {status} with {kind} instead of a MySSL "
                                "error. Check the base URL: it may not be the MySSL API.",
                                status=status, rate_limit=rate_limit)

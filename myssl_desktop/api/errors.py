@@ -17,7 +17,7 @@ class ApiError(AppError):
     def __init__(self, message: str, *, status: int | None = None,
                  rate_limit: RateLimit | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = self.args[0]  # as redacted by AppError
         self.status = status
         self.rate_limit = rate_limit
 
