@@ -15,6 +15,7 @@ import httpx
 from . import parse
 from .errors import (
     AccessDenied,
+    AnswerTooSlow,
     ApiError,
     AuthenticationRequired,
     BadResponse,
@@ -40,7 +41,7 @@ from .models import (
 )
 from .retry import RETRY_STATUSES, RetryPolicy
 from .secret import Secret
-from .transport import ConnectionPool, normalise_base_url, shared_pool
+from .transport import ConnectionPool, end_deadline, expired_deadline, normalise_base_url, shared_pool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +60,9 @@ class MysslClient:
     """Talks to one MySSL base URL with one key.
 
     Every response's rate-limit headers are kept in `rate_limit` and passed to
-    `on_rate_limit`, so callers can show the quota and pace themselves.
+    `on_rate_limit`, so callers can show the quota and pace themselves. Each request must end
+    within the pool's deadline (`AnswerTooSlow` otherwise); the messages of all errors are
+    redacted, whatever the server sent.
     """
 
     def __init__(self, base_url: str, key: Secret | str, *,
@@ -180,7 +183,8 @@ class MysslClient:
             try:
                 status, headers, content = self._exchange(method, path, params, body)
             except NetworkError as error:
-                delay = self._retry.delay(retry_number, None) if idempotent else None
+                retryable = idempotent and not isinstance(error, AnswerTooSlow)
+                delay = self._retry.delay(retry_number, None) if retryable else None
                 if delay is None:
                     raise
                 log.info("%s %s: %s; retrying in %.1f s", method, path, type(error).__name__, delay)
@@ -206,14 +210,20 @@ class MysslClient:
             headers={"Authorization": f"Bearer {self._secret.reveal()}"})
         sent = False
         try:
-            response = self._http.send(request, stream=True)
+            response = self._http.send(request, stream=True)  # starts the pool's deadline
             sent = True
             try:
                 content = _read_capped(response)
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            raise network_error(exc, self._host, sent or _was_sent(exc)) from None
+            maybe_applied = sent or _was_sent(exc)
+            deadline = expired_deadline() if isinstance(exc, httpx.TimeoutException) else None
+            if deadline is not None:
+                raise too_slow(self._host, deadline, maybe_applied, changes=method != "GET") from None
+            raise network_error(exc, self._host, maybe_applied) from None
+        finally:
+            end_deadline()
         return response.status_code, response.headers, content
 
     def _note_rate_limit(self, headers: httpx.Headers) -> RateLimit | None:
@@ -296,6 +306,14 @@ def network_error(exc: httpx.HTTPError, host: str, maybe_applied: bool) -> Netwo
     advice = (" The request may or may not have been carried out."
               if maybe_applied else " Check your network connection and try again.")
     return NetworkError(text + advice, maybe_applied=maybe_applied)
+
+
+def too_slow(host: str, deadline: float, maybe_applied: bool, *, changes: bool) -> AnswerTooSlow:
+    """`changes`: the request changes something (not a GET), so whether it happened matters."""
+    advice = (" The request may or may not have been carried out." if maybe_applied and changes
+              else " Try again later; if it keeps happening, the network or the server is struggling.")
+    return AnswerTooSlow(f"{host} answered too slowly: its whole answer had not arrived after {deadline:g} s, "
+                         "so the app stopped waiting." + advice, deadline=deadline, maybe_applied=maybe_applied)
 
 
 def _was_sent(exc: httpx.HTTPError) -> bool:

@@ -88,7 +88,8 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """No answer: connection refused or dropped, DNS failure, timeout.
+    """No answer: connection refused or dropped, DNS failure, timeout, or an answer too slow
+    (`AnswerTooSlow`).
 
     `maybe_applied` is True when the request was sent and the answer was lost, so a
     create or revoke may or may not have happened: check before repeating it.
@@ -104,6 +105,17 @@ class NetworkError(ApiError):
 
 class TlsError(NetworkError):
     """The server's certificate could not be verified."""
+
+
+class AnswerTooSlow(NetworkError):
+    """The whole exchange (connecting, sending, and the answer's headers and body) did not end
+    within the connection pool's deadline: the server answered too slowly, perhaps a byte at a
+    time. `deadline` is that limit in seconds. Never retried: a server this slow once keeps a
+    person waiting again. `maybe_applied` as for any lost answer."""
+
+    def __init__(self, message: str, *, deadline: float, maybe_applied: bool = False) -> None:
+        super().__init__(message, maybe_applied=maybe_applied)
+        self.deadline = deadline
 
 
 class BadResponse(ApiError):
