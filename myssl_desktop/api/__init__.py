@@ -13,7 +13,7 @@ _HOMES = {
     ".client": ("UNSET", "MysslClient", "format_timestamp", "parse_rate_limit"),
     ".errors": ("AccessDenied", "AnswerTooSlow", "ApiError", "AuthenticationRequired", "BadResponse",
                 "InsecureUrl", "InvalidApiKey", "InvalidRequest", "KeyLimitReached", "MalformedKey",
-                "NetworkError", "NotFound", "RateLimited", "ServerError", "TlsError"),
+                "NetworkError", "NotFound", "RateLimited", "SecretUnreadable", "ServerError", "TlsError"),
     ".models": ("DEFAULT_BASE_URL", "PERMISSIONS", "STATUSES", "TIERS", "Account", "ApiKey",
                 "BillingUsage", "CreatedKey", "CurrentKey", "Domain", "Page", "Pagination", "RateLimit",
                 "Usage", "UsageDay"),

@@ -7,6 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from .errors import (
     NetworkError,
     NotFound,
     RateLimited,
+    SecretUnreadable,
     ServerError,
     TlsError,
 )
@@ -121,12 +123,13 @@ class MysslClient:
 
     def create_key(self, name: str, permissions: list[str] | tuple[str, ...] | None = None) -> CreatedKey:
         """Create a key. Not idempotent: after a NetworkError with `maybe_applied`, list keys
-        by name and creation time before trying again."""
+        by name and creation time before trying again. That includes `SecretUnreadable`: MySSL
+        said it made the key, but the answer with its secret could not be read."""
         body: dict[str, Any] = {"name": name}
         if permissions is not None:
             body["permissions"] = list(permissions)
         return self._send("POST", "/api-keys", parse.created_key_envelope, body=body,
-                          needs="keys:manage")
+                          needs="keys:manage", secret_lost=self._created_secret_lost)
 
     def update_key(self, key_id: int, *, name: str = UNSET,
                    expires_at: datetime | None = UNSET) -> ApiKey:
@@ -140,9 +143,10 @@ class MysslClient:
                           needs="keys:manage")
 
     def regenerate_key(self, key_id: int) -> CreatedKey:
-        """New secret, same key; the old secret stops working at once."""
-        return self._send("POST", f"/api-keys/{int(key_id)}/regenerate",
-                          parse.created_key_envelope, needs="keys:manage")
+        """New secret, same key; the old secret stops working at once. After a NetworkError with
+        `maybe_applied` (`SecretUnreadable` among them), look at the key's prefix before repeating."""
+        return self._send("POST", f"/api-keys/{int(key_id)}/regenerate", parse.created_key_envelope,
+                          needs="keys:manage", secret_lost=partial(self._regenerated_secret_lost, int(key_id)))
 
     def revoke_key(self, key_id: int) -> ApiKey:
         """Revoke at once. Revoking a revoked key succeeds again (idempotent)."""
@@ -175,7 +179,11 @@ class MysslClient:
 
     def _send(self, method: str, path: str, build: Callable[[Any], T], *,
               params: Mapping[str, Any] | None = None, body: Any = None,
-              needs: str | None = None) -> T:
+              needs: str | None = None,
+              secret_lost: Callable[[int, RateLimit | None], SecretUnreadable] | None = None) -> T:
+        """`secret_lost`: a success carries a new secret; if it cannot be read, raise this error
+        (given the status and rate limit): the change was made, its secret is lost, and that is a
+        lost answer to reconcile, never a "try again"."""
         idempotent = method == "GET"
         retry_number = 0
         while True:
@@ -191,6 +199,11 @@ class MysslClient:
                 self._retry.sleep(delay)
                 continue
             rate_limit = self._note_rate_limit(headers)
+            if secret_lost is not None and 200 <= status < 300:
+                try:
+                    return parse.parse_body(content, build)
+                except BadResponse:
+                    raise secret_lost(status, rate_limit) from None
             if status < 400:
                 return parse.parse_body(content, build)
             refusal = self._error_for(status, headers, content, rate_limit, needs)
@@ -202,6 +215,19 @@ class MysslClient:
                     self._retry.sleep(delay)
                     continue
             raise refusal
+
+    def _created_secret_lost(self, status: int, rate_limit: RateLimit | None) -> SecretUnreadable:
+        return SecretUnreadable(
+            f"{self._host} said it created the key, but its answer was cut off or garbled, so the new "
+            "secret could not be read. The key was probably made without a usable secret: look for it "
+            "in the key list before creating it again, then regenerate it or revoke it.",
+            status=status, rate_limit=rate_limit)
+
+    def _regenerated_secret_lost(self, key_id: int, status: int, rate_limit: RateLimit | None) -> SecretUnreadable:
+        return SecretUnreadable(
+            f"{self._host} said it regenerated the key, but its answer was cut off or garbled, so the new "
+            "secret could not be read. The old secret no longer works: regenerate the key again to get a "
+            "new one.", status=status, key_id=key_id, rate_limit=rate_limit)
 
     def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None,
                   body: Any) -> tuple[int, httpx.Headers, bytes]:

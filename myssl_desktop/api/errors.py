@@ -88,8 +88,8 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """No answer: connection refused or dropped, DNS failure, timeout, or an answer too slow
-    (`AnswerTooSlow`).
+    """No answer: connection refused or dropped, DNS failure, timeout, an answer too slow
+    (`AnswerTooSlow`), or a success whose secret could not be read (`SecretUnreadable`).
 
     `maybe_applied` is True when the request was sent and the answer was lost, so a
     create or revoke may or may not have happened: check before repeating it.
@@ -116,6 +116,22 @@ class AnswerTooSlow(NetworkError):
     def __init__(self, message: str, *, deadline: float, maybe_applied: bool = False) -> None:
         super().__init__(message, maybe_applied=maybe_applied)
         self.deadline = deadline
+
+
+class SecretUnreadable(NetworkError):
+    """MySSL answered a create or regenerate with success (2xx), but the answer could not be
+    read (cut off, not JSON, not the documented shape), so the new secret is lost.
+
+    The change was most likely made: a created key exists without a usable secret, a regenerated
+    key's old secret no longer works. Handle it like any lost answer (`maybe_applied` is always
+    True): reconcile before repeating, never repeat blindly. `key_id` is the regenerated key's id
+    (None for a create, whose id was in the lost answer); `status` is the 2xx MySSL sent.
+    """
+
+    def __init__(self, message: str, *, status: int, key_id: int | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, maybe_applied=True, status=status, rate_limit=rate_limit)
+        self.key_id = key_id
 
 
 class BadResponse(ApiError):
