@@ -13,10 +13,18 @@ from .redaction import redact
 
 
 class AppError(Exception):
-    """Base of every failure the app explains: `str(error)` is the message, never a secret."""
+    """Base of every failure the app explains: `str(error)` is the message, never a secret.
+
+    Every text argument is redacted when the error is made, so a key that slipped into a message
+    (a server's answer, a key's name, a path) is cut to its prefix in `str()`, `repr()`, tracebacks
+    and logs alike, whoever raises the error and however it is printed.
+    """
 
     transient: ClassVar[bool] = False  # trying again later may work (network, server, rate limit)
     retry_after: int | None = None  # whole seconds to wait before trying again, when the failure says so
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 def describe(error: BaseException, doing: str = "") -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .api.errors import KeyLimitReached, NetworkError
+from .api.errors import KeyLimitReached, NetworkError, SecretUnreadable
 from .api.models import ApiKey, CreatedKey
 from .api.secret import Secret
 from .errors import AppError
@@ -39,20 +39,26 @@ class OwnKeyRefused(AppError):
 
 
 class CreateUncertain(AppError):
-    """The create request's answer was lost. `found` lists keys of that name created since
-    the request began: if one is there, it was made, but its secret never arrived."""
+    """The create request's answer was lost, or MySSL's answer could not be read. `found` lists
+    keys of that name created since the request began: if one is there, it was made, but its
+    secret never arrived. `key_to_regenerate` is that key when exactly one was found: regenerate
+    it (same name and permissions) to get a usable secret, or revoke it and create a new key."""
 
     def __init__(self, message: str, found: list[ApiKey]) -> None:
         super().__init__(message)
         self.found = found
+        self.key_to_regenerate: ApiKey | None = found[0] if len(found) == 1 else None
 
 
 class ActionUncertain(AppError):
-    """A change's answer was lost; `happened` says what a check found (None: unknown)."""
+    """A change's answer was lost; `happened` says what a check found (None: unknown).
+    `key_to_regenerate` is set when a regenerate happened but its new secret was lost (its
+    answer dropped or unreadable): the key as it is now, to regenerate again."""
 
-    def __init__(self, message: str, happened: bool | None) -> None:
+    def __init__(self, message: str, happened: bool | None, key_to_regenerate: ApiKey | None = None) -> None:
         super().__init__(message)
         self.happened = happened
+        self.key_to_regenerate = key_to_regenerate
 
 
 class KeyActions:
@@ -88,29 +94,37 @@ class KeyActions:
         started = self.clock()
         try:
             created = self.client.create_key(name, list(permissions))
-        except NetworkError as error:
+        except NetworkError as error:  # SecretUnreadable too: MySSL made the key, its secret is lost
             if not error.maybe_applied:
                 raise
-            raise self.check_create(name.strip(), started) from None
+            raise self.check_create(name.strip(), started,
+                                    answered=isinstance(error, SecretUnreadable)) from None
         except KeyLimitReached as error:
             raise self.explain_limit(error) from None
         return self._keep(created)
 
-    def check_create(self, name: str, started: datetime) -> CreateUncertain:
+    def check_create(self, name: str, started: datetime, *, answered: bool = False) -> CreateUncertain:
         """Create is not idempotent: look for what a create of `name` begun at `started` may
-        have made, before anyone tries again ("Check again" calls this later)."""
+        have made, before anyone tries again ("Check again" calls this later). `answered`: MySSL
+        answered with success, but its answer (with the secret) could not be read."""
+        lost = (f"MySSL's answer to creating “{name}” was cut off or garbled" if answered
+                else f"The connection broke while creating “{name}”")
         try:
             found = [k for k in self.client.all_keys(search=name)
                      if k.name == name and k.created_at >= started - CLOCK_SKEW and k.status != "revoked"]
         except Exception:  # still offline: say so, and do not offer a blind retry
-            return CreateUncertain(f"The connection broke while creating “{name}”, and MySSL could not be "
-                                   "reached to check whether it was created. Refresh before trying again.", [])
+            return CreateUncertain(f"{lost}, and MySSL could not be reached to check whether it was created. "
+                                   "Refresh before trying again.", [])
         if found:
-            return CreateUncertain(f"MySSL created “{name}” but its answer, with the secret, was lost. "
-                                   "That key's secret cannot be shown again: revoke it and create a new one.",
-                                   found)
-        return CreateUncertain(f"The connection broke while creating “{name}”. MySSL has no such key, so "
-                               "nothing was created: it is safe to try again.", [])
+            how = "its answer could not be read" if answered else "its answer was lost"
+            return CreateUncertain(f"MySSL created “{name}”, but {how}, so the new secret could not be read. "
+                                   "That secret cannot be shown again: regenerate the key to get a new secret, "
+                                   "or revoke it and create a new one.", found)
+        if answered:  # a success, yet no such key: not MySSL's usual behaviour, so no "safe to retry"
+            return CreateUncertain(f"{lost}, and MySSL lists no key of that name. Refresh before trying again.",
+                                   [])
+        return CreateUncertain(f"{lost}. MySSL has no such key, so nothing was created: it is safe to try again.",
+                               [])
 
     def explain_limit(self, error: KeyLimitReached) -> KeyLimitReached:
         """The 409 with how many keys are active and which of them look unused."""
@@ -131,16 +145,31 @@ class KeyActions:
     def regenerate(self, key: ApiKey) -> NewSecret:
         try:
             created = self.client.regenerate_key(key.id)
-        except NetworkError as error:
+        except NetworkError as error:  # SecretUnreadable too: MySSL regenerated, the new secret is lost
             if not error.maybe_applied:
                 raise
-            happened = self._check(key, lambda now: now.prefix != key.prefix)
-            if happened:
-                raise ActionUncertain(f"MySSL regenerated “{key.name}” but its answer, with the new secret, was "
-                                      "lost. The old secret no longer works: regenerate again to get a new one.",
-                                      True) from None
-            raise self._uncertain(happened, f"regenerating “{key.name}”") from None
+            raise self._regenerate_lost(key, isinstance(error, SecretUnreadable)) from None
         return self._keep(created)
+
+    def _regenerate_lost(self, key: ApiKey, answered: bool) -> ActionUncertain:
+        """What a regenerate whose answer was lost (or unreadable, if `answered`) did."""
+        lost = (f"MySSL's answer to regenerating “{key.name}” was cut off or garbled" if answered
+                else f"The connection broke while regenerating “{key.name}”")
+        try:
+            now = self.client.get_key(key.id)
+        except Exception:  # still unreachable: unknown
+            return ActionUncertain(f"{lost}, and MySSL could not be reached to check whether it was done. "
+                                   "Refresh before trying again.", None)
+        if now.prefix == key.prefix:
+            return ActionUncertain(f"{lost}. MySSL shows it was not done: it is safe to try again.", False)
+        try:
+            self.forget_secret(key.id)  # the secret the app kept for it opens nothing now
+        except KeychainError:
+            pass  # nothing kept, or no keychain to keep it in: nothing to forget
+        how = "its answer could not be read" if answered else "its answer was lost"
+        return ActionUncertain(f"MySSL regenerated “{key.name}”, but {how}, so the new secret could not be read. "
+                               "The old secret no longer works: regenerate again to get a new one.",
+                               True, key_to_regenerate=now)
 
     def revoke(self, key: ApiKey) -> ApiKey:
         """Revoke `key` now; its secret, if this app kept it, leaves the keychain (it opens nothing)."""

@@ -11,8 +11,9 @@ import re
 KEY_PREFIX = "myssl_k_"
 PREFIX_LENGTH = 12  # "myssl_k_" + 4 characters: enough to recognise a key, never to use it
 
-# Anything shaped like a key, also embedded in longer text (logs, messages, URLs).
-_KEY_IN_TEXT = re.compile(r"myssl_k_[A-Za-z0-9]+")
+# Anything shaped like a key, also embedded in longer text (logs, messages, URLs), with the
+# ellipsis that may already follow a prefix.
+_KEY_IN_TEXT = re.compile(r"myssl_k_[A-Za-z0-9]+…?")
 
 
 def key_prefix(text: str) -> str:
@@ -20,6 +21,16 @@ def key_prefix(text: str) -> str:
     return text[:PREFIX_LENGTH]
 
 
+def _cut(match: re.Match[str]) -> str:
+    key = match.group(0).removesuffix("…")
+    if len(key) <= PREFIX_LENGTH:  # at most a prefix already: nothing to hide, and no second "…"
+        return match.group(0)
+    return key_prefix(key) + "…"
+
+
 def redact(text: str) -> str:
-    """Cut every key-shaped string in `text` down to its 12-character prefix."""
-    return _KEY_IN_TEXT.sub(lambda m: key_prefix(m.group(0)) + "…", text)
+    """Cut every key-shaped string in `text` down to its 12-character prefix.
+
+    Idempotent: text redacted once, or holding a prefix written as `myssl_k_ab12…`, is left as it is.
+    """
+    return _KEY_IN_TEXT.sub(_cut, text)

@@ -196,3 +196,26 @@ def add_settled_window(qtbot, window, wind_down: Callable[[Any], None] | None = 
             wind_down(w)
 
     qtbot.addWidget(window, before_close_func=before_close)
+
+
+class FaultOnce(httpx.HTTPTransport):
+    """Sends requests for real, and switches one of the sandbox's faults (say "truncated") on for
+    the first request with `method` alone: the requests before it and the checks after it see a
+    healthy server."""
+
+    def __init__(self, sandbox: Any, method: str = "POST", kind: str = "truncated") -> None:
+        super().__init__()
+        self.sandbox = sandbox
+        self.method = method
+        self.kind = kind
+        self.hit = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != self.method or self.hit:
+            return super().handle_request(request)
+        self.hit = True
+        self.sandbox.set_faults(fail_rate=1.0, kinds=[self.kind])
+        try:
+            return super().handle_request(request)  # the answer's headers: the server chose its fault
+        finally:
+            self.sandbox.set_faults(fail_rate=0.0)

@@ -13,7 +13,7 @@ from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyAction
 from myssl_desktop.keychain import DemoKeyring, Entry, Keychain
 from myssl_desktop.profiles import Profile
 from myssl_desktop.revoke_when import RevokeWhen
-from tests.support import LoseAnswers, closed_port_url
+from tests.support import FaultOnce, LoseAnswers, closed_port_url, random_secret
 
 NO_SLEEP = RetryPolicy(sleep=lambda s: None)
 
@@ -103,6 +103,66 @@ def test_a_lost_regenerate_answer_says_the_secret_is_gone(sandbox, real_keychain
     with pytest.raises(ActionUncertain) as caught:
         actions_for(sandbox, real_keychain, profile, LoseAnswers(("POST",))).regenerate(key)
     assert caught.value.happened is True and "regenerate again" in str(caught.value)
+    assert caught.value.key_to_regenerate is not None and caught.value.key_to_regenerate.id == key.id
+
+
+def test_a_truncated_create_is_reconciled_and_offers_a_regenerate(sandbox, real_keychain: Keychain,
+                                                                   profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile, FaultOnce(sandbox, "POST", "truncated"))
+    with pytest.raises(CreateUncertain) as caught:
+        actions.create("Cut off", ["domains:read"])
+    error = caught.value
+    assert [k.name for k in error.found] == ["Cut off"] and error.key_to_regenerate == error.found[0]
+    assert "new secret could not be read" in str(error) and "regenerate" in str(error)
+    assert "Try again" not in str(error) and "safe to try again" not in str(error)
+    assert names(sandbox, "Cut off") == ["Cut off"]  # no duplicate was made
+    new = actions.regenerate(error.key_to_regenerate)  # what the app offers: a usable secret for that key
+    assert new.stored and MysslClient(sandbox.base_url, new.secret).current().api_key.name == "Cut off"
+
+
+def test_a_truncated_create_that_cannot_be_checked_does_not_invite_a_retry(sandbox, real_keychain: Keychain,
+                                                                           profile: Profile) -> None:
+    sandbox.set_faults(fail_rate=1.0, kinds=["truncated"])  # the check's answers are cut too
+    with pytest.raises(CreateUncertain) as caught:
+        actions_for(sandbox, real_keychain, profile).create("Unchecked", ["domains:read"])
+    assert caught.value.found == [] and caught.value.key_to_regenerate is None
+    assert "could not be reached to check" in str(caught.value) and "safe" not in str(caught.value)
+
+
+def test_a_truncated_regenerate_says_the_secret_is_gone_and_offers_another(sandbox, real_keychain: Keychain,
+                                                                          profile: Profile) -> None:
+    actions = actions_for(sandbox, real_keychain, profile)
+    first = actions.create("Regen cut", ["domains:read"])
+    with pytest.raises(ActionUncertain) as caught:  # MySSL regenerates the key and cuts its answer
+        actions_for(sandbox, real_keychain, profile, FaultOnce(sandbox, "POST", "truncated")).regenerate(first.api_key)
+    error = caught.value
+    assert error.happened is True and error.key_to_regenerate is not None
+    assert error.key_to_regenerate.id == first.api_key.id and error.key_to_regenerate.prefix != first.api_key.prefix
+    assert "new secret could not be read" in str(error) and "old secret no longer works" in str(error)
+    assert actions.stored_secret(first.api_key.id) is None  # the kept secret was dead: forgotten
+    again = actions.regenerate(error.key_to_regenerate)
+    assert actions.stored_secret(first.api_key.id) == again.secret
+    assert MysslClient(sandbox.base_url, again.secret).current().api_key.id == first.api_key.id
+
+
+def test_messages_about_a_key_never_show_a_key_shaped_name(sandbox, real_keychain: Keychain,
+                                                           profile: Profile) -> None:
+    name = random_secret()  # someone named a key with a secret
+    actions = actions_for(sandbox, real_keychain, profile)
+    key = actions.create(name, ["domains:read"]).api_key
+    for lossy, act in ((LoseAnswers(("POST",)), lambda a: a.regenerate(key)),
+                       (LoseAnswers(("POST",)), lambda a: a.create(name, ["domains:read"])),
+                       (DropEverything(), lambda a: a.rename(key, "x"))):
+        with pytest.raises(Exception) as caught:
+            act(actions_for(sandbox, real_keychain, profile, lossy))
+        assert name not in str(caught.value) + repr(caught.value) and name[:12] + "…" in str(caught.value)
+
+
+class DropEverything(LoseAnswers):
+    """Loses the answer of every request: the check after a lost answer fails too."""
+
+    def __init__(self) -> None:
+        super().__init__(("GET", "POST", "PATCH"), count=1_000)
 
 
 def test_regenerate_keeps_the_new_secret(sandbox, real_keychain: Keychain, profile: Profile) -> None:

@@ -11,15 +11,15 @@ from typing import Any
 
 _HOMES = {
     ".client": ("UNSET", "MysslClient", "format_timestamp", "parse_rate_limit"),
-    ".errors": ("AccessDenied", "ApiError", "AuthenticationRequired", "BadResponse", "InsecureUrl",
-                "InvalidApiKey", "InvalidRequest", "KeyLimitReached", "MalformedKey", "NetworkError",
-                "NotFound", "RateLimited", "ServerError", "TlsError"),
+    ".errors": ("AccessDenied", "AnswerTooSlow", "ApiError", "AuthenticationRequired", "BadResponse",
+                "InsecureUrl", "InvalidApiKey", "InvalidRequest", "KeyLimitReached", "MalformedKey",
+                "NetworkError", "NotFound", "RateLimited", "SecretUnreadable", "ServerError", "TlsError"),
     ".models": ("DEFAULT_BASE_URL", "PERMISSIONS", "STATUSES", "TIERS", "Account", "ApiKey",
                 "BillingUsage", "CreatedKey", "CurrentKey", "Domain", "Page", "Pagination", "RateLimit",
                 "Usage", "UsageDay"),
     ".retry": ("NO_RETRY", "RetryPolicy"),
     ".secret": ("Secret", "is_key_format", "key_prefix", "redact"),
-    ".transport": ("ConnectionPool", "normalise_base_url", "shared_pool"),
+    ".transport": ("DEADLINE", "ConnectionPool", "normalise_base_url", "shared_pool"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)

@@ -7,6 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ import httpx
 from . import parse
 from .errors import (
     AccessDenied,
+    AnswerTooSlow,
     ApiError,
     AuthenticationRequired,
     BadResponse,
@@ -25,6 +27,7 @@ from .errors import (
     NetworkError,
     NotFound,
     RateLimited,
+    SecretUnreadable,
     ServerError,
     TlsError,
 )
@@ -40,7 +43,7 @@ from .models import (
 )
 from .retry import RETRY_STATUSES, RetryPolicy
 from .secret import Secret
-from .transport import ConnectionPool, normalise_base_url, shared_pool
+from .transport import ConnectionPool, end_deadline, expired_deadline, normalise_base_url, shared_pool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +62,9 @@ class MysslClient:
     """Talks to one MySSL base URL with one key.
 
     Every response's rate-limit headers are kept in `rate_limit` and passed to
-    `on_rate_limit`, so callers can show the quota and pace themselves.
+    `on_rate_limit`, so callers can show the quota and pace themselves. Each request must end
+    within the pool's deadline (`AnswerTooSlow` otherwise); the messages of all errors are
+    redacted, whatever the server sent.
     """
 
     def __init__(self, base_url: str, key: Secret | str, *,
@@ -118,12 +123,13 @@ class MysslClient:
 
     def create_key(self, name: str, permissions: list[str] | tuple[str, ...] | None = None) -> CreatedKey:
         """Create a key. Not idempotent: after a NetworkError with `maybe_applied`, list keys
-        by name and creation time before trying again."""
+        by name and creation time before trying again. That includes `SecretUnreadable`: MySSL
+        said it made the key, but the answer with its secret could not be read."""
         body: dict[str, Any] = {"name": name}
         if permissions is not None:
             body["permissions"] = list(permissions)
         return self._send("POST", "/api-keys", parse.created_key_envelope, body=body,
-                          needs="keys:manage")
+                          needs="keys:manage", secret_lost=self._created_secret_lost)
 
     def update_key(self, key_id: int, *, name: str = UNSET,
                    expires_at: datetime | None = UNSET) -> ApiKey:
@@ -137,9 +143,10 @@ class MysslClient:
                           needs="keys:manage")
 
     def regenerate_key(self, key_id: int) -> CreatedKey:
-        """New secret, same key; the old secret stops working at once."""
-        return self._send("POST", f"/api-keys/{int(key_id)}/regenerate",
-                          parse.created_key_envelope, needs="keys:manage")
+        """New secret, same key; the old secret stops working at once. After a NetworkError with
+        `maybe_applied` (`SecretUnreadable` among them), look at the key's prefix before repeating."""
+        return self._send("POST", f"/api-keys/{int(key_id)}/regenerate", parse.created_key_envelope,
+                          needs="keys:manage", secret_lost=partial(self._regenerated_secret_lost, int(key_id)))
 
     def revoke_key(self, key_id: int) -> ApiKey:
         """Revoke at once. Revoking a revoked key succeeds again (idempotent)."""
@@ -172,7 +179,11 @@ class MysslClient:
 
     def _send(self, method: str, path: str, build: Callable[[Any], T], *,
               params: Mapping[str, Any] | None = None, body: Any = None,
-              needs: str | None = None) -> T:
+              needs: str | None = None,
+              secret_lost: Callable[[int, RateLimit | None], SecretUnreadable] | None = None) -> T:
+        """`secret_lost`: a success carries a new secret; if it cannot be read, raise this error
+        (given the status and rate limit): the change was made, its secret is lost, and that is a
+        lost answer to reconcile, never a "try again"."""
         idempotent = method == "GET"
         retry_number = 0
         while True:
@@ -180,13 +191,19 @@ class MysslClient:
             try:
                 status, headers, content = self._exchange(method, path, params, body)
             except NetworkError as error:
-                delay = self._retry.delay(retry_number, None) if idempotent else None
+                retryable = idempotent and not isinstance(error, AnswerTooSlow)
+                delay = self._retry.delay(retry_number, None) if retryable else None
                 if delay is None:
                     raise
                 log.info("%s %s: %s; retrying in %.1f s", method, path, type(error).__name__, delay)
                 self._retry.sleep(delay)
                 continue
             rate_limit = self._note_rate_limit(headers)
+            if secret_lost is not None and 200 <= status < 300:
+                try:
+                    return parse.parse_body(content, build)
+                except BadResponse:
+                    raise secret_lost(status, rate_limit) from None
             if status < 400:
                 return parse.parse_body(content, build)
             refusal = self._error_for(status, headers, content, rate_limit, needs)
@@ -199,6 +216,19 @@ class MysslClient:
                     continue
             raise refusal
 
+    def _created_secret_lost(self, status: int, rate_limit: RateLimit | None) -> SecretUnreadable:
+        return SecretUnreadable(
+            f"{self._host} said it created the key, but its answer was cut off or garbled, so the new "
+            "secret could not be read. The key was probably made without a usable secret: look for it "
+            "in the key list before creating it again, then regenerate it or revoke it.",
+            status=status, rate_limit=rate_limit)
+
+    def _regenerated_secret_lost(self, key_id: int, status: int, rate_limit: RateLimit | None) -> SecretUnreadable:
+        return SecretUnreadable(
+            f"{self._host} said it regenerated the key, but its answer was cut off or garbled, so the new "
+            "secret could not be read. The old secret no longer works: regenerate the key again to get a "
+            "new one.", status=status, key_id=key_id, rate_limit=rate_limit)
+
     def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None,
                   body: Any) -> tuple[int, httpx.Headers, bytes]:
         request = self._http.build_request(
@@ -206,14 +236,20 @@ class MysslClient:
             headers={"Authorization": f"Bearer {self._secret.reveal()}"})
         sent = False
         try:
-            response = self._http.send(request, stream=True)
+            response = self._http.send(request, stream=True)  # starts the pool's deadline
             sent = True
             try:
                 content = _read_capped(response)
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            raise network_error(exc, self._host, sent or _was_sent(exc)) from None
+            maybe_applied = sent or _was_sent(exc)
+            deadline = expired_deadline() if isinstance(exc, httpx.TimeoutException) else None
+            if deadline is not None:
+                raise too_slow(self._host, deadline, maybe_applied, changes=method != "GET") from None
+            raise network_error(exc, self._host, maybe_applied) from None
+        finally:
+            end_deadline()
         return response.status_code, response.headers, content
 
     def _note_rate_limit(self, headers: httpx.Headers) -> RateLimit | None:
@@ -236,7 +272,7 @@ class MysslClient:
                                "moment; if it persists, the service may be down.",
                                status=status, rate_limit=rate_limit)
         if envelope is None:
-            kind = headers.get("content-type", "unknown type").split(";")[0]
+            kind = parse_safe(headers.get("content-type", "unknown type").split(";")[0])[:80]
             return BadResponse(f"The server answered HTTP {status} with {kind} instead of a MySSL "
                                "error. Check the base URL: it may not be the MySSL API.",
                                status=status, rate_limit=rate_limit)
@@ -296,6 +332,14 @@ def network_error(exc: httpx.HTTPError, host: str, maybe_applied: bool) -> Netwo
     advice = (" The request may or may not have been carried out."
               if maybe_applied else " Check your network connection and try again.")
     return NetworkError(text + advice, maybe_applied=maybe_applied)
+
+
+def too_slow(host: str, deadline: float, maybe_applied: bool, *, changes: bool) -> AnswerTooSlow:
+    """`changes`: the request changes something (not a GET), so whether it happened matters."""
+    advice = (" The request may or may not have been carried out." if maybe_applied and changes
+              else " Try again later; if it keeps happening, the network or the server is struggling.")
+    return AnswerTooSlow(f"{host} answered too slowly: its whole answer had not arrived after {deadline:g} s, "
+                         "so the app stopped waiting." + advice, deadline=deadline, maybe_applied=maybe_applied)
 
 
 def _was_sent(exc: httpx.HTTPError) -> bool:

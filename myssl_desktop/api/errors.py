@@ -17,7 +17,7 @@ class ApiError(AppError):
     def __init__(self, message: str, *, status: int | None = None,
                  rate_limit: RateLimit | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = self.args[0]  # as redacted by AppError
         self.status = status
         self.rate_limit = rate_limit
 
@@ -88,7 +88,8 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """No answer: connection refused or dropped, DNS failure, timeout.
+    """No answer: connection refused or dropped, DNS failure, timeout, an answer too slow
+    (`AnswerTooSlow`), or a success whose secret could not be read (`SecretUnreadable`).
 
     `maybe_applied` is True when the request was sent and the answer was lost, so a
     create or revoke may or may not have happened: check before repeating it.
@@ -104,6 +105,33 @@ class NetworkError(ApiError):
 
 class TlsError(NetworkError):
     """The server's certificate could not be verified."""
+
+
+class AnswerTooSlow(NetworkError):
+    """The whole exchange (connecting, sending, and the answer's headers and body) did not end
+    within the connection pool's deadline: the server answered too slowly, perhaps a byte at a
+    time. `deadline` is that limit in seconds. Never retried: a server this slow once keeps a
+    person waiting again. `maybe_applied` as for any lost answer."""
+
+    def __init__(self, message: str, *, deadline: float, maybe_applied: bool = False) -> None:
+        super().__init__(message, maybe_applied=maybe_applied)
+        self.deadline = deadline
+
+
+class SecretUnreadable(NetworkError):
+    """MySSL answered a create or regenerate with success (2xx), but the answer could not be
+    read (cut off, not JSON, not the documented shape), so the new secret is lost.
+
+    The change was most likely made: a created key exists without a usable secret, a regenerated
+    key's old secret no longer works. Handle it like any lost answer (`maybe_applied` is always
+    True): reconcile before repeating, never repeat blindly. `key_id` is the regenerated key's id
+    (None for a create, whose id was in the lost answer); `status` is the 2xx MySSL sent.
+    """
+
+    def __init__(self, message: str, *, status: int, key_id: int | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, maybe_applied=True, status=status, rate_limit=rate_limit)
+        self.key_id = key_id
 
 
 class BadResponse(ApiError):

@@ -22,7 +22,7 @@ from .models import (
     Usage,
     UsageDay,
 )
-from .secret import Secret, is_key_format
+from .secret import Secret, is_key_format, redact
 
 T = TypeVar("T")
 
@@ -31,6 +31,11 @@ MAX_BODY_BYTES = 16 * 1024 * 1024  # a page of 100 keys is ~40 KB; anything this
 
 class _Shape(Exception):
     """Internal: a field has the wrong shape. Becomes BadResponse at the boundary."""
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A value from the server, fit for an error message: short, and never a whole key."""
+    return repr(redact(text[:limit]))
 
 
 def decode_json(body: bytes) -> Any:
@@ -63,7 +68,7 @@ def build_model(data: Any, build: Callable[[Any], T]) -> T:
     try:
         return build(data)
     except (_Shape, KeyError, TypeError, ValueError, AttributeError) as exc:
-        detail = str(exc) if isinstance(exc, _Shape) else "unexpected structure"
+        detail = redact(str(exc)) if isinstance(exc, _Shape) else "unexpected structure"
         raise BadResponse(f"The server's answer did not have the shape of the MySSL API "
                           f"({detail}). Check the base URL.") from None
 
@@ -118,7 +123,7 @@ def parse_timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise _Shape(f"{text[:40]!r} is not a timestamp") from None
+        raise _Shape(f"{_quoted(text)} is not a timestamp") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -156,7 +161,7 @@ def api_key(data: Any) -> ApiKey:
         raise _Shape("'permissions' holds a non-string")
     status = _str(obj, "status")
     if status not in STATUSES:
-        raise _Shape(f"unknown key status {status[:20]!r}")
+        raise _Shape(f"unknown key status {_quoted(status, 20)}")
     return ApiKey(
         id=_int(obj, "id"),
         name=_str(obj, "name"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import logging
 import socket
 import traceback
@@ -24,12 +26,13 @@ from myssl_desktop.api import (
     NotFound,
     RateLimited,
     RetryPolicy,
+    SecretUnreadable,
     ServerError,
     normalise_base_url,
 )
 from myssl_desktop.sandbox import Sandbox
 from tests.api.conftest import SleepRecorder
-from tests.support import FakeClock, RecordingTransport, random_secret
+from tests.support import FakeClock, RecordingTransport, answering, random_secret, serve_http
 
 NO_RETRY = RetryPolicy(attempts=1)
 
@@ -225,3 +228,56 @@ def test_logs_never_hold_the_secret(caplog: pytest.LogCaptureFixture, sandbox: S
         client.list_keys()
     assert caplog.records, "debug logging should have produced records to check"
     assert sandbox.admin_key not in caplog.text
+
+
+def test_a_truncated_create_says_the_secret_could_not_be_read(sandbox: Sandbox, client: MysslClient) -> None:
+    sandbox.set_faults(fail_rate=1.0, kinds=["truncated"])
+    before = sandbox.requests_served
+    with pytest.raises(SecretUnreadable) as caught:
+        client.create_key("Cut off")
+    error = caught.value
+    assert isinstance(error, NetworkError) and error.maybe_applied  # what rotation and KeyActions reconcile
+    assert error.key_id is None and error.status == 200
+    assert "could not be read" in str(error) and "Try again" not in str(error)
+    assert sandbox.requests_served - before == 1  # never repeated
+    sandbox.set_faults(fail_rate=0.0)
+    assert [k.name for k in client.all_keys(search="Cut off")] == ["Cut off"]  # it was made
+
+
+def test_a_truncated_regenerate_says_the_old_secret_is_dead(sandbox: Sandbox, client: MysslClient,
+                                                           pool: ConnectionPool) -> None:
+    made = client.create_key("Regenerated", ["domains:read"])
+    sandbox.set_faults(fail_rate=1.0, kinds=["truncated"])
+    with pytest.raises(SecretUnreadable) as caught:
+        client.regenerate_key(made.api_key.id)
+    assert caught.value.key_id == made.api_key.id and caught.value.maybe_applied
+    assert "no longer works" in str(caught.value)
+    sandbox.set_faults(fail_rate=0.0)
+    with pytest.raises(InvalidApiKey):
+        MysslClient(sandbox.base_url, made.secret, pool=pool).current()
+
+
+def created_without_secret() -> type[http.server.BaseHTTPRequestHandler]:
+    """Answers every POST 201 with a well-formed key but a secret that is not a MySSL key."""
+    key = {"id": 7, "name": "Bot", "prefix": "myssl_k_a1b2", "permissions": ["domains:read"],
+           "status": "active", "created_at": "2025-01-12T10:30:00Z", "last_used_at": None,
+           "request_count": 0, "requests_24h": 0, "expires_at": None, "revoked_at": None}
+    answer = answering(201, "application/json", json.dumps({"api_key": key, "secret": "<html>"}).encode())
+
+    class Handler(answer):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
+
+    return Handler
+
+
+def test_a_success_to_create_without_a_usable_secret_is_unreadable_too(pool: ConnectionPool) -> None:
+    with serve_http(created_without_secret()) as url:
+        client = MysslClient(url, random_secret(), pool=pool, retry=NO_RETRY)
+        with pytest.raises(SecretUnreadable) as caught:
+            client.create_key("Bot")
+        assert caught.value.status == 201
+        with pytest.raises(SecretUnreadable) as caught:
+            client.regenerate_key(7)
+        assert caught.value.key_id == 7
