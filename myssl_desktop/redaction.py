@@ -21,5 +21,11 @@ def key_prefix(text: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Cut every key-shaped string in `text` down to its 12-character prefix."""
-    return _KEY_IN_TEXT.sub(lambda m: key_prefix(m.group(0)) + "…", text)
+    """Cut every key-shaped string in `text` down to its 12-character prefix. A prefix already
+    shown as one ("myssl_k_ab12…") is left as it is, not given a second ellipsis."""
+    return _KEY_IN_TEXT.sub(_cut, text)
+
+
+def _cut(match: re.Match[str]) -> str:
+    text = match.group(0)
+    return text if len(text) <= PREFIX_LENGTH else key_prefix(text) + "…"
