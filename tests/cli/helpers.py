@@ -1,0 +1,75 @@
+"""What the CLI tests share: a profile signed in to the sandbox (`Work`), and `myssl-keys` in a
+process whose code a test has changed first (`patched_cli`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+import keyring
+
+from myssl_desktop.api.client import MysslClient
+from myssl_desktop.api.models import ApiKey
+from myssl_desktop.keychain import SERVICE, Entry
+from myssl_desktop.paths import AppDirs
+from myssl_desktop.profiles import Profile
+from tests.support import files_containing
+
+
+@dataclass
+class Work:
+    """Profile “work”, signed in with the sandbox's admin key."""
+
+    cli: object
+    sandbox: object
+    app_dirs: AppDirs
+    profile: Profile
+    api: MysslClient
+    secrets: set[str] = field(default_factory=set)  # every secret the test made or saw
+    revealed: set[int] = field(default_factory=set)  # indexes of outputs allowed to show one
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = self.cli(*args)  # type: ignore[operator]
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def reveal(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A run that was asked to print a secret (--show-secret)."""
+        self.revealed.add(len(self.cli.outputs))  # type: ignore[attr-defined]
+        return self.run(*args)
+
+    def stored(self, key_id: int) -> str | None:
+        secret = keyring.get_password(SERVICE, Entry.created_key(self.profile.id, key_id))
+        if secret is not None:
+            self.secrets.add(secret)
+        return secret
+
+    def make(self, name: str, permissions: tuple[str, ...] = ("domains:read",)) -> tuple[ApiKey, str]:
+        """A key created straight through the API (its secret known to the test only)."""
+        created = self.api.create_key(name, list(permissions))
+        self.secrets.add(created.secret.reveal())
+        return created.api_key, created.secret.reveal()
+
+    def named(self, name: str) -> ApiKey:
+        [key] = [k for k in self.api.all_keys(search=name) if k.name == name]
+        return key
+
+    def assert_no_leaks(self) -> None:
+        for key in self.api.all_keys():
+            self.stored(key.id)
+        secrets = self.secrets | {self.sandbox.admin_key}  # type: ignore[attr-defined]
+        for index, output in enumerate(self.cli.outputs):  # type: ignore[attr-defined]
+            if index not in self.revealed:
+                leaked = [s[:12] for s in secrets if s in output]
+                assert leaked == [], f"output {index} shows the secret(s) {leaked}…"
+        root = self.app_dirs.config.parent.parent
+        for secret in secrets:
+            assert files_containing(root, secret) == []
+
+
+def patched_cli(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`myssl-keys` in a new process whose keychain class has been changed by `patch`."""
+    script = ("import sys\nfrom myssl_desktop import keychain\n" + patch
+              + "\nfrom myssl_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
