@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -12,6 +13,9 @@ from ..logs import setup_logging
 from ..services import Services
 from . import account, keys, rotate, scan
 from .output import CommandFailed, fail
+from .terminal import READER_GONE, ReaderGone, guarded_streams, silence_output
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure ends as one line on standard error and a non-zero exit."""
+    try:
+        with guarded_streams():
+            return _run(argv)
+    except ReaderGone:
+        silence_output()
+        return READER_GONE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -44,6 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(describe(error))
     except KeyboardInterrupt:
         return fail("interrupted", exit_code=130)
+    except ReaderGone:
+        raise
+    except OSError as error:  # a folder or file the command needs: say which, and why
+        return fail(describe(error))
+    except Exception as error:  # a bug: one line here, the traceback in the log file
+        log.exception("myssl-keys %s failed", args.command)
+        return fail(describe(error))
 
 
 if __name__ == "__main__":

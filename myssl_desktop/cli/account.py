@@ -13,7 +13,7 @@ from ..keychain import Entry, KeychainError
 from ..profiles import ENVIRONMENTS, Profile
 from ..services import Services
 from . import doctor
-from .output import CommandFailed, confirm, emit_json, fail, table
+from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
 
 
 def register(commands: Any) -> None:
@@ -56,8 +56,7 @@ def find_profile(services: Services, name: str | None) -> Profile:
     if profile is None:
         known = ", ".join(p.name for p in state.profiles) or "none yet"
         wanted = f"No profile named “{name}”" if name else "No profile has been used yet"
-        print(f"myssl-keys: {wanted} (profiles: {known}). Sign in with: myssl-keys login "
-              "--profile NAME --key-stdin", file=sys.stderr)
+        warn(f"{wanted} (profiles: {known}). Sign in with: myssl-keys login --profile NAME --key-stdin")
         raise CommandFailed()
     return profile
 
@@ -76,7 +75,7 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
         profile = replace(existing, base_url=args.base_url or existing.base_url,
                           environment=args.env or existing.environment)
     profile, verified = services.signin.sign_in(profile, secret)
-    print(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
+    say(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
     return 0
 
 
@@ -86,8 +85,8 @@ def run_logout(services: Services, args: argparse.Namespace) -> int:
                    assume_yes=args.yes):
         return 1
     removed = services.signin.sign_out(profile)
-    print(f"Signed out of “{profile.name}”." if removed
-          else f"Profile “{profile.name}” was already signed out.")
+    say(f"Signed out of “{profile.name}”." if removed
+        else f"Profile “{profile.name}” was already signed out.")
     return 0
 
 
@@ -100,7 +99,7 @@ def run_forget(services: Services, args: argparse.Namespace) -> int:
     if not confirm(services.signin.forget_question(profile), assume_yes=args.yes):
         return 1
     removed = services.signin.forget(profile)
-    print(f"Forgot profile “{profile.name}” and removed {removed} entr{'y' if removed == 1 else 'ies'} from the "
+    say(f"Forgot profile “{profile.name}” and removed {removed} entr{'y' if removed == 1 else 'ies'} from the "
           "keychain.")
     return 0
 
@@ -121,12 +120,12 @@ def run_profiles(services: Services, args: argparse.Namespace) -> int:
                     "last_sign_in": p.last_sign_in, "signed_in": signed_in[p.id],
                     "last_used": p.id == state.last_profile_id} for p in state.profiles])
     elif not state.profiles:
-        print("No profiles yet. Sign in with: myssl-keys login --profile NAME --key-stdin")
+        say("No profiles yet. Sign in with: myssl-keys login --profile NAME --key-stdin")
     else:
-        print(table([[("* " if p.id == state.last_profile_id else "  ") + p.name, p.environment,
+        print_table([[("* " if p.id == state.last_profile_id else "  ") + p.name, p.environment,
                       p.key_prefix + "…", p.tier, p.access, signed_in[p.id], p.base_url]
                      for p in state.profiles],
-                    ["  PROFILE", "ENV", "KEY", "TIER", "ACCESS", "SIGNED IN", "BASE URL"]))
+                    ["  PROFILE", "ENV", "KEY", "TIER", "ACCESS", "SIGNED IN", "BASE URL"])
     return 0
 
 
@@ -146,11 +145,11 @@ def run_whoami(services: Services, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(info)
         return 0
-    print(f"Profile:     {profile.name} ({profile.environment})")
-    print(f"Base URL:    {profile.base_url}")
-    print(f"Key:         {key.name} ({key.prefix}…), {key.status}")
-    print(f"Permissions: {', '.join(key.permissions)}")
-    print(f"Tier:        {account.tier} ({account.daily_limit:,}/day, {account.minute_limit}/min)")
+    say(f"Profile:     {profile.name} ({profile.environment})")
+    say(f"Base URL:    {profile.base_url}")
+    say(f"Key:         {key.name} ({key.prefix}…), {key.status}")
+    say(f"Permissions: {', '.join(key.permissions)}")
+    say(f"Tier:        {account.tier} ({account.daily_limit:,}/day, {account.minute_limit}/min)")
     if limit is not None:
-        print(f"Remaining:   {limit.minute_remaining} this minute, {limit.daily_remaining:,} today")
+        say(f"Remaining:   {limit.minute_remaining} this minute, {limit.daily_remaining:,} today")
     return 0

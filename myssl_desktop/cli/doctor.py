@@ -11,6 +11,7 @@ from .. import __version__
 from ..api.secret import Secret
 from ..keychain import KeychainError
 from ..services import Services
+from .output import say
 
 
 def _check_keychain(services: Services) -> tuple[bool, str]:
@@ -77,10 +78,12 @@ def run(services: Services, args: argparse.Namespace) -> int:
         checks.append(("connection", *_check_connection(url)))
     width = max(len(name) for name, _, _ in checks)
     for name, ok, detail in checks:
-        print(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
+        say(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
     broken = [name for name, ok, _ in checks if not ok]
     if broken:
-        print(f"\n{len(broken)} problem(s): {', '.join(broken)}.")
+        say()
+        say(f"{len(broken)} problem(s): {', '.join(broken)}.")
         return 1
-    print("\nEverything works.")
+    say()
+    say("Everything works.")
     return 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.errors import KeyLimitReached, NotFound
 from ..api.models import PERMISSIONS, ApiKey
+from ..errors import describe
 from ..keyactions import CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
 from ..keychain import SERVICE, Entry, KeychainError
 from ..profiles import Profile
@@ -27,7 +27,7 @@ from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
 from .account import find_profile
-from .output import CommandFailed, confirm, emit_json, fail, table
+from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
@@ -127,13 +127,11 @@ def resolve_key(client: MysslClient, text: str) -> ApiKey:
     if len(group) == 1:
         return group[0]
     if not group:
-        print(f"myssl-keys: no key named “{wanted}”"
-              + (" and no key with that id" if wanted.isdigit() else "")
-              + ". List the keys with: myssl-keys keys list --status all", file=sys.stderr)
+        warn(f"no key named “{wanted}”" + (" and no key with that id" if wanted.isdigit() else "")
+             + ". List the keys with: myssl-keys keys list --status all")
         raise CommandFailed()
     listed = ", ".join(f"id {k.id} ({k.prefix}…, {k.status})" for k in group)
-    print(f"myssl-keys: {len(group)} keys are named “{wanted}”: {listed}. Name one by its id: --key ID",
-          file=sys.stderr)
+    warn(f"{len(group)} keys are named “{wanted}”: {listed}. Name one by its id: --key ID")
     raise CommandFailed()
 
 
@@ -205,11 +203,11 @@ def run_list(services: Services, args: argparse.Namespace) -> int:
         emit_json(rows)
         return 0
     if not keys:
-        print("No keys." if args.status == "all" else f"No {args.status} keys.")
+        say("No keys." if args.status == "all" else f"No {args.status} keys.")
         return 0
-    print(table([[k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at), f"{k.requests_24h:,}",
+    print_table([[k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at), f"{k.requests_24h:,}",
                   f"{k.request_count:,}"] for k in keys],
-                ["NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"]))
+                ["NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"])
     return 0
 
 
@@ -240,7 +238,7 @@ def run_show(services: Services, args: argparse.Namespace) -> int:
                     None: "unknown (keychain unavailable)"}[stored]),
     ]
     for label, value in lines:
-        print(f"{label + ':':<13}{value}")
+        say(f"{label + ':':<13}{value}")
     return 0
 
 
@@ -279,11 +277,10 @@ def _reserved_file(path_text: str | None) -> Iterator[_SecretFile | None]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        print(f"myssl-keys: {path} already exists; refusing to overwrite it. Nothing was changed.",
-              file=sys.stderr)
+        warn(f"{path} already exists; refusing to overwrite it. Nothing was changed.")
         raise CommandFailed() from None
     except OSError as error:
-        print(f"myssl-keys: cannot create {path}: {error.strerror}. Nothing was changed.", file=sys.stderr)
+        warn(f"cannot create {path}: {error.strerror}. Nothing was changed.")
         raise CommandFailed() from None
     if hasattr(os, "fchmod"):  # POSIX: 0600 whatever the umask (Windows has no fchmod before 3.13)
         os.fchmod(fd, 0o600)
@@ -320,20 +317,19 @@ def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: ar
             result["secret"] = secret.reveal()
         emit_json(result)
     else:
-        print(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
+        say(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
         if new.stored:
-            print(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
+            say(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
         if written and out is not None:
-            print(f"The secret was written to {out.path} (mode 0600).")
+            say(f"The secret was written to {out.path} (mode 0600).")
         if reveal:
-            print(f"Secret: {secret.reveal()}")
+            say(f"Secret: {secret.reveal()}")
     if not new.stored:
-        print(f"myssl-keys: WARNING: the secret of “{key.name}” could NOT be stored in your keychain: "
-              f"{new.problem}", file=sys.stderr)
-        print("myssl-keys: WARNING: it is printed on standard output, and MySSL will never show it "
-              "again: copy it somewhere safe now.", file=sys.stderr)
+        warn(f"WARNING: the secret of “{key.name}” could NOT be stored in your keychain: {new.problem}")
+        warn("WARNING: it is printed on standard output, and MySSL will never show it again: copy it "
+             "somewhere safe now.")
     for problem in problems:
-        print(f"myssl-keys: {problem}", file=sys.stderr)
+        warn(problem)
     if not new.stored:
         return KEYCHAIN_FAILED
     return 1 if problems else 0
@@ -346,8 +342,8 @@ def _warn_about_same_name(client: MysslClient, name: str) -> None:
     wanted = name.strip().casefold()
     same = [k for k in client.all_keys(search=name.strip()) if k.name.casefold() == wanted and not k.is_revoked]
     for key in same:
-        print(f"myssl-keys: note: “{key.name}” (id {key.id}, {key.prefix}…) already has this name; "
-              "name the key by its id in later commands.", file=sys.stderr)
+        warn(f"note: “{key.name}” (id {key.id}, {key.prefix}…) already has this name; name the key by its id "
+             "in later commands.")
 
 
 def run_create(services: Services, args: argparse.Namespace) -> int:
@@ -358,16 +354,15 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
         try:
             new = actions.create(args.name, permissions)
         except KeyLimitReached as error:
-            print(f"myssl-keys: {error}", file=sys.stderr)
+            warn(describe(error))
             if error.stale_keys:
-                print("myssl-keys: unused for 90 days: "
-                      + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys), file=sys.stderr)
+                warn("unused for 90 days: "
+                     + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys))
             return 1
         except CreateUncertain as error:
-            print(f"myssl-keys: {error}", file=sys.stderr)
+            warn(describe(error))
             for key in error.found:
-                print(f"myssl-keys: found “{key.name}” (id {key.id}, {key.prefix}…), created "
-                      f"{relative(key.created_at)}", file=sys.stderr)
+                warn(f"found “{key.name}” (id {key.id}, {key.prefix}…), created {relative(key.created_at)}")
             return 1
         return _deliver(profile, new, out, args, "Created key")
 
@@ -378,7 +373,7 @@ def run_rename(services: Services, args: argparse.Namespace) -> int:
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked; a revoked key cannot be changed.")
     renamed = actions.rename(key, args.name)
-    print(f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.")
+    say(f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.")
     return 0
 
 
@@ -406,14 +401,14 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
     if key.is_revoked:
         if args.cancel:
             return fail(f"{label} is already revoked; there is no scheduled revoke to cancel.")
-        print(f"{label} is already revoked (since {exact(key.revoked_at)}). Nothing to do.")
+        say(f"{label} is already revoked (since {exact(key.revoked_at)}). Nothing to do.")
         return 0
     if args.cancel:
         if key.expires_at is None:
-            print(f"{label} has no scheduled revoke. Nothing to do.")
+            say(f"{label} has no scheduled revoke. Nothing to do.")
             return 0
         actions.cancel_scheduled_revoke(key)
-        print(f"Cancelled the scheduled revoke of {label}: it stays active.")
+        say(f"Cancelled the scheduled revoke of {label}: it stays active.")
         return 0
     if actions.is_own_key(key):
         actions.revoke(key)  # refuses the sign-in key before any request: raises OwnKeyRefused
@@ -428,9 +423,9 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
         return 1
     if args.at is RevokeWhen.NOW:
         actions.revoke(key)
-        print(f"Revoked {label}.")
+        say(f"Revoked {label}.")
     else:
         scheduled = actions.schedule_revoke(key, args.at)
-        print(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
+        say(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
               f"Cancel with: myssl-keys keys revoke --key {key.id} --cancel")
     return 0

@@ -36,7 +36,7 @@ from ..services import Services
 from ..session import Session
 from .account import find_profile
 from .keys import resolve_key
-from .output import CommandFailed, confirm, fail, table
+from .output import CommandFailed, confirm, fail, print_table, say, warn
 
 POLL_S = 15  # drain polling: one request pair every 15 s stays far inside every tier's limit
 NEEDS_YOU = 4  # exit code: the rotation stopped and waits for the user (the message says why)
@@ -147,19 +147,20 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         hint = (f" (--env-file {target.path}:{contents.reference})"
                 if contents.reference and isinstance(target, EnvFileTarget) else "")
         return fail(contents.problem + hint)
-    lines = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
-    where = "\n".join(lines) or "  (no places: you will copy the new key yourself)"
+    places = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
     if check.other_profiles:
         names = ", ".join(f"“{p.name}”" for p in check.other_profiles)
         report.say(f"Note: profile{'s' if len(check.other_profiles) > 1 else ''} {names} sign in with this key "
                    "too: they are switched to the new key with it.")
     revoke = args.revoke or RevokeWhen.NOW
-    question = (f"Rotate “{old.name}” ({old.prefix}…)? A new key “{new_key_name(old.name)}” is created and written "
-                f"to:\n{where}\nthen verified; the old key is revoked ({revoke.label.lower()}) once unused for "
-                f"{args.quiet_period} s.")
+    question = [f"Rotate “{old.name}” ({old.prefix}…)? A new key “{new_key_name(old.name)}” is created and written "
+                "to:", *(places or ["  (no places: you will copy the new key yourself)"]),
+                f"then verified; the old key is revoked ({revoke.label.lower()}) once unused for "
+                f"{args.quiet_period} s."]
     forced = check.needs_force()
     if forced and not args.force:
-        print(f"myssl-keys: {question}", file=sys.stderr)
+        for line in question:
+            warn(line)
         return fail("Some places hold something other than this key (marked ⚠ above). Check them; to replace "
                     "their values anyway, run again with --force.")
     if not confirm(question, assume_yes=args.yes or args.json):
@@ -246,15 +247,14 @@ def run_rotations(services: Services, args: argparse.Namespace) -> int:
                          indent=2))
         return NEEDS_YOU if damaged else 0
     if not shown and not damaged:
-        print("No rotation is in progress." if not args.all else "No rotations yet.")
+        say("No rotation is in progress." if not args.all else "No rotations yet.")
     if shown:
-        print(table([[r.id, r.old_key_name, r.state.value, r.attention and "needs you" or _waiting_words(r),
+        print_table([[r.id, r.old_key_name, r.state.value, r.attention and "needs you" or _waiting_words(r),
                       r.created_at, str(len(r.targets))] for r in shown],
-                    ["ID", "KEY", "STATE", "NOW", "STARTED", "PLACES"]))
+                    ["ID", "KEY", "STATE", "NOW", "STARTED", "PLACES"])
     for bad in damaged:
-        print(f"myssl-keys: the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}. It blocks new "
-              f"rotations of its key until you look at it and remove it: myssl-keys rotations discard {bad.id}",
-              file=sys.stderr)
+        warn(f"the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}. It blocks new rotations of "
+             f"its key until you look at it and remove it: myssl-keys rotations discard {bad.id}")
     return NEEDS_YOU if damaged else 0
 
 
@@ -300,7 +300,7 @@ def run_discard(services: Services, args: argparse.Namespace) -> int:
                    assume_yes=args.yes):
         return 1
     aside = services.rotations.discard(args.id)
-    print(f"Moved the journal of rotation {args.id} aside to {aside}.")
+    say(f"Moved the journal of rotation {args.id} aside to {aside}.")
     return 0
 
 
@@ -335,17 +335,19 @@ class Reporter:
             print(json.dumps({"event": event, "message": message,
                               **({"rotation": summary(rotation)} if rotation else {})}), flush=True)
         elif event == "needs_user":
-            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+            warn(message)
         else:
-            print(message, flush=True)
+            say(message)
+        sys.stdout.flush()
 
     def say(self, message: str) -> None:
         if not self.as_json:
-            print(message, flush=True)
+            say(message)
+            sys.stdout.flush()
 
     def problem(self, message: str) -> None:
         if not self.as_json:
-            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+            warn(message)
         else:
             print(json.dumps({"event": "error", "message": message}), flush=True)
 
