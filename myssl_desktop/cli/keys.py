@@ -9,24 +9,22 @@ the keychain could not keep it (then it is the only copy, and the exit code is 3
 from __future__ import annotations
 
 import argparse
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import KeyLimitReached, NotFound
 from ..api.models import PERMISSIONS, ApiKey
 from ..errors import describe
-from ..keyactions import CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
-from ..keychain import SERVICE, Entry, KeychainError
+from ..keyactions import CreateUncertain, KeyActions, OwnKeyRefused
+from ..keychain import KeychainError
 from ..profiles import Profile
 from ..revoke_when import RevokeWhen
 from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
 from .account import find_profile
+from .keydata import key_json
+from .newsecret import deliver, reserved_file
 from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
 
 if TYPE_CHECKING:
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
 
 LIST_STATUSES = ("current", "active", "expiring", "revoked", "all")
 DEFAULT_PERMISSIONS = ("domains:read",)
-KEYCHAIN_FAILED = 3  # exit code: the secret was printed because the keychain did not keep it
 RECENT_USE = timedelta(days=7)  # used more recently than this: "something still uses it"
 
 
@@ -135,18 +132,6 @@ def resolve_key(client: MysslClient, text: str) -> ApiKey:
     raise CommandFailed()
 
 
-def _timestamp(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def key_json(key: ApiKey) -> dict[str, Any]:
-    return {"id": key.id, "name": key.name, "prefix": key.prefix, "permissions": list(key.permissions),
-            "status": key.status, "created_at": _timestamp(key.created_at),
-            "last_used_at": _timestamp(key.last_used_at), "request_count": key.request_count,
-            "requests_24h": key.requests_24h, "expires_at": _timestamp(key.expires_at),
-            "revoked_at": _timestamp(key.revoked_at)}
-
-
 def _secret_stored(actions: KeyActions, key: ApiKey) -> bool:
     """Whether the keychain holds this key's current secret (a regenerate elsewhere makes
     the stored one stale). Raises KeychainError when the keychain cannot be read."""
@@ -175,10 +160,6 @@ def _last_use(key: ApiKey) -> str:
     if datetime.now(UTC) - key.last_used_at < RECENT_USE:
         return f"it was used {when}: something still uses it"
     return f"it was last used {when}"
-
-
-def _entry_text(profile: Profile, key: ApiKey) -> str:
-    return f"service “{SERVICE}”, entry “{Entry.created_key(profile.id, key.id)}”"
 
 
 # --- list and show ---------------------------------------------------------------------
@@ -242,99 +223,6 @@ def run_show(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-# --- shown-once secrets ------------------------------------------------------------------
-
-class _SecretFile:
-    """A new file reserved (O_EXCL, mode 0600) before the request that makes the secret."""
-
-    def __init__(self, path: Path, fd: int) -> None:
-        self.path = path
-        self._fd: int | None = fd
-
-    def write(self, text: str) -> None:
-        assert self._fd is not None
-        fd, self._fd = self._fd, None
-        try:
-            os.write(fd, (text + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def discard(self) -> None:
-        """Nothing was written: remove the empty file again."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-            self.path.unlink(missing_ok=True)
-
-
-@contextmanager
-def _reserved_file(path_text: str | None) -> Iterator[_SecretFile | None]:
-    if path_text is None:
-        yield None
-        return
-    path = Path(path_text)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        warn(f"{path} already exists; refusing to overwrite it. Nothing was changed.")
-        raise CommandFailed() from None
-    except OSError as error:
-        warn(f"cannot create {path}: {error.strerror}. Nothing was changed.")
-        raise CommandFailed() from None
-    if hasattr(os, "fchmod"):  # POSIX: 0600 whatever the umask (Windows has no fchmod before 3.13)
-        os.fchmod(fd, 0o600)
-    reserved = _SecretFile(path, fd)
-    try:
-        yield reserved
-    finally:
-        reserved.discard()  # no-op once written
-
-
-def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: argparse.Namespace,
-             done: str) -> int:
-    """Hand over a secret that KeyActions has already tried to keep in the keychain."""
-    key, secret = new.api_key, new.secret
-    problems: list[str] = []
-    written = False
-    if out is not None:
-        try:
-            out.write(secret.reveal())
-            written = True
-        except OSError as error:
-            problems.append(f"could not write the secret to {out.path}: {error.strerror}")
-    # Printed when asked, and whenever the keychain failed: then it is the only copy.
-    reveal = args.show_secret or not new.stored
-    if args.json:
-        result: dict[str, Any] = {"api_key": key_json(key), "secret_stored": new.stored}
-        if new.stored:
-            result["keychain_entry"] = Entry.created_key(profile.id, key.id)
-        else:
-            result["keychain_problem"] = new.problem
-        if written and out is not None:
-            result["out_file"] = str(out.path)
-        if reveal:
-            result["secret"] = secret.reveal()
-        emit_json(result)
-    else:
-        say(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
-        if new.stored:
-            say(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
-        if written and out is not None:
-            say(f"The secret was written to {out.path} (mode 0600).")
-        if reveal:
-            say(f"Secret: {secret.reveal()}")
-    if not new.stored:
-        warn(f"WARNING: the secret of “{key.name}” could NOT be stored in your keychain: {new.problem}")
-        warn("WARNING: it is printed on standard output, and MySSL will never show it again: copy it "
-             "somewhere safe now.")
-    for problem in problems:
-        warn(problem)
-    if not new.stored:
-        return KEYCHAIN_FAILED
-    return 1 if problems else 0
-
-
 # --- changes -----------------------------------------------------------------------------
 
 def _warn_about_same_name(client: MysslClient, name: str) -> None:
@@ -350,7 +238,7 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
     profile, client, actions = _open(services, args)
     permissions = list(dict.fromkeys(args.permissions or DEFAULT_PERMISSIONS))
     _warn_about_same_name(client, args.name)
-    with _reserved_file(args.out_file) as out:
+    with reserved_file(args.out_file) as out:
         try:
             new = actions.create(args.name, permissions)
         except KeyLimitReached as error:
@@ -364,7 +252,7 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
             for key in error.found:
                 warn(f"found “{key.name}” (id {key.id}, {key.prefix}…), created {relative(key.created_at)}")
             return 1
-        return _deliver(profile, new, out, args, "Created key")
+        return deliver(profile, new, out, args, "Created key")
 
 
 def run_rename(services: Services, args: argparse.Namespace) -> int:
@@ -389,9 +277,9 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
                 f"{_last_use(key)}. For a zero-downtime switch use `myssl-keys rotate` instead.")
     if not confirm(question, assume_yes=args.yes):
         return 1
-    with _reserved_file(args.out_file) as out:
+    with reserved_file(args.out_file) as out:
         new = actions.regenerate(key)
-        return _deliver(profile, new, out, args, "Regenerated key")
+        return deliver(profile, new, out, args, "Regenerated key")
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:
