@@ -14,24 +14,33 @@ from ..profiles import ENVIRONMENTS, Profile
 from ..services import Services
 from . import doctor
 from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
+from .selection import (
+    ENV_KEY,
+    ENV_PROFILE,
+    add_account_options,
+    env_key,
+    find_profile,
+    is_ephemeral,
+    open_session,
+    profile_name,
+)
 
 
 def register(commands: Any) -> None:
     login = commands.add_parser("login", help="sign in with a key read from standard input")
-    login.add_argument("--profile", required=True, help="profile name (created if new)")
-    login.add_argument("--base-url", default=None, help=f"API base URL (default {DEFAULT_BASE_URL})")
+    add_account_options(login)
     login.add_argument("--env", choices=ENVIRONMENTS, default=None, help="environment tag")
     login.add_argument("--key-stdin", action="store_true", required=True,
                        help="read the key from standard input (never from the command line)")
     login.set_defaults(run=run_login)
 
     logout = commands.add_parser("logout", help="remove a profile's key from the keychain")
-    logout.add_argument("--profile", required=True)
+    add_account_options(logout, base_url=False)
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     logout.set_defaults(run=run_logout)
 
     forget = commands.add_parser("forget", help="sign out and remove a profile")
-    forget.add_argument("--profile", required=True)
+    add_account_options(forget, base_url=False)
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(run=run_forget)
 
@@ -40,39 +49,44 @@ def register(commands: Any) -> None:
     profiles.set_defaults(run=run_profiles)
 
     whoami = commands.add_parser("whoami", help="show the key and account of a profile")
-    whoami.add_argument("--profile", default=None, help="default: the last used profile")
+    add_account_options(whoami)
     whoami.add_argument("--json", action="store_true")
     whoami.set_defaults(run=run_whoami)
 
     check = commands.add_parser("doctor", help="check the keychain, folders and connection")
-    check.add_argument("--profile", default=None)
-    check.add_argument("--base-url", default=None)
+    add_account_options(check)
     check.set_defaults(run=doctor.run)
 
 
-def find_profile(services: Services, name: str | None) -> Profile:
-    state = services.profiles.load()
-    profile = state.find(name) if name else state.last
-    if profile is None:
-        known = ", ".join(p.name for p in state.profiles) or "none yet"
-        wanted = f"No profile named “{name}”" if name else "No profile has been used yet"
-        warn(f"{wanted} (profiles: {known}). Sign in with: myssl-keys login --profile NAME --key-stdin")
-        raise CommandFailed()
-    return profile
+def _named_profile(services: Services, args: argparse.Namespace, command: str, what: str) -> Profile:
+    """The stored profile that logout or forget acts on: named, never just the last used."""
+    if env_key(args) is not None:
+        raise CommandFailed(fail(f"{ENV_KEY} is set, and {command} {what}, while a key from {ENV_KEY} is stored "
+                                 f"nowhere: there is nothing to {command}. Name a stored profile: "
+                                 f"myssl-keys {command} --profile NAME"))
+    name = profile_name(args)
+    if name is None:
+        raise CommandFailed(fail(f"Name the profile: myssl-keys {command} --profile NAME (or set {ENV_PROFILE}). "
+                                 "See them with: myssl-keys profiles", exit_code=2))
+    return find_profile(services, name)
 
 
 def run_login(services: Services, args: argparse.Namespace) -> int:
+    name = profile_name(args)
+    if name is None:
+        return fail(f"Name the profile to sign in to: myssl-keys login --profile NAME (or set {ENV_PROFILE})",
+                    exit_code=2)
     text = sys.stdin.readline().strip()
     if not text:
         return fail("No key on standard input. Pipe it in, for example: "
                     "myssl-keys login --profile work --key-stdin < key.txt")
     secret = Secret(text)
     services.keychain.ensure_usable()  # before any request: say at once where it cannot be stored
-    existing = services.profiles.load().find(args.profile)
-    profile = existing or Profile.new(args.profile, args.base_url or DEFAULT_BASE_URL,
-                                      args.env or "production")
+    base_url = getattr(args, "base_url", None)
+    existing = services.profiles.load().find(name)
+    profile = existing or Profile.new(name, base_url or DEFAULT_BASE_URL, args.env or "production")
     if existing is not None:
-        profile = replace(existing, base_url=args.base_url or existing.base_url,
+        profile = replace(existing, base_url=base_url or existing.base_url,
                           environment=args.env or existing.environment)
     profile, verified = services.signin.sign_in(profile, secret)
     say(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
@@ -80,7 +94,7 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_logout(services: Services, args: argparse.Namespace) -> int:
-    profile = find_profile(services, args.profile)
+    profile = _named_profile(services, args, "logout", "removes a stored profile's key from the keychain")
     if not confirm(f"Remove the key of profile “{profile.name}” from the keychain?",
                    assume_yes=args.yes):
         return 1
@@ -91,7 +105,7 @@ def run_logout(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_forget(services: Services, args: argparse.Namespace) -> int:
-    profile = find_profile(services, args.profile)
+    profile = _named_profile(services, args, "forget", "removes a stored profile and its keychain entries")
     running = [r for r in services.rotations.overview()[0] if r.profile_id == profile.id and not r.state.finished]
     if running:
         return fail(f"Profile “{profile.name}” has a rotation in progress ({running[0].id}, "
@@ -120,22 +134,28 @@ def run_profiles(services: Services, args: argparse.Namespace) -> int:
                     "last_sign_in": p.last_sign_in, "signed_in": signed_in[p.id],
                     "last_used": p.id == state.last_profile_id} for p in state.profiles])
     elif not state.profiles:
-        say("No profiles yet. Sign in with: myssl-keys login --profile NAME --key-stdin")
+        say("No profiles yet. Sign in with: myssl-keys login --profile NAME")
     else:
         print_table([[("* " if p.id == state.last_profile_id else "  ") + p.name, p.environment,
                       p.key_prefix + "…", p.tier, p.access, signed_in[p.id], p.base_url]
                      for p in state.profiles],
                     ["  PROFILE", "ENV", "KEY", "TIER", "ACCESS", "SIGNED IN", "BASE URL"])
+    secret = env_key(args)
+    if secret is not None and not args.json:
+        warn(f"note: {ENV_KEY} is set ({secret.prefix}…): commands use that key, not these profiles, unless "
+             "--profile names one.")
     return 0
 
 
 def run_whoami(services: Services, args: argparse.Namespace) -> int:
-    profile = find_profile(services, args.profile)
-    client = services.signin.open(profile)
+    session = open_session(services, args)
+    profile, client = session.profile, session.client
     current = client.current()
     key, account = current.api_key, current.account
     limit = client.rate_limit
-    info = {"profile": profile.name, "environment": profile.environment, "base_url": profile.base_url,
+    ephemeral = is_ephemeral(session)
+    info = {"profile": None if ephemeral else profile.name, "environment": None if ephemeral else profile.environment,
+            "key_from": ENV_KEY if ephemeral else "keychain", "base_url": profile.base_url,
             "key": {"id": key.id, "name": key.name, "prefix": key.prefix,
                     "permissions": list(key.permissions), "status": key.status},
             "account": {"tier": account.tier, "daily_limit": account.daily_limit,
@@ -145,7 +165,8 @@ def run_whoami(services: Services, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(info)
         return 0
-    say(f"Profile:     {profile.name} ({profile.environment})")
+    say(f"Profile:     none: the key in {ENV_KEY}, stored nowhere" if ephemeral
+        else f"Profile:     {profile.name} ({profile.environment})")
     say(f"Base URL:    {profile.base_url}")
     say(f"Key:         {key.name} ({key.prefix}…), {key.status}")
     say(f"Permissions: {', '.join(key.permissions)}")

@@ -17,15 +17,15 @@ from ..api.models import PERMISSIONS, ApiKey
 from ..errors import describe
 from ..keyactions import CreateUncertain, KeyActions, OwnKeyRefused
 from ..keychain import KeychainError
-from ..profiles import Profile
 from ..revoke_when import RevokeWhen
 from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
-from .account import find_profile
+from . import arguments
 from .keydata import key_json
 from .newsecret import deliver, reserved_file
 from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
+from .selection import ENV_KEY, add_account_options, is_ephemeral, open_session
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
@@ -40,21 +40,21 @@ def register(commands: Any) -> None:
     actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="list the account's keys")
-    _profile_option(listing)
+    add_account_options(listing)
     listing.add_argument("--status", choices=LIST_STATUSES, default="current",
                          help="which keys (default: current, every key but the revoked ones)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
 
     show = actions.add_parser("show", help="show one key, with its usage over 30 days")
-    _profile_option(show)
+    add_account_options(show)
     _key_option(show)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=run_show)
 
     create = actions.add_parser("create", help="create a key; its secret goes to the keychain")
-    _profile_option(create)
-    create.add_argument("--name", required=True, help="the new key's name")
+    add_account_options(create)
+    create.add_argument("--name", required=True, type=arguments.text, help="the new key's name")
     create.add_argument("--permission", action="append", choices=PERMISSIONS, dest="permissions",
                         metavar="PERMISSION",
                         help=f"repeat for several (default {', '.join(DEFAULT_PERMISSIONS)}); "
@@ -64,13 +64,13 @@ def register(commands: Any) -> None:
     create.set_defaults(run=run_create)
 
     rename = actions.add_parser("rename", help="rename a key")
-    _profile_option(rename)
+    add_account_options(rename)
     _key_option(rename)
-    rename.add_argument("--name", required=True, help="the new name")
+    rename.add_argument("--name", required=True, type=arguments.text, help="the new name")
     rename.set_defaults(run=run_rename)
 
     regenerate = actions.add_parser("regenerate", help="replace a key's secret (the old one stops at once)")
-    _profile_option(regenerate)
+    add_account_options(regenerate)
     _key_option(regenerate)
     regenerate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     regenerate.add_argument("--json", action="store_true")
@@ -78,7 +78,7 @@ def register(commands: Any) -> None:
     regenerate.set_defaults(run=run_regenerate)
 
     revoke = actions.add_parser("revoke", help="revoke a key now or later, or cancel a scheduled revoke")
-    _profile_option(revoke)
+    add_account_options(revoke)
     _key_option(revoke)
     revoke.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     when = revoke.add_mutually_exclusive_group()
@@ -88,27 +88,39 @@ def register(commands: Any) -> None:
     revoke.set_defaults(run=run_revoke)
 
 
-def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=None, help="default: the last used profile")
-
-
 def _key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key", required=True, metavar="NAME_OR_ID", help="the key's id or exact name")
+    parser.add_argument("--key", required=True, type=arguments.text, metavar="NAME_OR_ID",
+                        help="the key's id or exact name")
 
 
 def _secret_options(parser: argparse.ArgumentParser) -> None:
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--show-secret", action="store_true",
-                       help="also print the secret (it is stored in the keychain either way)")
+                       help="also print the secret (it is stored in the keychain either way, unless the key "
+                            f"comes from {ENV_KEY})")
     shown.add_argument("--out-file", metavar="PATH", default=None,
                        help="also write the secret to a new file (mode 0600; never overwrites)")
 
 
 # --- shared pieces -----------------------------------------------------------------------
 
-def _open(services: Services, args: argparse.Namespace) -> tuple[Profile, MysslClient, KeyActions]:
-    session = Session.for_profile(services, find_profile(services, args.profile))
-    return session.profile, session.client, session.actions
+def _open(services: Services, args: argparse.Namespace) -> tuple[Session, MysslClient, KeyActions]:
+    session = open_session(services, args)
+    return session, session.client, session.actions
+
+
+def _refuse_env_key(session: Session, key: ApiKey, doing: str) -> None:
+    if is_ephemeral(session) and session.actions.is_own_key(key):
+        raise CommandFailed(fail(f"“{key.name}” is the key in {ENV_KEY} that this command runs with; {doing} it "
+                                 "would lock this job out. Do it with another key, or from a stored profile "
+                                 "(--profile NAME)."))
+
+
+def _refuse_secret_nowhere(session: Session, args: argparse.Namespace) -> None:
+    """With a key from MYSSL_API_KEY there is no keychain: a new secret must go somewhere asked for."""
+    if is_ephemeral(session) and not (args.show_secret or args.out_file):
+        raise CommandFailed(fail(f"The key comes from {ENV_KEY}, so no keychain keeps the new secret: add "
+                                 "--show-secret or --out-file PATH. Nothing was changed.", exit_code=2))
 
 
 def resolve_key(client: MysslClient, text: str) -> ApiKey:
@@ -165,7 +177,7 @@ def _last_use(key: ApiKey) -> str:
 # --- list and show ---------------------------------------------------------------------
 
 def run_list(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     if args.status in ("current", "all"):
         keys = client.all_keys()
         if args.status == "current":
@@ -193,17 +205,19 @@ def run_list(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_show(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     key = resolve_key(client, args.key)
     usage = client.key_usage(key.id, days=30)
-    stored = _stored_or_unknown(actions, key)
+    ephemeral = is_ephemeral(session)
+    stored = None if ephemeral else _stored_or_unknown(actions, key)
     own = actions.is_own_key(key)
     if args.json:
         emit_json({**key_json(key), "requests_30d": usage.total, "secret_stored": stored,
                    "sign_in_key": own})
         return 0
     lines = [
-        ("Name", key.name + ("  (this profile signs in with it)" if own else "")),
+        ("Name", key.name + (f"  (the key in {ENV_KEY})" if own and ephemeral
+                             else "  (this profile signs in with it)" if own else "")),
         ("ID", str(key.id)),
         ("Prefix", key.prefix + "…"),
         ("Status", _status_text(key)),
@@ -215,8 +229,9 @@ def run_show(services: Services, args: argparse.Namespace) -> int:
         ("Revoke at", "not scheduled" if key.expires_at is None
          else f"{exact(key.expires_at)} ({relative(key.expires_at)})"),
         ("Revoked", "no" if key.revoked_at is None else f"{exact(key.revoked_at)} ({relative(key.revoked_at)})"),
-        ("Secret", {True: "stored in your keychain", False: "not stored by this app",
-                    None: "unknown (keychain unavailable)"}[stored]),
+        ("Secret", f"not looked up (no keychain is used with {ENV_KEY})" if ephemeral else
+         {True: "stored in your keychain", False: "not stored by this app",
+          None: "unknown (keychain unavailable)"}[stored]),
     ]
     for label, value in lines:
         say(f"{label + ':':<13}{value}")
@@ -235,8 +250,9 @@ def _warn_about_same_name(client: MysslClient, name: str) -> None:
 
 
 def run_create(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     permissions = list(dict.fromkeys(args.permissions or DEFAULT_PERMISSIONS))
+    _refuse_secret_nowhere(session, args)
     _warn_about_same_name(client, args.name)
     with reserved_file(args.out_file) as out:
         try:
@@ -252,11 +268,11 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
             for key in error.found:
                 warn(f"found “{key.name}” (id {key.id}, {key.prefix}…), created {relative(key.created_at)}")
             return 1
-        return deliver(profile, new, out, args, "Created key")
+        return deliver(session.profile, new, out, args, "Created key", keychain=not is_ephemeral(session))
 
 
 def run_rename(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     key = resolve_key(client, args.key)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked; a revoked key cannot be changed.")
@@ -266,10 +282,12 @@ def run_rename(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_regenerate(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     key = resolve_key(client, args.key)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked and cannot be regenerated. Create a new key.")
+    _refuse_secret_nowhere(session, args)
+    _refuse_env_key(session, key, "regenerating")
     if actions.is_own_key(key):
         raise OwnKeyRefused(f"“{key.name}” is the key this profile signs in with; regenerating it would "
                             "stop the app's own secret at once. Rotate it instead: myssl-keys rotate.")
@@ -279,11 +297,11 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
         return 1
     with reserved_file(args.out_file) as out:
         new = actions.regenerate(key)
-        return deliver(profile, new, out, args, "Regenerated key")
+        return deliver(session.profile, new, out, args, "Regenerated key", keychain=not is_ephemeral(session))
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     key = resolve_key(client, args.key)
     label = f"“{key.name}” (id {key.id}, {key.prefix}…)"
     if key.is_revoked:
@@ -298,6 +316,7 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
         actions.cancel_scheduled_revoke(key)
         say(f"Cancelled the scheduled revoke of {label}: it stays active.")
         return 0
+    _refuse_env_key(session, key, "revoking")
     if actions.is_own_key(key):
         actions.revoke(key)  # refuses the sign-in key before any request: raises OwnKeyRefused
     delay = args.at.span

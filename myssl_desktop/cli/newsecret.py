@@ -18,7 +18,7 @@ from ..profiles import Profile
 from .keydata import key_json
 from .output import CommandFailed, emit_json, say, warn
 
-KEYCHAIN_FAILED = 3  # exit code: the secret was printed because the keychain did not keep it
+ONLY_COPY_PRINTED = 3  # exit code: the secret was printed because nothing else could keep it
 
 
 def _entry_text(profile: Profile, key: ApiKey) -> str:
@@ -72,9 +72,10 @@ def reserved_file(path_text: str | None) -> Iterator[SecretFile | None]:
         reserved.discard()  # no-op once written
 
 
-def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argparse.Namespace,
-             done: str) -> int:
-    """Hand over a secret that KeyActions has already tried to keep in the keychain."""
+def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argparse.Namespace, done: str, *,
+            keychain: bool = True) -> int:
+    """Hand over a secret that KeyActions has already tried to keep in the keychain. Without a
+    keychain (a key from MYSSL_API_KEY) it goes only where --show-secret or --out-file say."""
     key, secret = new.api_key, new.secret
     problems: list[str] = []
     written = False
@@ -84,13 +85,15 @@ def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argp
             written = True
         except OSError as error:
             problems.append(f"could not write the secret to {out.path}: {error.strerror}")
-    # Printed when asked, and whenever the keychain failed: then it is the only copy.
-    reveal = args.show_secret or not new.stored
+    # Printed when asked, and whenever nothing else kept it: then it is the only copy.
+    lost_to_keychain = keychain and not new.stored
+    only_copy = lost_to_keychain or not (new.stored or written or args.show_secret)
+    reveal = args.show_secret or only_copy
     if args.json:
         result: dict[str, Any] = {"api_key": key_json(key), "secret_stored": new.stored}
         if new.stored:
             result["keychain_entry"] = Entry.created_key(profile.id, key.id)
-        else:
+        elif keychain:
             result["keychain_problem"] = new.problem
         if written and out is not None:
             result["out_file"] = str(out.path)
@@ -105,12 +108,12 @@ def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argp
             say(f"The secret was written to {out.path} (mode 0600).")
         if reveal:
             say(f"Secret: {secret.reveal()}")
-    if not new.stored:
+    if lost_to_keychain:
         warn(f"WARNING: the secret of “{key.name}” could NOT be stored in your keychain: {new.problem}")
-        warn("WARNING: it is printed on standard output, and MySSL will never show it again: copy it "
-             "somewhere safe now.")
     for problem in problems:
         warn(problem)
-    if not new.stored:
-        return KEYCHAIN_FAILED
+    if only_copy:
+        warn("WARNING: the secret is printed on standard output, and MySSL will never show it again: copy it "
+             "somewhere safe now.")
+        return ONLY_COPY_PRINTED
     return 1 if problems else 0

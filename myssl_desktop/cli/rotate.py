@@ -34,10 +34,13 @@ from ..rotation.names import new_key_name
 from ..rotation.runner import advance_all
 from ..services import Services
 from ..session import Session
-from .account import find_profile
+from . import arguments
 from .keys import resolve_key
 from .output import CommandFailed, confirm, fail, print_table, say, warn
+from .selection import ENV_KEY, add_account_options, find_profile, profile_name, stored_profile
 
+NEEDS_STORED_PROFILE = (f"rotate keeps a journal and the new key in the keychain between its steps, and switches the "
+                        f"stored profiles that sign in with the key, while a key from {ENV_KEY} is stored nowhere")
 POLL_S = 15  # drain polling: one request pair every 15 s stays far inside every tier's limit
 NEEDS_YOU = 4  # exit code: the rotation stopped and waits for the user (the message says why)
 
@@ -53,11 +56,11 @@ EXIT_CODES = f"""exit codes:
 def register(commands: Any) -> None:
     rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    rotate.add_argument("--profile", default=None, help="default: the last used profile")
-    rotate.add_argument("--key", help="the key to rotate: name or id")
+    add_account_options(rotate, base_url=False)
+    rotate.add_argument("--key", type=arguments.text, help="the key to rotate: name or id")
     rotate.add_argument("--env-file", action="append", default=[], metavar="PATH[:VAR]",
                         help=f"a .env file whose variable (default {DEFAULT_VARIABLE}) gets the new key")
-    rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER",
+    rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER", type=arguments.text,
                         help="a keychain entry another program reads")
     rotate.add_argument("--quiet-period", default="10m", type=duration,
                         help="how long the old key must stay unused after delivery before it is revoked "
@@ -77,6 +80,7 @@ def register(commands: Any) -> None:
 
     rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_account_options(rotations, base_url=False)
     rotations.add_argument("--all", action="store_true", help="also finished ones")
     rotations.add_argument("--json", action="store_true")
     rotations.set_defaults(run=run_rotations)
@@ -131,7 +135,7 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         return _drive(machine, rotation, report, force=args.force)
     if not args.key:
         return fail("Name the key to rotate with --key (or --resume a rotation in progress).")
-    profile = find_profile(services, args.profile)
+    profile = stored_profile(services, args, needs=NEEDS_STORED_PROFILE)
     session = Session.for_profile(services, profile)
     old = resolve_key(session.client, args.key)
     targets = parse_targets(args)
@@ -240,6 +244,10 @@ def _pick(machine: RotationMachine, wanted: str) -> Rotation:
 
 def run_rotations(services: Services, args: argparse.Namespace) -> int:
     rotations, damaged = services.rotations.overview()
+    name = profile_name(args)
+    if name is not None:  # one profile's rotations
+        profile_id = find_profile(services, name).id
+        rotations = [r for r in rotations if r.profile_id == profile_id]
     shown = rotations if args.all else [r for r in rotations if not r.state.finished]
     if args.json:
         print(json.dumps({"rotations": [summary(r) for r in shown],
@@ -267,6 +275,8 @@ def _waiting_words(rotation: Rotation) -> str:
 
 
 def run_advance(services: Services, args: argparse.Namespace) -> int:
+    if getattr(args, "profile", None):
+        return fail("rotations run advances the rotations of every profile; it takes no --profile.", exit_code=2)
     report = Reporter(args.json)
     while True:
         reports, damaged = advance_all(services.rotations)

@@ -6,7 +6,6 @@ The `work` fixture signs in first and, at the end, checks that no secret reached
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from myssl_desktop.api.client import MysslClient
 from myssl_desktop.keychain import Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import ProfileStore
-from tests.cli.helpers import Work
+from tests.cli.helpers import Work, cli_env
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -30,7 +29,7 @@ def cli(app_dirs) -> Run:
     def run(*args: str, stdin: str = "",
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run([sys.executable, "-m", "myssl_desktop.cli", *args], input=stdin,
-                                capture_output=True, text=True, env=env or dict(os.environ), timeout=60)
+                                capture_output=True, text=True, env=env or cli_env(), timeout=60)
         outputs.append(result.stdout + result.stderr)
         return result
 

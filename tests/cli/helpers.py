@@ -3,6 +3,7 @@ process whose code a test has changed first (`patched_cli`)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -68,8 +69,15 @@ class Work:
             assert files_containing(root, secret) == []
 
 
+def cli_env(**variables: str) -> dict[str, str]:
+    """This process's environment (the test's folders and D-Bus session) without any MYSSL_
+    variable of the developer's shell, plus `variables`."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("MYSSL_")}, **variables}
+
+
 def patched_cli(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`myssl-keys` in a new process whose keychain class has been changed by `patch`."""
     script = ("import sys\nfrom myssl_desktop import keychain\n" + patch
               + "\nfrom myssl_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=cli_env(),
+                          timeout=60)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
+from tests.cli.helpers import cli_env
 from tests.support import files_containing, random_secret
 
 
@@ -55,7 +55,7 @@ def test_login_failures_are_specific(cli, sandbox) -> None:
 
 
 def test_login_without_any_keychain_fails_and_stores_nothing(cli, sandbox, app_dirs: AppDirs) -> None:
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    env = cli_env(DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
     result = cli("login", "--profile", "p", "--base-url", sandbox.base_url, "--key-stdin",
                  stdin=sandbox.admin_key, env=env)
     assert result.returncode == 1
@@ -71,7 +71,7 @@ def test_doctor_reports_and_fails_when_broken(cli, sandbox) -> None:
     assert good.returncode == 0, good.stdout
     assert "SecretService" in good.stdout and "answers like the MySSL API" in good.stdout
     assert "config folder" in good.stdout and "myssl-desktop 0." in good.stdout
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    env = cli_env(DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
     bad = cli("doctor", "--base-url", "http://127.0.0.1:9/api/v1", env=env)
     assert bad.returncode == 1
     assert "FAIL keychain" in bad.stdout and "FAIL connection" in bad.stdout

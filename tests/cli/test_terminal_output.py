@@ -4,12 +4,11 @@ when the reader of a pipe goes away, and one line (never a traceback) for anythi
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 from myssl_desktop.cli.terminal import READER_GONE
-from tests.cli.helpers import Work, patched_cli
+from tests.cli.helpers import Work, cli_env, patched_cli
 
 RETITLE = "\x1b]0;pwned\x07Build bot"  # sets the terminal's title, then looks harmless
 FAKE_ROW = "Mail\n999  Payroll  myssl_k_abcd…  active"  # a second, made-up row in a table
@@ -63,7 +62,7 @@ def test_a_profile_name_with_escape_sequences_is_shown_visibly(cli, sandbox, rea
 def _closed_pipe_run(*args: str) -> subprocess.CompletedProcess[str]:
     """`myssl-keys ARGS | head -0`: the reader has gone before the first line is written."""
     process = subprocess.Popen([sys.executable, "-m", "myssl_desktop.cli", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+                               stderr=subprocess.PIPE, text=True, env=cli_env())
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     error = process.stderr.read()

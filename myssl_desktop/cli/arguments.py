@@ -1,0 +1,52 @@
+"""Checks of command-line and environment values, before anything is sent or stored.
+
+On Linux a command line is bytes: a name that is not UTF-8 arrives with its stray bytes as
+lone surrogates, which no JSON body, keychain or terminal accepts. A base URL with a line
+break in it would reach the HTTP library. Both are refused here with one line that says why.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .terminal import shown
+
+
+def as_typed(value: str) -> str:
+    """`value` as the user typed it, stray bytes as \\xff: for messages about it."""
+    return shown(value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace"))
+
+
+def text_problem(value: str) -> str | None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"“{as_typed(value)}” is not valid UTF-8 text; type it again in a UTF-8 terminal"
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    problem = text_problem(value)
+    if problem is None and any(c.isspace() or not c.isprintable() for c in value.strip()):
+        problem = (f"“{as_typed(value.strip())}” is not a web address: it holds a line break, a space or another "
+                   "control character. Use the form https://myssl.info/api/v1")
+    return problem
+
+
+def text(value: str) -> str:
+    """argparse type of a name or other text: valid UTF-8."""
+    problem = text_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def base_url(value: str) -> str:
+    """argparse type of a base URL: one line of printable text."""
+    problem = url_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value.strip()
+
+
+__all__ = ["as_typed", "base_url", "text", "text_problem", "url_problem"]
