@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from dataclasses import replace
 from typing import Any
@@ -27,11 +28,13 @@ from .selection import (
 
 
 def register(commands: Any) -> None:
-    login = commands.add_parser("login", help="sign in with a key read from standard input")
+    login = commands.add_parser("login", help="sign in: the key is asked for with typing hidden, or read from "
+                                              "standard input with --key-stdin")
     add_account_options(login)
     login.add_argument("--env", choices=ENVIRONMENTS, default=None, help="environment tag")
-    login.add_argument("--key-stdin", action="store_true", required=True,
-                       help="read the key from standard input (never from the command line)")
+    login.add_argument("--key-stdin", action="store_true",
+                       help="read the key from standard input, for scripts (never from the command line, where "
+                            "ps and shell history would show it)")
     login.set_defaults(run=run_login)
 
     logout = commands.add_parser("logout", help="remove a profile's key from the keychain")
@@ -76,12 +79,8 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
     if name is None:
         return fail(f"Name the profile to sign in to: myssl-keys login --profile NAME (or set {ENV_PROFILE})",
                     exit_code=2)
-    text = sys.stdin.readline().strip()
-    if not text:
-        return fail("No key on standard input. Pipe it in, for example: "
-                    "myssl-keys login --profile work --key-stdin < key.txt")
-    secret = Secret(text)
-    services.keychain.ensure_usable()  # before any request: say at once where it cannot be stored
+    services.keychain.ensure_usable()  # before asking: say at once where it cannot be stored
+    secret = _read_key(args)
     base_url = getattr(args, "base_url", None)
     existing = services.profiles.load().find(name)
     profile = existing or Profile.new(name, base_url or DEFAULT_BASE_URL, args.env or "production")
@@ -91,6 +90,26 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
     profile, verified = services.signin.sign_in(profile, secret)
     say(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
     return 0
+
+
+def _read_key(args: argparse.Namespace) -> Secret:
+    """From standard input with --key-stdin; else asked for on the terminal, typing hidden."""
+    if args.key_stdin:
+        text = sys.stdin.readline().strip()
+        if not text:
+            raise CommandFailed(fail("No key on standard input. Pipe it in, for example: "
+                                     "myssl-keys login --profile work --key-stdin < key.txt"))
+        return Secret(text)
+    if not sys.stdin.isatty():
+        raise CommandFailed(fail("No terminal to ask for the key on. In a script, pipe it in with --key-stdin, for "
+                                 "example: myssl-keys login --profile work --key-stdin < key.txt", exit_code=2))
+    try:
+        text = getpass.getpass("MySSL API key (typing is hidden): ").strip()
+    except EOFError:
+        text = ""
+    if not text:
+        raise CommandFailed(fail("No key was typed. Nothing was changed."))
+    return Secret(text)
 
 
 def run_logout(services: Services, args: argparse.Namespace) -> int:
