@@ -10,6 +10,7 @@ from typing import Any
 
 from ..api.models import DEFAULT_BASE_URL
 from ..api.secret import Secret
+from ..errors import describe
 from ..keychain import Entry, KeychainError
 from ..profiles import ENVIRONMENTS, Profile
 from ..services import Services
@@ -24,6 +25,7 @@ from .selection import (
     is_ephemeral,
     open_session,
     profile_name,
+    require_writable,
 )
 
 
@@ -79,7 +81,8 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
     if name is None:
         return fail(f"Name the profile to sign in to: myssl-keys login --profile NAME (or set {ENV_PROFILE})",
                     exit_code=2)
-    services.keychain.ensure_usable()  # before asking: say at once where it cannot be stored
+    require_writable(services, "config", "data")  # before asking: say at once what cannot be stored
+    services.keychain.ensure_usable()
     secret = _read_key(args)
     base_url = getattr(args, "base_url", None)
     existing = services.profiles.load().find(name)
@@ -87,7 +90,11 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
     if existing is not None:
         profile = replace(existing, base_url=base_url or existing.base_url,
                           environment=args.env or existing.environment)
-    profile, verified = services.signin.sign_in(profile, secret)
+    try:
+        profile, verified = services.signin.sign_in(profile, secret)
+    except OSError as error:
+        return fail(f"Could not save profile “{name}”: {describe(error)} The key was not kept: the keychain is as "
+                    "it was.")
     say(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
     return 0
 
@@ -114,6 +121,7 @@ def _read_key(args: argparse.Namespace) -> Secret:
 
 def run_logout(services: Services, args: argparse.Namespace) -> int:
     profile = _named_profile(services, args, "logout", "removes a stored profile's key from the keychain")
+    require_writable(services, "data")
     if not confirm(f"Remove the key of profile “{profile.name}” from the keychain?",
                    assume_yes=args.yes):
         return 1
@@ -125,6 +133,7 @@ def run_logout(services: Services, args: argparse.Namespace) -> int:
 
 def run_forget(services: Services, args: argparse.Namespace) -> int:
     profile = _named_profile(services, args, "forget", "removes a stored profile and its keychain entries")
+    require_writable(services, "config", "data")
     running = [r for r in services.rotations.overview()[0] if r.profile_id == profile.id and not r.state.finished]
     if running:
         return fail(f"Profile “{profile.name}” has a rotation in progress ({running[0].id}, "

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import uuid
-from pathlib import Path
 
 from .. import __version__
 from ..api.secret import Secret
 from ..keychain import KeychainError
+from ..paths import FolderNotWritable
 from ..services import Services
 from .arguments import url_problem
 from .output import say
@@ -28,14 +27,13 @@ def _check_keychain(services: Services) -> tuple[bool, str]:
         return False, f"{services.keychain.backend_name()}: {error}"
 
 
-def _check_folder(path: Path) -> tuple[bool, str]:
+def _check_folder(services: Services, label: str) -> tuple[bool, str]:
+    """A file can be created there (os.access says yes to root even on a read-only folder)."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return False, f"{path}: cannot create ({error.strerror})"
-    if not os.access(path, os.W_OK):
-        return False, f"{path}: not writable"
-    return True, f"{path}"
+        services.dirs.ensure_writable(label)
+    except FolderNotWritable as error:
+        return False, str(error)
+    return True, str(services.dirs.all()[label])
 
 
 def _check_connection(base_url: str) -> tuple[bool, str]:
@@ -88,8 +86,8 @@ def run(services: Services, args: argparse.Namespace) -> int:
         checks.append(("keychain", *_check_keychain(services)))
     else:
         checks.append(("keychain", True, f"not needed: the key comes from {ENV_KEY} ({from_env.prefix}…)"))
-    for label, path in services.dirs.all().items():
-        checks.append((f"{label} folder", *_check_folder(path)))
+    for label in services.dirs.all():
+        checks.append((f"{label} folder", *_check_folder(services, label)))
     checks.append(("connection", *_check_connection(_base_url(services, args))))
     width = max(len(name) for name, _, _ in checks)
     for name, ok, detail in checks:

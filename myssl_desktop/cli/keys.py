@@ -25,7 +25,7 @@ from . import arguments
 from .keydata import key_json
 from .newsecret import deliver, reserved_file
 from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
-from .selection import ENV_KEY, add_account_options, is_ephemeral, open_session
+from .selection import ENV_KEY, add_account_options, is_ephemeral, open_session, require_writable
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
@@ -104,8 +104,12 @@ def _secret_options(parser: argparse.ArgumentParser) -> None:
 
 # --- shared pieces -----------------------------------------------------------------------
 
-def _open(services: Services, args: argparse.Namespace) -> tuple[Session, MysslClient, KeyActions]:
+def _open(services: Services, args: argparse.Namespace, *,
+          changes: bool = False) -> tuple[Session, MysslClient, KeyActions]:
+    """The chosen account's session; for a change, with the folders it writes checked first."""
     session = open_session(services, args)
+    if changes and not is_ephemeral(session):
+        require_writable(services, "data")  # the list of keychain entries: before MySSL acts
     return session, session.client, session.actions
 
 
@@ -250,7 +254,7 @@ def _warn_about_same_name(client: MysslClient, name: str) -> None:
 
 
 def run_create(services: Services, args: argparse.Namespace) -> int:
-    session, client, actions = _open(services, args)
+    session, client, actions = _open(services, args, changes=True)
     permissions = list(dict.fromkeys(args.permissions or DEFAULT_PERMISSIONS))
     _refuse_secret_nowhere(session, args)
     _warn_about_same_name(client, args.name)
@@ -282,7 +286,7 @@ def run_rename(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_regenerate(services: Services, args: argparse.Namespace) -> int:
-    session, client, actions = _open(services, args)
+    session, client, actions = _open(services, args, changes=True)
     key = resolve_key(client, args.key)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked and cannot be regenerated. Create a new key.")
@@ -301,7 +305,7 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:
-    session, client, actions = _open(services, args)
+    session, client, actions = _open(services, args, changes=True)
     key = resolve_key(client, args.key)
     label = f"“{key.name}” (id {key.id}, {key.prefix}…)"
     if key.is_revoked:

@@ -37,7 +37,7 @@ from ..session import Session
 from . import arguments
 from .keys import resolve_key
 from .output import CommandFailed, confirm, fail, print_table, say, warn
-from .selection import ENV_KEY, add_account_options, find_profile, profile_name, stored_profile
+from .selection import ENV_KEY, add_account_options, find_profile, profile_name, require_writable, stored_profile
 
 NEEDS_STORED_PROFILE = (f"rotate keeps a journal and the new key in the keychain between its steps, and switches the "
                         f"stored profiles that sign in with the key, while a key from {ENV_KEY} is stored nowhere")
@@ -123,6 +123,8 @@ def parse_targets(args: argparse.Namespace) -> list[Target]:
 
 
 def run_rotate(services: Services, args: argparse.Namespace) -> int:
+    if not (args.resume is None and args.cancel is None):
+        require_writable(services, "config", "data")  # journals, and the profiles a rotation switches
     machine = services.rotations
     report = Reporter(args.json)
     if args.cancel:
@@ -136,6 +138,7 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
     if not args.key:
         return fail("Name the key to rotate with --key (or --resume a rotation in progress).")
     profile = stored_profile(services, args, needs=NEEDS_STORED_PROFILE)
+    require_writable(services, "config", "data")
     session = Session.for_profile(services, profile)
     old = resolve_key(session.client, args.key)
     targets = parse_targets(args)
@@ -277,6 +280,7 @@ def _waiting_words(rotation: Rotation) -> str:
 def run_advance(services: Services, args: argparse.Namespace) -> int:
     if getattr(args, "profile", None):
         return fail("rotations run advances the rotations of every profile; it takes no --profile.", exit_code=2)
+    require_writable(services, "config", "data")
     report = Reporter(args.json)
     while True:
         reports, damaged = advance_all(services.rotations)

@@ -13,6 +13,7 @@ import os
 
 from ..api.secret import Secret, is_key_format
 from ..keychain import Keychain, KeychainUnavailable
+from ..paths import FolderNotWritable
 from ..profiles import Profile
 from ..services import Services
 from ..session import Session
@@ -146,6 +147,16 @@ def is_ephemeral(session: Session) -> bool:
     return isinstance(session.keychain, NoKeychain)
 
 
+def require_writable(services: Services, *labels: str) -> None:
+    """Before a change that writes to the app's folders ("config", "data"): fail now, with one
+    line, rather than after a key was stored or MySSL has acted."""
+    try:
+        services.dirs.ensure_writable(*labels)
+    except FolderNotWritable as error:
+        raise CommandFailed(fail(f"{error} Nothing was changed. Fix that folder, or see: myssl-keys doctor")) \
+            from None
+
+
 __all__ = ["ACCOUNT_ORDER", "ENV_BASE_URL", "ENV_KEY", "ENV_PROFILE", "NoKeychain", "add_account_options",
            "env_key", "ephemeral_base_url", "find_profile", "is_ephemeral", "open_session", "profile_name",
-           "stored_profile"]
+           "require_writable", "stored_profile"]

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 import keyring
+import secretstorage
 
 from myssl_desktop.api.client import MysslClient
 from myssl_desktop.api.models import ApiKey
@@ -67,6 +68,16 @@ class Work:
         root = self.app_dirs.config.parent.parent
         for secret in secrets:
             assert files_containing(root, secret) == []
+
+
+def keychain_secrets() -> set[str]:
+    """Every secret in the test session's Secret Service, whoever stored it."""
+    connection = secretstorage.dbus_init()
+    try:
+        return {item.get_secret().decode() for item in secretstorage.get_default_collection(connection)
+                .get_all_items()}
+    finally:
+        connection.close()
 
 
 def cli_env(**variables: str) -> dict[str, str]:

@@ -8,13 +8,11 @@ import re
 import stat
 from pathlib import Path
 
-import secretstorage
-
 from myssl_desktop.api.client import MysslClient
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import ProfileStore
 from myssl_desktop.rotation import JournalStore
-from tests.cli.helpers import Work, cli_env
+from tests.cli.helpers import Work, cli_env, keychain_secrets
 from tests.support import files_containing
 
 NO_DBUS = "unix:path=/nonexistent/bus"
@@ -25,16 +23,6 @@ def who(run, before: tuple[str, ...] = (), after: tuple[str, ...] = (), **env: s
     result = run(*before, "whoami", "--json", *after, env=cli_env(**env))
     assert result.returncode == 0, result.stderr
     return str(json.loads(result.stdout)["key"]["name"])
-
-
-def keychain_secrets() -> set[str]:
-    """Every secret in the test session's Secret Service, whoever stored it."""
-    connection = secretstorage.dbus_init()
-    try:
-        return {item.get_secret().decode() for item in secretstorage.get_default_collection(connection)
-                .get_all_items()}
-    finally:
-        connection.close()
 
 
 def test_a_global_profile_before_or_after_the_command_and_myssl_profile(work: Work) -> None:
