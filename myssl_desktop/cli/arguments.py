@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from .output import CommandFailed, fail
 from .terminal import shown
 
 
@@ -49,4 +50,26 @@ def base_url(value: str) -> str:
     return value.strip()
 
 
-__all__ = ["as_typed", "base_url", "text", "text_problem", "url_problem"]
+def add_key_argument(parser: argparse.ArgumentParser, what: str = "the key") -> None:
+    """KEY, as in `myssl-keys keys show "Production Server"`, or --key KEY as before."""
+    parser.add_argument("key", nargs="?", type=text, metavar="KEY", help=f"{what}: its id or exact name")
+    parser.add_argument("--key", dest="key_option", type=text, metavar="KEY", help="the same as KEY")
+
+
+def key_of(args: argparse.Namespace) -> str | None:
+    """The key named by KEY or --key, if any (named once)."""
+    given = {value for value in (args.key, args.key_option) if value is not None}
+    if len(given) > 1:
+        raise CommandFailed(fail("Name the key once: as KEY or with --key, not both.", exit_code=2))
+    return given.pop() if given else None
+
+
+def required_key(args: argparse.Namespace, command: str) -> str:
+    key = key_of(args)
+    if key is None:
+        raise CommandFailed(fail(f"Name the key: myssl-keys {command} KEY (its id or exact name).", exit_code=2))
+    return key
+
+
+__all__ = ["add_key_argument", "as_typed", "base_url", "key_of", "required_key", "text", "text_problem",
+           "url_problem"]

@@ -48,7 +48,7 @@ def register(commands: Any) -> None:
 
     show = actions.add_parser("show", help="show one key, with its usage over 30 days")
     add_account_options(show)
-    _key_option(show)
+    arguments.add_key_argument(show)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=run_show)
 
@@ -65,13 +65,13 @@ def register(commands: Any) -> None:
 
     rename = actions.add_parser("rename", help="rename a key")
     add_account_options(rename)
-    _key_option(rename)
+    arguments.add_key_argument(rename)
     rename.add_argument("--name", required=True, type=arguments.text, help="the new name")
     rename.set_defaults(run=run_rename)
 
     regenerate = actions.add_parser("regenerate", help="replace a key's secret (the old one stops at once)")
     add_account_options(regenerate)
-    _key_option(regenerate)
+    arguments.add_key_argument(regenerate)
     regenerate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     regenerate.add_argument("--json", action="store_true")
     _secret_options(regenerate)
@@ -79,18 +79,13 @@ def register(commands: Any) -> None:
 
     revoke = actions.add_parser("revoke", help="revoke a key now or later, or cancel a scheduled revoke")
     add_account_options(revoke)
-    _key_option(revoke)
+    arguments.add_key_argument(revoke)
     revoke.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     when = revoke.add_mutually_exclusive_group()
     when.add_argument("--at", type=RevokeWhen, choices=RevokeWhen.for_keys(), default=RevokeWhen.NOW,
                       help="revoke now (default) or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
     revoke.set_defaults(run=run_revoke)
-
-
-def _key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key", required=True, type=arguments.text, metavar="NAME_OR_ID",
-                        help="the key's id or exact name")
 
 
 def _secret_options(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +139,7 @@ def resolve_key(client: MysslClient, text: str) -> ApiKey:
              + ". List the keys with: myssl-keys keys list --status all")
         raise CommandFailed()
     listed = ", ".join(f"id {k.id} ({k.prefix}…, {k.status})" for k in group)
-    warn(f"{len(group)} keys are named “{wanted}”: {listed}. Name one by its id: --key ID")
+    warn(f"{len(group)} keys are named “{wanted}”: {listed}. Name one by its id.")
     raise CommandFailed()
 
 
@@ -202,15 +197,16 @@ def run_list(services: Services, args: argparse.Namespace) -> int:
     if not keys:
         say("No keys." if args.status == "all" else f"No {args.status} keys.")
         return 0
-    print_table([[k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at), f"{k.requests_24h:,}",
-                  f"{k.request_count:,}"] for k in keys],
-                ["NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"])
+    print_table([[str(k.id), k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at),
+                  f"{k.requests_24h:,}", f"{k.request_count:,}"] for k in keys],
+                ["ID", "NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"])
     return 0
 
 
 def run_show(services: Services, args: argparse.Namespace) -> int:
+    wanted = arguments.required_key(args, "keys show")
     session, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    key = resolve_key(client, wanted)
     usage = client.key_usage(key.id, days=30)
     ephemeral = is_ephemeral(session)
     stored = None if ephemeral else _stored_or_unknown(actions, key)
@@ -276,8 +272,9 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_rename(services: Services, args: argparse.Namespace) -> int:
+    wanted = arguments.required_key(args, "keys rename")
     session, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    key = resolve_key(client, wanted)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked; a revoked key cannot be changed.")
     renamed = actions.rename(key, args.name)
@@ -286,8 +283,9 @@ def run_rename(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_regenerate(services: Services, args: argparse.Namespace) -> int:
+    wanted = arguments.required_key(args, "keys regenerate")
     session, client, actions = _open(services, args, changes=True)
-    key = resolve_key(client, args.key)
+    key = resolve_key(client, wanted)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked and cannot be regenerated. Create a new key.")
     _refuse_secret_nowhere(session, args)
@@ -305,8 +303,9 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:
+    wanted = arguments.required_key(args, "keys revoke")
     session, client, actions = _open(services, args, changes=True)
-    key = resolve_key(client, args.key)
+    key = resolve_key(client, wanted)
     label = f"“{key.name}” (id {key.id}, {key.prefix}…)"
     if key.is_revoked:
         if args.cancel:
@@ -338,5 +337,5 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
     else:
         scheduled = actions.schedule_revoke(key, args.at)
         say(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
-              f"Cancel with: myssl-keys keys revoke --key {key.id} --cancel")
+              f"Cancel with: myssl-keys keys revoke {key.id} --cancel")
     return 0

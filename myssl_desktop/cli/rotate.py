@@ -57,7 +57,7 @@ def register(commands: Any) -> None:
     rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     add_account_options(rotate, base_url=False)
-    rotate.add_argument("--key", type=arguments.text, help="the key to rotate: name or id")
+    arguments.add_key_argument(rotate, "the key to rotate")
     rotate.add_argument("--env-file", action="append", default=[], metavar="PATH[:VAR]",
                         help=f"a .env file whose variable (default {DEFAULT_VARIABLE}) gets the new key")
     rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER", type=arguments.text,
@@ -135,12 +135,13 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         if args.revoke is not None:
             rotation = machine.set_revoke(rotation.id, args.revoke)
         return _drive(machine, rotation, report, force=args.force)
-    if not args.key:
-        return fail("Name the key to rotate with --key (or --resume a rotation in progress).")
+    wanted = arguments.key_of(args)
+    if not wanted:
+        return fail("Name the key to rotate: myssl-keys rotate KEY (or --resume a rotation in progress).")
     profile = stored_profile(services, args, needs=NEEDS_STORED_PROFILE)
     require_writable(services, "config", "data")
     session = Session.for_profile(services, profile)
-    old = resolve_key(session.client, args.key)
+    old = resolve_key(session.client, wanted)
     targets = parse_targets(args)
     if not targets:
         targets = machine.remembered_targets(profile.base_url, old)

@@ -141,7 +141,7 @@ def test_a_writable_env_file_in_a_read_only_folder_is_rotated_in_place(work: Wor
     with read_only(folder):
         with pytest.raises(OSError):
             (folder / "probe").write_text("")  # the folder really is read-only
-        result = work.run("rotate", "--key", "App server", "--env-file", str(env_file), "--quiet-period", "0s",
+        result = work.run("rotate", "App server", "--env-file", str(env_file), "--quiet-period", "0s",
                           "--yes")
     assert result.returncode == 0, result.stderr
     new_secret = re.fullmatch(r"# app settings\nDEBUG=0\nMYSSL_API_KEY=(myssl_k_[a-z0-9]+)\nPORT=8080\n",

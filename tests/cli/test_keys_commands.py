@@ -36,15 +36,15 @@ def test_list_and_show_as_text_and_json(work: Work) -> None:
     listing = work.run("keys", "list")
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert re.fullmatch(r"NAME +PREFIX +STATUS +LAST USED +24H +TOTAL", lines[0])
-    alpha_row = next(line for line in lines if line.startswith("alpha "))
+    assert re.fullmatch(r"ID +NAME +PREFIX +STATUS +LAST USED +24H +TOTAL", lines[0])
+    alpha_row = next(line for line in lines if re.match(rf"{used.id} +alpha ", line))
     assert f"{used.prefix}…" in alpha_row and "active" in alpha_row and "just now" in alpha_row
     assert re.search(r"just now +1 +1$", alpha_row)
-    assert any(line.startswith("beta ") and "never" in line for line in lines)
-    assert not any(line.startswith("retired") for line in lines)  # current keys by default
+    assert any(re.match(rf"{beta.id} +beta .* never ", line) for line in lines)
+    assert not any("retired" in line for line in lines)  # current keys by default
 
     revoked = work.run("keys", "list", "--status", "revoked")
-    assert [line.split()[0] for line in revoked.stdout.splitlines()[1:]] == ["retired"]
+    assert [line.split()[:2] for line in revoked.stdout.splitlines()[1:]] == [[str(retired.id), "retired"]]
 
     rows = json.loads(work.run("keys", "list", "--status", "all", "--json").stdout)
     by_name = {row["name"]: row for row in rows}
@@ -57,7 +57,7 @@ def test_list_and_show_as_text_and_json(work: Work) -> None:
     assert by_name["beta"]["last_used_at"] is None
     assert by_name["retired"]["status"] == "revoked" and ISO_Z.fullmatch(by_name["retired"]["revoked_at"])
 
-    shown = work.run("keys", "show", "--key", "alpha")
+    shown = work.run("keys", "show", "alpha")  # the key as KEY; --key KEY works as before
     assert shown.returncode == 0, shown.stderr
     assert f"ID:          {used.id}" in shown.stdout and "Permissions: domains:read" in shown.stdout
     assert "1 in 24 h, 1 in 30 days, 1 in total" in shown.stdout
@@ -226,12 +226,28 @@ def test_keys_are_named_by_id_or_exact_name(work: Work) -> None:
     assert ambiguous.returncode == 1 and "2 keys are named “dup”" in ambiguous.stderr
     for key in (first, second):
         assert f"id {key.id} ({key.prefix}…" in ambiguous.stderr
-    assert "--key ID" in ambiguous.stderr
+    assert "Name one by its id." in ambiguous.stderr
     assert json.loads(work.run("keys", "show", "--key", str(second.id), "--json").stdout)["id"] == second.id
     assert json.loads(work.run("keys", "show", "--key", "solo", "--json").stdout)["id"] == solo.id
 
     unknown = work.run("keys", "rename", "--key", "nothing here", "--name", "x")
     assert unknown.returncode == 1 and "no key named “nothing here”" in unknown.stderr
+
+
+def test_the_key_is_named_as_an_argument_or_with_key_once(work: Work) -> None:
+    key, _ = work.make("Production Server")
+    for args in (["Production Server"], ["--key", "Production Server"], [str(key.id)],
+                 ["Production Server", "--key", "Production Server"]):
+        shown = work.run("keys", "show", *args, "--json")
+        assert shown.returncode == 0 and json.loads(shown.stdout)["id"] == key.id, args
+    both = work.run("keys", "show", "Production Server", "--key", "Sandbox admin")
+    assert both.returncode == 2 and "Name the key once" in both.stderr
+    neither = work.run("keys", "rename", "--name", "x")
+    assert neither.returncode == 2 and "Name the key: myssl-keys keys rename KEY" in neither.stderr
+    renamed = work.run("keys", "rename", str(key.id), "--name", "Production API")
+    assert renamed.returncode == 0 and work.api.get_key(key.id).name == "Production API"
+    revoked = work.run("keys", "revoke", "Production API", "--yes")
+    assert revoked.returncode == 0 and work.api.get_key(key.id).status == "revoked"
 
 
 def test_the_key_limit_names_the_stale_keys(work: Work) -> None:
