@@ -12,6 +12,7 @@ from ..errors import AppError, describe
 from ..logs import setup_logging
 from ..services import Services
 from . import account, keys, rotate, scan
+from .arguments import Parser
 from .output import CommandFailed, fail
 from .selection import ACCOUNT_ORDER, add_account_options
 from .terminal import READER_GONE, ReaderGone, guarded_streams, silence_output
@@ -20,8 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="myssl-keys", description="Manage MySSL API keys headless.",
-                                     epilog=ACCOUNT_ORDER, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="myssl-keys", description="Manage MySSL API keys headless.", epilog=ACCOUNT_ORDER)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_account_options(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -33,7 +33,8 @@ def register(commands: Any) -> None:
     login = commands.add_parser("login", help="sign in: the key is asked for with typing hidden, or read from "
                                               "standard input with --key-stdin")
     add_account_options(login)
-    login.add_argument("--env", choices=ENVIRONMENTS, default=None, help="environment tag")
+    login.add_argument("--env", choices=ENVIRONMENTS, default=None,
+                       help="environment tag (default: production for a new profile, else the profile's own)")
     login.add_argument("--key-stdin", action="store_true",
                        help="read the key from standard input, for scripts (never from the command line, where "
                             "ps and shell history would show it)")

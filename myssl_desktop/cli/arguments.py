@@ -8,9 +8,29 @@ break in it would reach the HTTP library. Both are refused here with one line th
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .output import CommandFailed, fail
 from .terminal import shown
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Each option's default in its help, as "(default: 10m)", unless the help already says it
+    in words; descriptions and epilogs (exit codes, the account order) as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "(default" in text or not action.option_strings or action.default in (None, False, [], argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """myssl-keys' parsers: its subcommands' parsers are of this class too (add_subparsers' default)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def as_typed(value: str) -> str:
@@ -71,5 +91,5 @@ def required_key(args: argparse.Namespace, command: str) -> str:
     return key
 
 
-__all__ = ["add_key_argument", "as_typed", "base_url", "key_of", "required_key", "text", "text_problem",
-           "url_problem"]
+__all__ = ["HelpFormatter", "Parser", "add_key_argument", "as_typed", "base_url", "key_of", "required_key", "text",
+           "text_problem", "url_problem"]

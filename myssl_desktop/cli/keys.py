@@ -57,7 +57,7 @@ def register(commands: Any) -> None:
     create.add_argument("--name", required=True, type=arguments.text, help="the new key's name")
     create.add_argument("--permission", action="append", choices=PERMISSIONS, dest="permissions",
                         metavar="PERMISSION",
-                        help=f"repeat for several (default {', '.join(DEFAULT_PERMISSIONS)}); "
+                        help=f"repeat for several (default: {', '.join(DEFAULT_PERMISSIONS)}); "
                              f"one of {', '.join(PERMISSIONS)}")
     create.add_argument("--json", action="store_true")
     _secret_options(create)
@@ -83,7 +83,7 @@ def register(commands: Any) -> None:
     revoke.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     when = revoke.add_mutually_exclusive_group()
     when.add_argument("--at", type=RevokeWhen, choices=RevokeWhen.for_keys(), default=RevokeWhen.NOW,
-                      help="revoke now (default) or schedule it this far ahead")
+                      help="revoke now, or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
     revoke.set_defaults(run=run_revoke)
 

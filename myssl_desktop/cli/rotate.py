@@ -54,17 +54,16 @@ EXIT_CODES = f"""exit codes:
 
 
 def register(commands: Any) -> None:
-    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES)
     add_account_options(rotate, base_url=False)
     arguments.add_key_argument(rotate, "the key to rotate")
     rotate.add_argument("--env-file", action="append", default=[], metavar="PATH[:VAR]",
-                        help=f"a .env file whose variable (default {DEFAULT_VARIABLE}) gets the new key")
+                        help=f"a .env file whose variable VAR ({DEFAULT_VARIABLE} when no :VAR is given) gets the new "
+                             "key")
     rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER", type=arguments.text,
                         help="a keychain entry another program reads")
-    rotate.add_argument("--quiet-period", default="10m", type=duration,
-                        help="how long the old key must stay unused after delivery before it is revoked "
-                             "(default: 10m)")
+    rotate.add_argument("--quiet-period", default="10m", type=duration, metavar="DURATION",
+                        help="how long the old key must stay unused after delivery before it is revoked")
     rotate.add_argument("--revoke", type=RevokeWhen, choices=list(RevokeWhen), default=None,
                         help="revoke the old key now, schedule it, or leave it for later (default: now; with "
                              "--resume, change the choice)")
@@ -78,16 +77,14 @@ def register(commands: Any) -> None:
     rotate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rotate.set_defaults(run=run_rotate)
 
-    rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES)
     add_account_options(rotations, base_url=False)
     rotations.add_argument("--all", action="store_true", help="also finished ones")
     rotations.add_argument("--json", action="store_true")
     rotations.set_defaults(run=run_rotations)
     actions = rotations.add_subparsers(dest="rotations_command", metavar="ACTION")
     advance = actions.add_parser("run", help="advance every rotation in progress, of all profiles (for a "
-                                             "user timer)", epilog=EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+                                             "user timer)", epilog=EXIT_CODES)
     advance.add_argument("--wait", action="store_true",
                          help="keep going until each one is done, needs you, or waits for a scheduled revoke")
     advance.add_argument("--json", action="store_true")
