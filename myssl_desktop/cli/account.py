@@ -35,6 +35,7 @@ def register(commands: Any) -> None:
     add_account_options(login)
     login.add_argument("--env", choices=ENVIRONMENTS, default=None,
                        help="environment tag (default: production for a new profile, else the profile's own)")
+    login.add_argument("--json", action="store_true")
     login.add_argument("--key-stdin", action="store_true",
                        help="read the key from standard input, for scripts (never from the command line, where "
                             "ps and shell history would show it)")
@@ -61,6 +62,7 @@ def register(commands: Any) -> None:
 
     check = commands.add_parser("doctor", help="check the keychain, folders and connection")
     add_account_options(check)
+    check.add_argument("--json", action="store_true", help="print the checks as JSON (the exit code is the same)")
     check.set_defaults(run=doctor.run)
 
 
@@ -96,6 +98,12 @@ def run_login(services: Services, args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(f"Could not save profile “{name}”: {describe(error)} The key was not kept: the keychain is as "
                     "it was.")
+    if args.json:
+        key = verified.current.api_key
+        emit_json({"profile": profile.name, "environment": profile.environment, "base_url": profile.base_url,
+                   "key": {"id": key.id, "name": key.name, "prefix": key.prefix, "permissions": list(key.permissions)},
+                   "tier": profile.tier, "access": profile.access})
+        return 0
     say(f"Signed in to profile “{profile.name}” ({profile.environment}): {verified.summary()}.")
     return 0
 

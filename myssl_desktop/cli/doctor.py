@@ -11,7 +11,7 @@ from ..keychain import KeychainError
 from ..paths import FolderNotWritable
 from ..services import Services
 from .arguments import url_problem
-from .output import say
+from .output import emit_json, say
 from .selection import ENV_KEY, env_key, ephemeral_base_url, profile_name
 
 
@@ -89,10 +89,14 @@ def run(services: Services, args: argparse.Namespace) -> int:
     for label in services.dirs.all():
         checks.append((f"{label} folder", *_check_folder(services, label)))
     checks.append(("connection", *_check_connection(_base_url(services, args))))
+    broken = [name for name, ok, _ in checks if not ok]
+    if args.json:
+        emit_json({"ok": not broken, "checks": [{"check": name, "ok": ok, "detail": detail}
+                                                for name, ok, detail in checks]})
+        return 1 if broken else 0
     width = max(len(name) for name, _, _ in checks)
     for name, ok, detail in checks:
         say(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
-    broken = [name for name, ok, _ in checks if not ok]
     if broken:
         say()
         say(f"{len(broken)} problem(s): {', '.join(broken)}.")

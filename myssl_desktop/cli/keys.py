@@ -67,6 +67,7 @@ def register(commands: Any) -> None:
     add_account_options(rename)
     arguments.add_key_argument(rename)
     rename.add_argument("--name", required=True, type=arguments.text, help="the new name")
+    rename.add_argument("--json", action="store_true")
     rename.set_defaults(run=run_rename)
 
     regenerate = actions.add_parser("regenerate", help="replace a key's secret (the old one stops at once)")
@@ -85,6 +86,9 @@ def register(commands: Any) -> None:
     when.add_argument("--at", type=RevokeWhen, choices=RevokeWhen.for_keys(), default=RevokeWhen.NOW,
                       help="revoke now, or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
+    revoke.add_argument("--json", action="store_true",
+                        help="print the result as JSON: what was done (revoked, scheduled, cancelled, or nothing) "
+                             "and the key")
     revoke.set_defaults(run=run_revoke)
 
 
@@ -278,7 +282,16 @@ def run_rename(services: Services, args: argparse.Namespace) -> int:
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked; a revoked key cannot be changed.")
     renamed = actions.rename(key, args.name)
-    say(f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.")
+    return _done(args, "renamed", renamed, f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.",
+                 previous_name=key.name)
+
+
+def _done(args: argparse.Namespace, result: str, key: ApiKey, text: str, **more: Any) -> int:
+    """The outcome of a change: a sentence, or with --json what was done and the key as it is now."""
+    if args.json:
+        emit_json({"result": result, **more, "api_key": key_json(key)})
+    else:
+        say(text)
     return 0
 
 
@@ -310,15 +323,13 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
     if key.is_revoked:
         if args.cancel:
             return fail(f"{label} is already revoked; there is no scheduled revoke to cancel.")
-        say(f"{label} is already revoked (since {exact(key.revoked_at)}). Nothing to do.")
-        return 0
+        return _done(args, "already_revoked", key, f"{label} is already revoked (since {exact(key.revoked_at)}). "
+                     "Nothing to do.")
     if args.cancel:
         if key.expires_at is None:
-            say(f"{label} has no scheduled revoke. Nothing to do.")
-            return 0
-        actions.cancel_scheduled_revoke(key)
-        say(f"Cancelled the scheduled revoke of {label}: it stays active.")
-        return 0
+            return _done(args, "nothing_scheduled", key, f"{label} has no scheduled revoke. Nothing to do.")
+        kept = actions.cancel_scheduled_revoke(key)
+        return _done(args, "cancelled", kept, f"Cancelled the scheduled revoke of {label}: it stays active.")
     _refuse_env_key(session, key, "revoking")
     if actions.is_own_key(key):
         actions.revoke(key)  # refuses the sign-in key before any request: raises OwnKeyRefused
@@ -332,10 +343,7 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
     if not confirm(question, assume_yes=args.yes):
         return 1
     if args.at is RevokeWhen.NOW:
-        actions.revoke(key)
-        say(f"Revoked {label}.")
-    else:
-        scheduled = actions.schedule_revoke(key, args.at)
-        say(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
-              f"Cancel with: myssl-keys keys revoke {key.id} --cancel")
-    return 0
+        return _done(args, "revoked", actions.revoke(key), f"Revoked {label}.")
+    scheduled = actions.schedule_revoke(key, args.at)
+    return _done(args, "scheduled", scheduled, f"{label} will be revoked at {exact(scheduled.expires_at)} (in "
+                 f"{delay}). Cancel with: myssl-keys keys revoke {key.id} --cancel")

@@ -3,9 +3,11 @@ process whose code a test has changed first (`patched_cli`)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import keyring
@@ -68,6 +70,15 @@ class Work:
         root = self.app_dirs.config.parent.parent
         for secret in secrets:
             assert files_containing(root, secret) == []
+
+
+def every_parser(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """`parser` and the parsers of all its commands and their subcommands."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from every_parser(sub)
 
 
 def keychain_secrets() -> set[str]:

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 
 from myssl_desktop.cli import build_parser
-
-
-def every_parser(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
-    yield parser
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                yield from every_parser(sub)
+from tests.cli.helpers import every_parser
 
 
 def test_every_option_with_a_default_says_it_in_its_help() -> None:
