@@ -9,6 +9,7 @@ import sys
 
 from myssl_desktop.cli.terminal import READER_GONE
 from tests.cli.helpers import Work, cli_env, patched_cli
+from tests.support import answering, random_secret, serve_http
 
 RETITLE = "\x1b]0;pwned\x07Build bot"  # sets the terminal's title, then looks harmless
 FAKE_ROW = "Mail\n999  Payroll  myssl_k_abcd…  active"  # a second, made-up row in a table
@@ -87,3 +88,24 @@ def test_an_unexpected_failure_is_one_line_and_its_traceback_goes_to_the_log(wor
                              "The log file has details.\n")
     log = (work.app_dirs.log / "myssl-desktop.log").read_text()
     assert "Traceback" in log and "ZeroDivisionError: a bug for the test" in log
+
+
+def test_a_secret_pasted_where_a_name_goes_is_never_echoed_whole(work: Work) -> None:
+    _, secret = work.make("Pasted")
+    shown = work.run("keys", "show", secret)  # the secret where the key's name goes
+    assert shown.returncode == 1 and f"no key named “{secret[:12]}…”" in shown.stderr
+    choice = work.run("keys", "list", "--status", secret)  # argparse repeats a wrong choice
+    assert choice.returncode == 2 and f"invalid choice: '{secret[:12]}…'" in choice.stderr
+    # work's teardown checks that the whole secret is in no output at all
+
+
+def test_a_key_shaped_value_in_a_malformed_answer_is_cut_to_its_prefix(cli, tmp_path) -> None:
+    planted = random_secret()
+    body = json.dumps({"api_key": {"id": 1, "name": "x", "prefix": planted[:12], "permissions": ["keys:read"],
+                                   "status": "active", "created_at": planted, "last_used_at": None,
+                                   "request_count": 0, "requests_24h": 0, "expires_at": None, "revoked_at": None},
+                       "account": {}}).encode()
+    with serve_http(answering(200, "application/json", body)) as url:
+        result = cli("whoami", env=cli_env(MYSSL_API_KEY=random_secret(), MYSSL_BASE_URL=url))
+    assert result.returncode == 1 and "did not have the shape of the MySSL API" in result.stderr
+    assert planted not in result.stderr and planted[:12] in result.stderr and len(result.stderr.splitlines()) == 1
