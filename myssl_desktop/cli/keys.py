@@ -9,13 +9,14 @@ the keychain could not keep it (then it is the only copy, and the exit code is 3
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import KeyLimitReached, NotFound
 from ..api.models import PERMISSIONS, ApiKey
 from ..errors import describe
-from ..keyactions import CreateUncertain, KeyActions, OwnKeyRefused
+from ..keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
 from ..keychain import KeychainError
 from ..revoke_when import RevokeWhen
 from ..services import Services
@@ -23,7 +24,7 @@ from ..session import Session
 from ..timefmt import exact, relative
 from . import arguments
 from .keydata import key_json
-from .newsecret import deliver, reserved_file
+from .newsecret import SecretFile, deliver, reserved_file
 from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
 from .selection import ENV_KEY, add_account_options, is_ephemeral, open_session, require_writable
 
@@ -268,6 +269,8 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
                      + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys))
             return 1
         except CreateUncertain as error:
+            if len(error.found) == 1:
+                return _secret_lost(session, error.found[0], out, args, "created")
             warn(describe(error))
             for key in error.found:
                 warn(f"found “{key.name}” (id {key.id}, {key.prefix}…), created {relative(key.created_at)}")
@@ -311,8 +314,27 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
     if not confirm(question, assume_yes=args.yes):
         return 1
     with reserved_file(args.out_file) as out:
-        new = actions.regenerate(key)
+        try:
+            new = actions.regenerate(key)
+        except ActionUncertain as error:
+            if error.happened is not True:
+                raise
+            return _secret_lost(session, key, out, args, "regenerated")
         return deliver(session.profile, new, out, args, "Regenerated key", keychain=not is_ephemeral(session))
+
+
+def _secret_lost(session: Session, key: ApiKey, out: SecretFile | None, args: argparse.Namespace, done: str) -> int:
+    """MySSL made a new secret for `key`, but its answer could not be read: that secret is lost for
+    good. Say so plainly, and offer the one way to a working secret, regenerating the key."""
+    old = ", and the old one no longer works" if done == "regenerated" else ""
+    warn(f"MySSL {done} “{key.name}” (id {key.id}), but its answer, which held the new secret, could not be read: "
+         f"that secret is lost{old}. The key must be regenerated to get a secret that can be used.")
+    again = f"myssl-keys keys regenerate {key.id} --yes"
+    if not (sys.stdin.isatty() and confirm(f"Regenerate “{key.name}” now?", assume_yes=False)):
+        warn(f"Regenerate it with: {again}")
+        return 1
+    new = session.actions.regenerate(session.client.get_key(key.id))
+    return deliver(session.profile, new, out, args, "Regenerated key", keychain=not is_ephemeral(session))
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -97,9 +99,40 @@ def cli_env(**variables: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("MYSSL_")}, **variables}
 
 
-def patched_cli(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`myssl-keys` in a new process whose keychain class has been changed by `patch`."""
+def in_terminal(argv: list[str], asked: str, typed: str) -> tuple[int, str]:
+    """Run `argv` on a new pseudo-terminal (its own session, so that no terminal of the
+    test run is involved), type `typed` once it shows `asked`, and return its exit code and
+    everything the terminal showed, echo included."""
+    main, secondary = os.openpty()
+    process = subprocess.Popen(argv, stdin=secondary,
+                               stdout=secondary, stderr=secondary, env=cli_env(), start_new_session=True)
+    os.close(secondary)
+    shown = b""
+    deadline = time.monotonic() + 30
+    while asked.encode() not in shown and time.monotonic() < deadline:  # the prompt
+        if select.select([main], [], [], 1)[0]:
+            shown += os.read(main, 4096)
+    os.write(main, typed.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(main, 4096) if select.select([main], [], [], 30)[0] else b""
+        except OSError:  # EIO: the process closed the terminal
+            chunk = b""
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    return process.wait(timeout=30), shown.decode(errors="replace")
+
+
+def patched_argv(patch: str, *args: str) -> list[str]:
+    """The command line of `myssl-keys ARGS` in a process whose code `patch` changes first (it can
+    use `keychain`, and the tests package)."""
     script = ("import sys\nfrom myssl_desktop import keychain\n" + patch
               + "\nfrom myssl_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=cli_env(),
-                          timeout=60)
+    return [sys.executable, "-c", script, *args]
+
+
+def patched_cli(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`myssl-keys` in a new process whose code (its keychain class, say) `patch` changes first."""
+    return subprocess.run(patched_argv(patch, *args), capture_output=True, text=True, env=cli_env(), timeout=60)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import select
-import subprocess
 import sys
-import time
 
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import ProfileStore
-from tests.cli.helpers import cli_env
+from tests.cli.helpers import cli_env, in_terminal
 from tests.support import files_containing, random_secret
 
 
@@ -95,42 +91,19 @@ def test_keychain_entry_is_under_the_service_name(cli, sandbox, real_keychain: K
     assert keyring.get_password("myssl-desktop", Entry.sign_in(profile.id)) == sandbox.admin_key
 
 
-def _in_terminal(args: list[str], typed: str) -> tuple[int, str]:
-    """Run `myssl-keys ARGS` on a new pseudo-terminal (its own session, so that no terminal of the
-    test run is involved), type `typed` once it asks, and return its exit code and everything the
-    terminal showed, echo included."""
-    main, secondary = os.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "myssl_desktop.cli", *args], stdin=secondary,
-                               stdout=secondary, stderr=secondary, env=cli_env(), start_new_session=True)
-    os.close(secondary)
-    shown = b""
-    deadline = time.monotonic() + 30
-    while b"key" not in shown.lower() and time.monotonic() < deadline:  # the prompt
-        if select.select([main], [], [], 1)[0]:
-            shown += os.read(main, 4096)
-    os.write(main, typed.encode() + b"\n")
-    while True:
-        try:
-            chunk = os.read(main, 4096) if select.select([main], [], [], 30)[0] else b""
-        except OSError:  # EIO: the process closed the terminal
-            chunk = b""
-        if not chunk:
-            break
-        shown += chunk
-    os.close(main)
-    return process.wait(timeout=30), shown.decode(errors="replace")
-
-
 def test_login_in_a_terminal_asks_for_the_key_with_typing_hidden(sandbox, app_dirs: AppDirs,
                                                                  real_keychain: Keychain) -> None:
-    code, screen = _in_terminal(["login", "--profile", "typed", "--base-url", sandbox.base_url], sandbox.admin_key)
+    myssl_keys = [sys.executable, "-m", "myssl_desktop.cli"]
+    code, screen = in_terminal([*myssl_keys, "login", "--profile", "typed", "--base-url", sandbox.base_url],
+                               "(typing is hidden): ", sandbox.admin_key)
     assert code == 0, screen
     assert "MySSL API key (typing is hidden):" in screen and "Signed in to profile “typed”" in screen
     assert sandbox.admin_key not in screen and sandbox.admin_key[8:20] not in screen  # no echo
     profile = ProfileStore(app_dirs.config).load().find("typed")
     assert profile is not None and real_keychain.load(Entry.sign_in(profile.id)).reveal() == sandbox.admin_key
 
-    nothing, screen = _in_terminal(["login", "--profile", "empty", "--base-url", sandbox.base_url], "")
+    nothing, screen = in_terminal([*myssl_keys, "login", "--profile", "empty", "--base-url", sandbox.base_url],
+                                  "(typing is hidden): ", "")
     assert nothing == 1 and "No key was typed" in screen
     assert ProfileStore(app_dirs.config).load().find("empty") is None
 
