@@ -66,11 +66,11 @@ def register(commands: Any) -> None:
     check.set_defaults(run=doctor.run)
 
 
-def _named_profile(services: Services, args: argparse.Namespace, command: str, what: str) -> Profile:
+def _named_profile(services: Services, args: argparse.Namespace, command: str, what: str, undo: str) -> Profile:
     """The stored profile that logout or forget acts on: named, never just the last used."""
     if env_key(args) is not None:
         raise CommandFailed(fail(f"{ENV_KEY} is set, and {command} {what}, while a key from {ENV_KEY} is stored "
-                                 f"nowhere: there is nothing to {command}. Name a stored profile: "
+                                 f"nowhere: there is nothing to {undo}. Name a stored profile: "
                                  f"myssl-keys {command} --profile NAME"))
     name = profile_name(args)
     if name is None:
@@ -129,7 +129,8 @@ def _read_key(args: argparse.Namespace) -> Secret:
 
 
 def run_logout(services: Services, args: argparse.Namespace) -> int:
-    profile = _named_profile(services, args, "logout", "removes a stored profile's key from the keychain")
+    profile = _named_profile(services, args, "logout", "removes a stored profile's key from the keychain",
+                             "sign out")
     require_writable(services, "data")
     if not confirm(f"Remove the key of profile “{profile.name}” from the keychain?",
                    assume_yes=args.yes):
@@ -141,7 +142,8 @@ def run_logout(services: Services, args: argparse.Namespace) -> int:
 
 
 def run_forget(services: Services, args: argparse.Namespace) -> int:
-    profile = _named_profile(services, args, "forget", "removes a stored profile and its keychain entries")
+    profile = _named_profile(services, args, "forget", "removes a stored profile and its keychain entries",
+                             "forget")
     require_writable(services, "config", "data")
     running = [r for r in services.rotations.overview()[0] if r.profile_id == profile.id and not r.state.finished]
     if running:

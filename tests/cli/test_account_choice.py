@@ -85,7 +85,7 @@ def test_myssl_api_key_works_without_keychain_or_profile_and_is_stored_nowhere(
 
     own = cli("keys", "revoke", "--key", "CI job", "--yes", env=ci)
     assert own.returncode == 1 and "the key in MYSSL_API_KEY that this command runs with" in own.stderr
-    for command, why in ((["logout"], "nothing to logout"), (["forget", "--yes"], "nothing to forget"),
+    for command, why in ((["logout"], "nothing to sign out"), (["forget", "--yes"], "nothing to forget"),
                          (["rotate", "--key", "made in CI", "--yes"], "rotate keeps a journal")):
         refused = cli(*command, env=ci)
         assert refused.returncode == 1 and "MYSSL_API_KEY is set" in refused.stderr, command
