@@ -41,6 +41,8 @@ def test_a_global_profile_before_or_after_the_command_and_myssl_profile(work: Wo
 
     listing = work.run("--profile", "work", "keys", "list")
     assert listing.returncode == 0 and "CI admin" in listing.stdout
+    elsewhere = work.run("--profile", "work", "keys", "list", "--base-url", "https://myssl.example/api/v1")
+    assert elsewhere.returncode == 2 and "a stored profile keeps its own" in elsewhere.stderr
     unknown = work.run("--profile", "nope", "keys", "list")
     assert unknown.returncode == 1 and "No profile named “nope” (profiles: work, ci)" in unknown.stderr
 
