@@ -27,6 +27,7 @@ _OTHER_UNSAFE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u20
 _UNSAFE_CHARACTER = re.compile(f"[\x00-\x1f{_OTHER_UNSAFE}]")
 _UNSAFE_BUT_LINE_BREAKS = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHER_UNSAFE}]")
 
+CLEAR_LINE = "\r\x1b[K"  # back to the start of the line, and erase it
 READER_GONE = 141  # exit code when the reader closed the pipe: 128 + SIGPIPE, as for other Unix tools
 
 
@@ -70,6 +71,14 @@ class _GuardedStream:
         except BrokenPipeError:
             raise ReaderGone() from None
 
+    def status(self, text: str) -> None:
+        """Overwrite the line with `text`: the one control sequence that does it is ours."""
+        try:
+            self._stream.write(CLEAR_LINE + redact(shown(text)))
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        self.flush()
+
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...
         return getattr(self._stream, name)
 
@@ -88,6 +97,16 @@ def guarded_streams() -> Iterator[None]:
         sys.stdout, sys.stderr = out, err
 
 
+def status_line(text: str = "") -> None:
+    """Progress on a terminal's standard error: `text` in place of the line shown before (""
+    clears it)."""
+    if isinstance(sys.stderr, _GuardedStream):
+        sys.stderr.status(text)
+    else:  # a command run in-process (tests), outside guarded_streams
+        sys.stderr.write(CLEAR_LINE + shown(text))
+        sys.stderr.flush()
+
+
 def silence_output() -> None:
     """After ReaderGone: point standard output and error at the null device, so that Python's own
     flush at exit has nowhere to fail and prints no "Exception ignored … BrokenPipeError"."""
@@ -100,4 +119,4 @@ def silence_output() -> None:
     os.close(null)
 
 
-__all__ = ["READER_GONE", "ReaderGone", "guarded_streams", "shown", "silence_output"]
+__all__ = ["READER_GONE", "ReaderGone", "guarded_streams", "shown", "silence_output", "status_line"]

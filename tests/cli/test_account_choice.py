@@ -127,3 +127,15 @@ def test_wrong_values_in_the_environment_are_one_line_each(cli, sandbox, app_dir
     assert newline.returncode == 2 and "MYSSL_BASE_URL" in newline.stderr and "line break" in newline.stderr
     assert "Traceback" not in newline.stderr and len(newline.stderr.splitlines()) == 1
     assert not (app_dirs.config / "profiles.json").exists() and ProfileStore(app_dirs.config).load().profiles == ()
+
+
+def test_scan_names_its_hits_with_the_chosen_account(work: Work, tmp_path: Path) -> None:
+    key, secret = work.make("Leaked deploy key")
+    (tmp_path / ".env").write_text(f"MYSSL_API_KEY={secret}\n")
+    env_key = cli_env(MYSSL_API_KEY=work.sandbox.admin_key, MYSSL_BASE_URL=work.sandbox.base_url)  # type: ignore[attr-defined]
+    for found in (work.run("--profile", "work", "scan", str(tmp_path)),
+                  work.cli("scan", str(tmp_path), env=env_key)):  # type: ignore[operator]
+        assert found.returncode == 10, found.stderr
+        assert f"Leaked deploy key (id {key.id})" in found.stdout and secret not in found.stdout + found.stderr
+    typo = work.run("--profile", "nobody", "scan", str(tmp_path))
+    assert typo.returncode == 1 and "No profile named “nobody”" in typo.stderr and typo.stdout == ""
