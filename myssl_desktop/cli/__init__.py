@@ -50,10 +50,11 @@ def _run(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 2
     services = Services.build()
-    try:
-        setup_logging(services.dirs.log)
-    except OSError:
-        pass  # a read-only log folder must not stop the command
+    if getattr(args, "logs", True):
+        try:
+            setup_logging(services.dirs.log)
+        except OSError:
+            pass  # a read-only log folder must not stop the command
     try:
         return int(args.run(services, args) or 0)
     except CommandFailed as failure:

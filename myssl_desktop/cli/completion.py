@@ -22,7 +22,8 @@ def register(commands: Any, root: argparse.ArgumentParser) -> None:
     completion = commands.add_parser("completion", help="print the completion script of bash, zsh or fish",
                                      epilog=INSTALL)
     completion.add_argument("shell", choices=SHELLS)
-    completion.set_defaults(run=lambda services, args: run(root, services, args))
+    # logs=False: a package build runs this to make its files, and must leave no log folder behind
+    completion.set_defaults(run=lambda services, args: run(root, services, args), logs=False)
 
 
 def script(root: argparse.ArgumentParser, shell: str) -> str:

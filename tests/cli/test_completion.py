@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from myssl_desktop.cli import build_parser
+from myssl_desktop.paths import AppDirs
 from tests.cli.helpers import cli_env, every_parser
 
 
@@ -50,8 +51,9 @@ def needs(shell: str) -> None:
 COMMANDS = sorted({parser.prog.split()[1] for parser in every_parser(build_parser()) if parser.prog != "myssl-keys"})
 
 
-def test_bash_completes_commands_options_choices_and_files(tmp_path: Path) -> None:
+def test_bash_completes_commands_options_choices_and_files(tmp_path: Path, app_dirs: AppDirs) -> None:
     path = script("bash", tmp_path)
+    assert [p for p in app_dirs.all().values() if p.exists()] == []  # a package build's run leaves nothing
     assert sorted(bash_complete(path, "myssl-keys ")) == COMMANDS
     assert bash_complete(path, "myssl-keys ke") == ["keys"]
     assert sorted(bash_complete(path, "myssl-keys keys ")) == ["create", "list", "regenerate", "rename", "revoke",
