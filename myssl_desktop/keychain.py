@@ -8,6 +8,7 @@ locked keychain prompts), so the GUI calls it from worker threads only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -146,7 +147,12 @@ class Keychain:
         """Keep `secret` in entry `entry`. `label` is what a person browsing their keychain
         (Seahorse, Keychain Access) sees: "MySSL key “Production Server” (profile work)"."""
         self.ensure_usable()
-        self._index(add=entry)  # first: an entry the index lists but the keychain lacks is harmless
+        try:
+            self._index(add=entry)  # first: an entry the index lists but the keychain lacks is harmless
+        except OSError as error:
+            raise KeychainError(f"The list of this app's keychain entries ({self.index}) cannot be written "
+                                f"({error.strerror or type(error).__name__}), so the secret was not stored. "
+                                "Check that folder (myssl-keys doctor lists it).") from None
         backend = self.backend()
         value = secret.reveal()
         if "Windows" in type(backend).__module__ and \
@@ -176,7 +182,8 @@ class Keychain:
             found = False
         else:
             found = True
-        self._index(remove=entry)
+        with contextlib.suppress(OSError):  # a stale name in the index is harmless; the entry is gone
+            self._index(remove=entry)
         return found
 
     def entries(self, prefix: str) -> list[str]:

@@ -5,12 +5,18 @@ Secrets never go to any of these; they live in the OS keychain only.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from . import APP_NAME
+from .errors import AppError
+
+
+class FolderNotWritable(AppError):
+    """One of the app's folders cannot be created or written; the message names it and why."""
 
 
 @dataclass(frozen=True)
@@ -36,3 +42,17 @@ class AppDirs:
 
     def all(self) -> dict[str, Path]:
         return {"config": self.config, "data": self.data, "cache": self.cache, "log": self.log}
+
+    def ensure_writable(self, *labels: str) -> None:
+        """Create the named folders ("config", "data", ...) and a file in each, or raise
+        FolderNotWritable: before a change, so that it fails before anything is stored."""
+        for label in labels:
+            folder = self.all()[label]
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=folder):
+                    pass
+            except OSError as error:
+                reason = ("a file of that name is in the way" if folder.exists() and not folder.is_dir()
+                          else error.strerror or type(error).__name__)
+                raise FolderNotWritable(f"The {label} folder {folder} cannot be written ({reason}).") from None

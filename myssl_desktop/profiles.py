@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from .api.models import DEFAULT_BASE_URL
 from .atomicfile import write_atomic
@@ -127,16 +127,16 @@ class ProfileStore:
             document = json.loads(raw)
             if not isinstance(document, dict):
                 raise ValueError("not an object")
+            try:
+                document = migrate(document)
+            except (TypeError, AttributeError):  # an old version's migration met a wrong shape
+                raise ValueError("wrong shape") from None
+            return _state_of(document)
         except ValueError:
             aside = self.path.with_name(f"{self.FILE_NAME}.unreadable-{_stamp()}")
             self.path.rename(aside)
             raise ProfilesError(f"The profiles file was damaged and has been moved aside to "
                                 f"{aside.name}; sign in again to recreate your profiles.") from None
-        document = migrate(document)
-        known = {f.name for f in fields(Profile)}
-        profiles = tuple(Profile(**{k: v for k, v in p.items() if k in known})
-                         for p in document.get("profiles", []))
-        return ProfilesState(profiles=profiles, last_profile_id=document.get("last_profile_id"))
 
     def save(self, state: ProfilesState) -> None:
         document = {"schema_version": SCHEMA_VERSION, "last_profile_id": state.last_profile_id,
@@ -185,6 +185,29 @@ class ProfileStore:
 
     def select(self, profile_id: str) -> ProfilesState:
         return self.update(lambda state: replace(state, last_profile_id=profile_id))
+
+
+_FIELD_TYPES: dict[str, Any] = get_type_hints(Profile)  # "name": str, "last_sign_in": str | None, ...
+
+
+def _state_of(document: dict[str, Any]) -> ProfilesState:
+    """The profiles of a migrated document. ValueError when a hand edit or a broken write left
+    it in another shape ("profiles": null, a profile without a name, a number for a URL)."""
+    entries = document.get("profiles", [])
+    last = document.get("last_profile_id")
+    if not isinstance(entries, list) or not (last is None or isinstance(last, str)):
+        raise ValueError("wrong shape")
+    return ProfilesState(profiles=tuple(_profile_of(entry) for entry in entries), last_profile_id=last)
+
+
+def _profile_of(entry: Any) -> Profile:
+    if not isinstance(entry, dict):
+        raise ValueError("a profile is not an object")
+    values = {k: v for k, v in entry.items() if k in _FIELD_TYPES}
+    wrong = [k for k, v in values.items() if not isinstance(v, _FIELD_TYPES[k]) or isinstance(v, bool)]
+    if wrong or not {"id", "name"} <= values.keys():
+        raise ValueError("a profile of the wrong shape")
+    return Profile(**values)
 
 
 def _stamp() -> str:

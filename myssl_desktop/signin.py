@@ -1,11 +1,14 @@
 """Signing in: verify a key, keep it in the keychain, remember the profile (no Qt).
 
 The key goes into the keychain before the profile that points at it is written, so a
-crash in between leaves at worst an unused keychain entry, never a profile without key.
+crash in between leaves at worst an unused keychain entry, never a profile without key; when
+the profile cannot be written (a read-only config folder), the keychain entry is put back
+as it was before the sign-in began.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -80,11 +83,25 @@ class SignInService:
         profile = replace(profile, base_url=normalise_base_url(profile.base_url))
         verified = verified or self.verify(profile.base_url, secret)
         key, account = verified.current.api_key, verified.current.account
-        self.keychain.store(Entry.sign_in(profile.id), secret, label=sign_in_label(key.name, profile.name))
-        profile = replace(profile, key_prefix=key.prefix, key_name=key.name, tier=account.tier,
-                          access=verified.access, last_sign_in=now_iso())
-        self.store.put(profile)
-        return profile, verified
+        entry = Entry.sign_in(profile.id)
+        previous = self.keychain.load(entry)
+        self.keychain.store(entry, secret, label=sign_in_label(key.name, profile.name))
+        signed_in = replace(profile, key_prefix=key.prefix, key_name=key.name, tier=account.tier,
+                            access=verified.access, last_sign_in=now_iso())
+        try:
+            self.store.put(signed_in)
+        except BaseException:
+            self._put_back(entry, previous, sign_in_label(profile.key_name, profile.name))
+            raise
+        return signed_in, verified
+
+    def _put_back(self, entry: str, previous: Secret | None, label: str) -> None:
+        """Undo a sign-in's keychain write (best effort: the profile's failure is what is reported)."""
+        with contextlib.suppress(Exception):
+            if previous is None:
+                self.keychain.delete(entry)
+            else:
+                self.keychain.store(entry, previous, label=label)
 
     def load_secret(self, profile: Profile) -> Secret:
         secret = self.keychain.load(Entry.sign_in(profile.id))

@@ -15,6 +15,7 @@ from myssl_desktop.keychain import (
     SERVICE,
     Entry,
     Keychain,
+    KeychainError,
     KeychainLocked,
     KeychainUnavailable,
     SecretTooLarge,
@@ -88,3 +89,16 @@ def test_a_locked_keychain_says_so() -> None:
 
     with pytest.raises(KeychainLocked, match="locked"):
         Keychain(Locked()).store("x", Secret("myssl_k_abc"))
+
+
+def test_an_index_that_cannot_be_written_stops_a_store_before_the_keychain(tmp_path) -> None:
+    in_the_way = tmp_path / "data"
+    in_the_way.write_text("")  # a file where the data folder should be
+    backend = MemoryKeyring()
+    keychain = Keychain(backend, index=in_the_way / "keychain-entries.json")
+    with pytest.raises(KeychainError, match="keychain entries .* cannot be written .* the secret was not stored"):
+        keychain.store("profile/p/key/1", Secret(random_secret()))
+    assert backend.entries == {}
+    backend.set_password("myssl-desktop", "profile/p/key/2", random_secret())
+    assert keychain.delete("profile/p/key/2") is True  # a stale name left in the index is harmless
+    assert backend.entries == {}

@@ -65,6 +65,40 @@ def test_a_damaged_file_is_moved_aside_not_lost(tmp_path: Path) -> None:
     assert ProfileStore(tmp_path).load().profiles == ()
 
 
+GOOD = {"id": "abc", "name": "Work", "base_url": "https://myssl.info/api/v1"}
+
+
+@pytest.mark.parametrize(("version", "document"), [
+    (SCHEMA_VERSION, {"profiles": None}),
+    (1, {"profiles": None}),  # the migrations meet it first
+    (SCHEMA_VERSION, {"profiles": {"abc": GOOD}}),
+    (SCHEMA_VERSION, {"profiles": [1]}),
+    (2, {"profiles": ["Work"]}),
+    (SCHEMA_VERSION, {"profiles": [{"name": "Work"}]}),  # no id
+    (SCHEMA_VERSION, {"profiles": [{**GOOD, "name": None}]}),
+    (SCHEMA_VERSION, {"profiles": [{**GOOD, "base_url": 443}]}),
+    (SCHEMA_VERSION, {"profiles": [{**GOOD, "rotation_policy_days": "90"}]}),
+    (SCHEMA_VERSION, {"profiles": [{**GOOD, "rotation_policy_days": True}]}),
+    (SCHEMA_VERSION, {"profiles": [GOOD], "last_profile_id": 7}),
+], ids=lambda value: json.dumps(value) if isinstance(value, dict) else str(value))
+def test_a_file_of_the_wrong_shape_is_moved_aside_like_a_damaged_one(tmp_path: Path, version: int,
+                                                                     document: dict[str, object]) -> None:
+    text = json.dumps({"schema_version": version, **document})
+    (tmp_path / "profiles.json").write_text(text)
+    with pytest.raises(ProfilesError, match="damaged and has been moved aside"):
+        ProfileStore(tmp_path).load()
+    [kept] = tmp_path.glob("profiles.json.unreadable-*")
+    assert kept.read_text() == text
+    assert ProfileStore(tmp_path).load().profiles == ()
+
+
+def test_unknown_fields_and_a_missing_last_profile_are_fine(tmp_path: Path) -> None:
+    (tmp_path / "profiles.json").write_text(json.dumps({
+        "schema_version": SCHEMA_VERSION, "profiles": [{**GOOD, "added_by_a_later_version": [1, 2]}]}))
+    state = ProfileStore(tmp_path).load()
+    assert state.last is None and state.profiles[0].name == "Work" and state.profiles[0].last_sign_in is None
+
+
 @pytest.mark.posix  # permission bits
 def test_writes_are_atomic_and_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = ProfileStore(tmp_path)

@@ -48,3 +48,17 @@ def test_an_app_error_is_redacted_as_it_is_made() -> None:
         shown = str(error) + repr(error) + "".join(traceback.format_exception(error))
         assert secret not in shown and secret[:12] + "…" in str(error)
     assert AppError("plain", 42).args == ("plain", 42)
+
+
+def test_a_key_is_cut_to_its_prefix_wherever_it_is() -> None:
+    secret = random_secret()
+    assert redact(f"key={secret}&x") == f"key={secret[:12]}…&x"
+    assert redact(f"{secret} {secret}") == f"{secret[:12]}… {secret[:12]}…"
+    assert redact(secret[:13]) == f"{secret[:12]}…"  # one character more than a prefix is cut too
+
+
+def test_a_prefix_already_shown_in_parentheses_keeps_its_one_ellipsis() -> None:
+    prefix = random_secret()[:12]
+    assert redact(f"“Old laptop” (id 3, {prefix}…)") == f"“Old laptop” (id 3, {prefix}…)"
+    assert redact(prefix) == prefix
+    assert redact(redact(random_secret())).count("…") == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 from myssl_desktop.api import InvalidApiKey, MalformedKey, MysslClient, Secret
@@ -64,3 +66,21 @@ def test_sign_out_and_forget(services: Services, sandbox) -> None:
     assert services.profiles.load().find("W") is not None  # settings stay after sign-out
     services.signin.forget(profile)
     assert services.profiles.load().find("W") is None
+
+
+def test_a_profile_that_cannot_be_saved_leaves_the_keychain_as_it_was(services: Services, sandbox,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    profile, _ = services.signin.sign_in(Profile.new("W", sandbox.base_url), Secret(sandbox.admin_key))
+    second = MysslClient(sandbox.base_url, sandbox.admin_key).create_key("Second", ["keys:read"]).secret
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(services.profiles.path))
+
+    monkeypatch.setattr(services.profiles, "put", read_only)
+    with pytest.raises(OSError, match="Read-only"):
+        services.signin.sign_in(profile, second)  # signing in again, with another key
+    assert services.keychain.load(Entry.sign_in(profile.id)) == Secret(sandbox.admin_key)  # the old key is back
+    fresh = Profile.new("New", sandbox.base_url)
+    with pytest.raises(OSError, match="Read-only"):
+        services.signin.sign_in(fresh, second)
+    assert services.keychain.load(Entry.sign_in(fresh.id)) is None

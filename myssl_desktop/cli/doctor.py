@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import uuid
-from pathlib import Path
 
 from .. import __version__
 from ..api.secret import Secret
 from ..keychain import KeychainError
+from ..paths import FolderNotWritable
 from ..services import Services
+from .arguments import url_problem
+from .output import emit_json, say
+from .selection import ENV_KEY, env_key, ephemeral_base_url, profile_name
 
 
 def _check_keychain(services: Services) -> tuple[bool, str]:
@@ -25,14 +27,13 @@ def _check_keychain(services: Services) -> tuple[bool, str]:
         return False, f"{services.keychain.backend_name()}: {error}"
 
 
-def _check_folder(path: Path) -> tuple[bool, str]:
+def _check_folder(services: Services, label: str) -> tuple[bool, str]:
+    """A file can be created there (os.access says yes to root even on a read-only folder)."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return False, f"{path}: cannot create ({error.strerror})"
-    if not os.access(path, os.W_OK):
-        return False, f"{path}: not writable"
-    return True, f"{path}"
+        services.dirs.ensure_writable(label)
+    except FolderNotWritable as error:
+        return False, str(error)
+    return True, str(services.dirs.all()[label])
 
 
 def _check_connection(base_url: str) -> tuple[bool, str]:
@@ -43,6 +44,9 @@ def _check_connection(base_url: str) -> tuple[bool, str]:
     from ..api.errors import InsecureUrl, TlsError
     from ..api.transport import normalise_base_url, shared_pool
 
+    problem = url_problem(base_url)
+    if problem:
+        return False, problem
     try:
         url = normalise_base_url(base_url)
     except InsecureUrl as error:
@@ -60,27 +64,43 @@ def _check_connection(base_url: str) -> tuple[bool, str]:
     return True, f"{url}: reachable, {tls}, answers like the MySSL API"
 
 
+def _base_url(services: Services, args: argparse.Namespace) -> str:
+    """--base-url, else that of MYSSL_API_KEY's or the chosen profile, else the MySSL service."""
+    if getattr(args, "base_url", None) or env_key(args) is not None:
+        return ephemeral_base_url(args)
+    name = profile_name(args)
+    state = services.profiles.load()
+    profile = state.find(name) if name else state.last
+    if profile is not None:
+        return profile.base_url
+    from ..api.models import DEFAULT_BASE_URL
+
+    return DEFAULT_BASE_URL
+
+
 def run(services: Services, args: argparse.Namespace) -> int:
     checks: list[tuple[str, bool, str]] = []
     checks.append(("version", True, f"myssl-desktop {__version__}"))
-    checks.append(("keychain", *_check_keychain(services)))
-    for label, path in services.dirs.all().items():
-        checks.append((f"{label} folder", *_check_folder(path)))
-    state = services.profiles.load()
-    profile = state.find(args.profile) if args.profile else state.last
-    base_urls = [args.base_url] if args.base_url else ([profile.base_url] if profile else [])
-    if not base_urls:
-        from ..api.models import DEFAULT_BASE_URL
-
-        base_urls = [DEFAULT_BASE_URL]
-    for url in base_urls:
-        checks.append(("connection", *_check_connection(url)))
+    from_env = env_key(args)
+    if from_env is None:
+        checks.append(("keychain", *_check_keychain(services)))
+    else:
+        checks.append(("keychain", True, f"not needed: the key comes from {ENV_KEY} ({from_env.prefix}…)"))
+    for label in services.dirs.all():
+        checks.append((f"{label} folder", *_check_folder(services, label)))
+    checks.append(("connection", *_check_connection(_base_url(services, args))))
+    broken = [name for name, ok, _ in checks if not ok]
+    if args.json:
+        emit_json({"ok": not broken, "checks": [{"check": name, "ok": ok, "detail": detail}
+                                                for name, ok, detail in checks]})
+        return 1 if broken else 0
     width = max(len(name) for name, _, _ in checks)
     for name, ok, detail in checks:
-        print(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
-    broken = [name for name, ok, _ in checks if not ok]
+        say(f"{'ok  ' if ok else 'FAIL'} {name.ljust(width)}  {detail}")
     if broken:
-        print(f"\n{len(broken)} problem(s): {', '.join(broken)}.")
+        say()
+        say(f"{len(broken)} problem(s): {', '.join(broken)}.")
         return 1
-    print("\nEverything works.")
+    say()
+    say("Everything works.")
     return 0

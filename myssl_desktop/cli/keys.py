@@ -9,32 +9,30 @@ the keychain could not keep it (then it is the only copy, and the exit code is 3
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import KeyLimitReached, NotFound
 from ..api.models import PERMISSIONS, ApiKey
-from ..keyactions import CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
-from ..keychain import SERVICE, Entry, KeychainError
-from ..profiles import Profile
+from ..errors import describe
+from ..keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
+from ..keychain import KeychainError
 from ..revoke_when import RevokeWhen
 from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
-from .account import find_profile
-from .output import CommandFailed, confirm, emit_json, fail, table
+from . import arguments
+from .keydata import key_json
+from .newsecret import SecretFile, deliver, reserved_file
+from .output import CommandFailed, confirm, emit_json, fail, print_table, say, warn
+from .selection import ENV_KEY, add_account_options, is_ephemeral, open_session, require_writable
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
 
 LIST_STATUSES = ("current", "active", "expiring", "revoked", "all")
 DEFAULT_PERMISSIONS = ("domains:read",)
-KEYCHAIN_FAILED = 3  # exit code: the secret was printed because the keychain did not keep it
 RECENT_USE = timedelta(days=7)  # used more recently than this: "something still uses it"
 
 
@@ -43,75 +41,90 @@ def register(commands: Any) -> None:
     actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="list the account's keys")
-    _profile_option(listing)
+    add_account_options(listing)
     listing.add_argument("--status", choices=LIST_STATUSES, default="current",
                          help="which keys (default: current, every key but the revoked ones)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
 
     show = actions.add_parser("show", help="show one key, with its usage over 30 days")
-    _profile_option(show)
-    _key_option(show)
+    add_account_options(show)
+    arguments.add_key_argument(show)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=run_show)
 
     create = actions.add_parser("create", help="create a key; its secret goes to the keychain")
-    _profile_option(create)
-    create.add_argument("--name", required=True, help="the new key's name")
+    add_account_options(create)
+    create.add_argument("--name", required=True, type=arguments.text, help="the new key's name")
     create.add_argument("--permission", action="append", choices=PERMISSIONS, dest="permissions",
                         metavar="PERMISSION",
-                        help=f"repeat for several (default {', '.join(DEFAULT_PERMISSIONS)}); "
+                        help=f"repeat for several (default: {', '.join(DEFAULT_PERMISSIONS)}); "
                              f"one of {', '.join(PERMISSIONS)}")
     create.add_argument("--json", action="store_true")
     _secret_options(create)
     create.set_defaults(run=run_create)
 
     rename = actions.add_parser("rename", help="rename a key")
-    _profile_option(rename)
-    _key_option(rename)
-    rename.add_argument("--name", required=True, help="the new name")
+    add_account_options(rename)
+    arguments.add_key_argument(rename)
+    rename.add_argument("--name", required=True, type=arguments.text, help="the new name")
+    rename.add_argument("--json", action="store_true")
     rename.set_defaults(run=run_rename)
 
     regenerate = actions.add_parser("regenerate", help="replace a key's secret (the old one stops at once)")
-    _profile_option(regenerate)
-    _key_option(regenerate)
+    add_account_options(regenerate)
+    arguments.add_key_argument(regenerate)
     regenerate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     regenerate.add_argument("--json", action="store_true")
     _secret_options(regenerate)
     regenerate.set_defaults(run=run_regenerate)
 
     revoke = actions.add_parser("revoke", help="revoke a key now or later, or cancel a scheduled revoke")
-    _profile_option(revoke)
-    _key_option(revoke)
+    add_account_options(revoke)
+    arguments.add_key_argument(revoke)
     revoke.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     when = revoke.add_mutually_exclusive_group()
     when.add_argument("--at", type=RevokeWhen, choices=RevokeWhen.for_keys(), default=RevokeWhen.NOW,
-                      help="revoke now (default) or schedule it this far ahead")
+                      help="revoke now, or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
+    revoke.add_argument("--json", action="store_true",
+                        help="print the result as JSON: what was done (revoked, scheduled, cancelled, or nothing) "
+                             "and the key")
     revoke.set_defaults(run=run_revoke)
-
-
-def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=None, help="default: the last used profile")
-
-
-def _key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key", required=True, metavar="NAME_OR_ID", help="the key's id or exact name")
 
 
 def _secret_options(parser: argparse.ArgumentParser) -> None:
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--show-secret", action="store_true",
-                       help="also print the secret (it is stored in the keychain either way)")
+                       help="also print the secret (it is stored in the keychain either way, unless the key "
+                            f"comes from {ENV_KEY})")
     shown.add_argument("--out-file", metavar="PATH", default=None,
                        help="also write the secret to a new file (mode 0600; never overwrites)")
 
 
 # --- shared pieces -----------------------------------------------------------------------
 
-def _open(services: Services, args: argparse.Namespace) -> tuple[Profile, MysslClient, KeyActions]:
-    session = Session.for_profile(services, find_profile(services, args.profile))
-    return session.profile, session.client, session.actions
+def _open(services: Services, args: argparse.Namespace, *,
+          changes: bool = False) -> tuple[Session, MysslClient, KeyActions]:
+    """The chosen account's session; for a change, with the folders it writes checked first."""
+    session = open_session(services, args)
+    if changes and not is_ephemeral(session):
+        require_writable(services, "data")  # the list of keychain entries: before MySSL acts
+    return session, session.client, session.actions
+
+
+def _refuse_env_key(session: Session, key: ApiKey, doing: str) -> None:
+    if is_ephemeral(session) and session.actions.is_own_key(key):
+        raise CommandFailed(fail(f"“{key.name}” is the key in {ENV_KEY} that this command runs with; {doing} it "
+                                 "would lock this job out. Do it with another key, or from a stored profile "
+                                 "(--profile NAME)."))
+
+
+def _refuse_secret_nowhere(session: Session, args: argparse.Namespace) -> None:
+    """With a key from MYSSL_API_KEY there is no keychain: a new secret must go somewhere asked for."""
+    if is_ephemeral(session) and not (args.show_secret or args.out_file):
+        raise CommandFailed(fail(f"The key comes from {ENV_KEY}, so no keychain keeps the new secret: add "
+                                 "--show-secret or --out-file PATH. Nothing was changed.", exit_code=2))
 
 
 def resolve_key(client: MysslClient, text: str) -> ApiKey:
@@ -127,26 +140,12 @@ def resolve_key(client: MysslClient, text: str) -> ApiKey:
     if len(group) == 1:
         return group[0]
     if not group:
-        print(f"myssl-keys: no key named “{wanted}”"
-              + (" and no key with that id" if wanted.isdigit() else "")
-              + ". List the keys with: myssl-keys keys list --status all", file=sys.stderr)
+        warn(f"no key named “{wanted}”" + (" and no key with that id" if wanted.isdigit() else "")
+             + ". List the keys with: myssl-keys keys list --status all")
         raise CommandFailed()
     listed = ", ".join(f"id {k.id} ({k.prefix}…, {k.status})" for k in group)
-    print(f"myssl-keys: {len(group)} keys are named “{wanted}”: {listed}. Name one by its id: --key ID",
-          file=sys.stderr)
+    warn(f"{len(group)} keys are named “{wanted}”: {listed}. Name one by its id.")
     raise CommandFailed()
-
-
-def _timestamp(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def key_json(key: ApiKey) -> dict[str, Any]:
-    return {"id": key.id, "name": key.name, "prefix": key.prefix, "permissions": list(key.permissions),
-            "status": key.status, "created_at": _timestamp(key.created_at),
-            "last_used_at": _timestamp(key.last_used_at), "request_count": key.request_count,
-            "requests_24h": key.requests_24h, "expires_at": _timestamp(key.expires_at),
-            "revoked_at": _timestamp(key.revoked_at)}
 
 
 def _secret_stored(actions: KeyActions, key: ApiKey) -> bool:
@@ -179,14 +178,10 @@ def _last_use(key: ApiKey) -> str:
     return f"it was last used {when}"
 
 
-def _entry_text(profile: Profile, key: ApiKey) -> str:
-    return f"service “{SERVICE}”, entry “{Entry.created_key(profile.id, key.id)}”"
-
-
 # --- list and show ---------------------------------------------------------------------
 
 def run_list(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args)
     if args.status in ("current", "all"):
         keys = client.all_keys()
         if args.status == "current":
@@ -205,26 +200,29 @@ def run_list(services: Services, args: argparse.Namespace) -> int:
         emit_json(rows)
         return 0
     if not keys:
-        print("No keys." if args.status == "all" else f"No {args.status} keys.")
+        say("No keys." if args.status == "all" else f"No {args.status} keys.")
         return 0
-    print(table([[k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at), f"{k.requests_24h:,}",
-                  f"{k.request_count:,}"] for k in keys],
-                ["NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"]))
+    print_table([[str(k.id), k.name, k.prefix + "…", _status_text(k), relative(k.last_used_at),
+                  f"{k.requests_24h:,}", f"{k.request_count:,}"] for k in keys],
+                ["ID", "NAME", "PREFIX", "STATUS", "LAST USED", "24H", "TOTAL"])
     return 0
 
 
 def run_show(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    wanted = arguments.required_key(args, "keys show")
+    session, client, actions = _open(services, args)
+    key = resolve_key(client, wanted)
     usage = client.key_usage(key.id, days=30)
-    stored = _stored_or_unknown(actions, key)
+    ephemeral = is_ephemeral(session)
+    stored = None if ephemeral else _stored_or_unknown(actions, key)
     own = actions.is_own_key(key)
     if args.json:
         emit_json({**key_json(key), "requests_30d": usage.total, "secret_stored": stored,
                    "sign_in_key": own})
         return 0
     lines = [
-        ("Name", key.name + ("  (this profile signs in with it)" if own else "")),
+        ("Name", key.name + (f"  (the key in {ENV_KEY})" if own and ephemeral
+                             else "  (this profile signs in with it)" if own else "")),
         ("ID", str(key.id)),
         ("Prefix", key.prefix + "…"),
         ("Status", _status_text(key)),
@@ -236,107 +234,13 @@ def run_show(services: Services, args: argparse.Namespace) -> int:
         ("Revoke at", "not scheduled" if key.expires_at is None
          else f"{exact(key.expires_at)} ({relative(key.expires_at)})"),
         ("Revoked", "no" if key.revoked_at is None else f"{exact(key.revoked_at)} ({relative(key.revoked_at)})"),
-        ("Secret", {True: "stored in your keychain", False: "not stored by this app",
-                    None: "unknown (keychain unavailable)"}[stored]),
+        ("Secret", f"not looked up (no keychain is used with {ENV_KEY})" if ephemeral else
+         {True: "stored in your keychain", False: "not stored by this app",
+          None: "unknown (keychain unavailable)"}[stored]),
     ]
     for label, value in lines:
-        print(f"{label + ':':<13}{value}")
+        say(f"{label + ':':<13}{value}")
     return 0
-
-
-# --- shown-once secrets ------------------------------------------------------------------
-
-class _SecretFile:
-    """A new file reserved (O_EXCL, mode 0600) before the request that makes the secret."""
-
-    def __init__(self, path: Path, fd: int) -> None:
-        self.path = path
-        self._fd: int | None = fd
-
-    def write(self, text: str) -> None:
-        assert self._fd is not None
-        fd, self._fd = self._fd, None
-        try:
-            os.write(fd, (text + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def discard(self) -> None:
-        """Nothing was written: remove the empty file again."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-            self.path.unlink(missing_ok=True)
-
-
-@contextmanager
-def _reserved_file(path_text: str | None) -> Iterator[_SecretFile | None]:
-    if path_text is None:
-        yield None
-        return
-    path = Path(path_text)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        print(f"myssl-keys: {path} already exists; refusing to overwrite it. Nothing was changed.",
-              file=sys.stderr)
-        raise CommandFailed() from None
-    except OSError as error:
-        print(f"myssl-keys: cannot create {path}: {error.strerror}. Nothing was changed.", file=sys.stderr)
-        raise CommandFailed() from None
-    if hasattr(os, "fchmod"):  # POSIX: 0600 whatever the umask (Windows has no fchmod before 3.13)
-        os.fchmod(fd, 0o600)
-    reserved = _SecretFile(path, fd)
-    try:
-        yield reserved
-    finally:
-        reserved.discard()  # no-op once written
-
-
-def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: argparse.Namespace,
-             done: str) -> int:
-    """Hand over a secret that KeyActions has already tried to keep in the keychain."""
-    key, secret = new.api_key, new.secret
-    problems: list[str] = []
-    written = False
-    if out is not None:
-        try:
-            out.write(secret.reveal())
-            written = True
-        except OSError as error:
-            problems.append(f"could not write the secret to {out.path}: {error.strerror}")
-    # Printed when asked, and whenever the keychain failed: then it is the only copy.
-    reveal = args.show_secret or not new.stored
-    if args.json:
-        result: dict[str, Any] = {"api_key": key_json(key), "secret_stored": new.stored}
-        if new.stored:
-            result["keychain_entry"] = Entry.created_key(profile.id, key.id)
-        else:
-            result["keychain_problem"] = new.problem
-        if written and out is not None:
-            result["out_file"] = str(out.path)
-        if reveal:
-            result["secret"] = secret.reveal()
-        emit_json(result)
-    else:
-        print(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
-        if new.stored:
-            print(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
-        if written and out is not None:
-            print(f"The secret was written to {out.path} (mode 0600).")
-        if reveal:
-            print(f"Secret: {secret.reveal()}")
-    if not new.stored:
-        print(f"myssl-keys: WARNING: the secret of “{key.name}” could NOT be stored in your keychain: "
-              f"{new.problem}", file=sys.stderr)
-        print("myssl-keys: WARNING: it is printed on standard output, and MySSL will never show it "
-              "again: copy it somewhere safe now.", file=sys.stderr)
-    for problem in problems:
-        print(f"myssl-keys: {problem}", file=sys.stderr)
-    if not new.stored:
-        return KEYCHAIN_FAILED
-    return 1 if problems else 0
 
 
 # --- changes -----------------------------------------------------------------------------
@@ -346,47 +250,62 @@ def _warn_about_same_name(client: MysslClient, name: str) -> None:
     wanted = name.strip().casefold()
     same = [k for k in client.all_keys(search=name.strip()) if k.name.casefold() == wanted and not k.is_revoked]
     for key in same:
-        print(f"myssl-keys: note: “{key.name}” (id {key.id}, {key.prefix}…) already has this name; "
-              "name the key by its id in later commands.", file=sys.stderr)
+        warn(f"note: “{key.name}” (id {key.id}, {key.prefix}…) already has this name; name the key by its id "
+             "in later commands.")
 
 
 def run_create(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
+    session, client, actions = _open(services, args, changes=True)
     permissions = list(dict.fromkeys(args.permissions or DEFAULT_PERMISSIONS))
+    _refuse_secret_nowhere(session, args)
     _warn_about_same_name(client, args.name)
-    with _reserved_file(args.out_file) as out:
+    with reserved_file(args.out_file) as out:
         try:
             new = actions.create(args.name, permissions)
         except KeyLimitReached as error:
-            print(f"myssl-keys: {error}", file=sys.stderr)
+            warn(describe(error))
             if error.stale_keys:
-                print("myssl-keys: unused for 90 days: "
-                      + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys), file=sys.stderr)
+                warn("unused for 90 days: "
+                     + ", ".join(f"“{k.name}” (id {k.id}, {k.prefix}…)" for k in error.stale_keys))
             return 1
         except CreateUncertain as error:
-            print(f"myssl-keys: {error}", file=sys.stderr)
+            if len(error.found) == 1:
+                return _secret_lost(session, error.found[0], out, args, "created")
+            warn(describe(error))
             for key in error.found:
-                print(f"myssl-keys: found “{key.name}” (id {key.id}, {key.prefix}…), created "
-                      f"{relative(key.created_at)}", file=sys.stderr)
+                warn(f"found “{key.name}” (id {key.id}, {key.prefix}…), created {relative(key.created_at)}")
             return 1
-        return _deliver(profile, new, out, args, "Created key")
+        return deliver(session.profile, new, out, args, "Created key", keychain=not is_ephemeral(session))
 
 
 def run_rename(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    wanted = arguments.required_key(args, "keys rename")
+    session, client, actions = _open(services, args)
+    key = resolve_key(client, wanted)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked; a revoked key cannot be changed.")
     renamed = actions.rename(key, args.name)
-    print(f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.")
+    return _done(args, "renamed", renamed, f"Renamed “{key.name}” (id {key.id}, {key.prefix}…) to “{renamed.name}”.",
+                 previous_name=key.name)
+
+
+def _done(args: argparse.Namespace, result: str, key: ApiKey, text: str, **more: Any) -> int:
+    """The outcome of a change: a sentence, or with --json what was done and the key as it is now."""
+    if args.json:
+        emit_json({"result": result, **more, "api_key": key_json(key)})
+    else:
+        say(text)
     return 0
 
 
 def run_regenerate(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    wanted = arguments.required_key(args, "keys regenerate")
+    session, client, actions = _open(services, args, changes=True)
+    key = resolve_key(client, wanted)
     if key.is_revoked:
         return fail(f"“{key.name}” (id {key.id}) is revoked and cannot be regenerated. Create a new key.")
+    _refuse_secret_nowhere(session, args)
+    _refuse_env_key(session, key, "regenerating")
     if actions.is_own_key(key):
         raise OwnKeyRefused(f"“{key.name}” is the key this profile signs in with; regenerating it would "
                             "stop the app's own secret at once. Rotate it instead: myssl-keys rotate.")
@@ -394,27 +313,46 @@ def run_regenerate(services: Services, args: argparse.Namespace) -> int:
                 f"{_last_use(key)}. For a zero-downtime switch use `myssl-keys rotate` instead.")
     if not confirm(question, assume_yes=args.yes):
         return 1
-    with _reserved_file(args.out_file) as out:
-        new = actions.regenerate(key)
-        return _deliver(profile, new, out, args, "Regenerated key")
+    with reserved_file(args.out_file) as out:
+        try:
+            new = actions.regenerate(key)
+        except ActionUncertain as error:
+            if error.happened is not True:
+                raise
+            return _secret_lost(session, key, out, args, "regenerated")
+        return deliver(session.profile, new, out, args, "Regenerated key", keychain=not is_ephemeral(session))
+
+
+def _secret_lost(session: Session, key: ApiKey, out: SecretFile | None, args: argparse.Namespace, done: str) -> int:
+    """MySSL made a new secret for `key`, but its answer could not be read: that secret is lost for
+    good. Say so plainly, and offer the one way to a working secret, regenerating the key."""
+    old = ", and the old one no longer works" if done == "regenerated" else ""
+    warn(f"MySSL {done} “{key.name}” (id {key.id}), but its answer, which held the new secret, could not be read: "
+         f"that secret is lost{old}. The key must be regenerated to get a secret that can be used.")
+    again = f"myssl-keys keys regenerate {key.id} --yes"
+    if not (sys.stdin.isatty() and confirm(f"Regenerate “{key.name}” now?", assume_yes=False)):
+        warn(f"Regenerate it with: {again}")
+        return 1
+    new = session.actions.regenerate(session.client.get_key(key.id))
+    return deliver(session.profile, new, out, args, "Regenerated key", keychain=not is_ephemeral(session))
 
 
 def run_revoke(services: Services, args: argparse.Namespace) -> int:
-    profile, client, actions = _open(services, args)
-    key = resolve_key(client, args.key)
+    wanted = arguments.required_key(args, "keys revoke")
+    session, client, actions = _open(services, args, changes=True)
+    key = resolve_key(client, wanted)
     label = f"“{key.name}” (id {key.id}, {key.prefix}…)"
     if key.is_revoked:
         if args.cancel:
             return fail(f"{label} is already revoked; there is no scheduled revoke to cancel.")
-        print(f"{label} is already revoked (since {exact(key.revoked_at)}). Nothing to do.")
-        return 0
+        return _done(args, "already_revoked", key, f"{label} is already revoked (since {exact(key.revoked_at)}). "
+                     "Nothing to do.")
     if args.cancel:
         if key.expires_at is None:
-            print(f"{label} has no scheduled revoke. Nothing to do.")
-            return 0
-        actions.cancel_scheduled_revoke(key)
-        print(f"Cancelled the scheduled revoke of {label}: it stays active.")
-        return 0
+            return _done(args, "nothing_scheduled", key, f"{label} has no scheduled revoke. Nothing to do.")
+        kept = actions.cancel_scheduled_revoke(key)
+        return _done(args, "cancelled", kept, f"Cancelled the scheduled revoke of {label}: it stays active.")
+    _refuse_env_key(session, key, "revoking")
     if actions.is_own_key(key):
         actions.revoke(key)  # refuses the sign-in key before any request: raises OwnKeyRefused
     delay = args.at.span
@@ -427,10 +365,7 @@ def run_revoke(services: Services, args: argparse.Namespace) -> int:
     if not confirm(question, assume_yes=args.yes):
         return 1
     if args.at is RevokeWhen.NOW:
-        actions.revoke(key)
-        print(f"Revoked {label}.")
-    else:
-        scheduled = actions.schedule_revoke(key, args.at)
-        print(f"{label} will be revoked at {exact(scheduled.expires_at)} (in {delay}). "
-              f"Cancel with: myssl-keys keys revoke --key {key.id} --cancel")
-    return 0
+        return _done(args, "revoked", actions.revoke(key), f"Revoked {label}.")
+    scheduled = actions.schedule_revoke(key, args.at)
+    return _done(args, "scheduled", scheduled, f"{label} will be revoked at {exact(scheduled.expires_at)} (in "
+                 f"{delay}). Cancel with: myssl-keys keys revoke {key.id} --cancel")

@@ -34,10 +34,13 @@ from ..rotation.names import new_key_name
 from ..rotation.runner import advance_all
 from ..services import Services
 from ..session import Session
-from .account import find_profile
+from . import arguments
 from .keys import resolve_key
-from .output import CommandFailed, confirm, fail, table
+from .output import CommandFailed, confirm, fail, print_table, say, warn
+from .selection import ENV_KEY, add_account_options, find_profile, profile_name, require_writable, stored_profile
 
+NEEDS_STORED_PROFILE = (f"rotate keeps a journal and the new key in the keychain between its steps, and switches the "
+                        f"stored profiles that sign in with the key, while a key from {ENV_KEY} is stored nowhere")
 POLL_S = 15  # drain polling: one request pair every 15 s stays far inside every tier's limit
 NEEDS_YOU = 4  # exit code: the rotation stopped and waits for the user (the message says why)
 
@@ -51,17 +54,16 @@ EXIT_CODES = f"""exit codes:
 
 
 def register(commands: Any) -> None:
-    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    rotate.add_argument("--profile", default=None, help="default: the last used profile")
-    rotate.add_argument("--key", help="the key to rotate: name or id")
+    rotate = commands.add_parser("rotate", help="replace a key without downtime (resumable)", epilog=EXIT_CODES)
+    add_account_options(rotate, base_url=False)
+    arguments.add_key_argument(rotate, "the key to rotate")
     rotate.add_argument("--env-file", action="append", default=[], metavar="PATH[:VAR]",
-                        help=f"a .env file whose variable (default {DEFAULT_VARIABLE}) gets the new key")
-    rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER",
+                        help=f"a .env file whose variable VAR ({DEFAULT_VARIABLE} when no :VAR is given) gets the new "
+                             "key")
+    rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER", type=arguments.text,
                         help="a keychain entry another program reads")
-    rotate.add_argument("--quiet-period", default="10m", type=duration,
-                        help="how long the old key must stay unused after delivery before it is revoked "
-                             "(default: 10m)")
+    rotate.add_argument("--quiet-period", default="10m", type=duration, metavar="DURATION",
+                        help="how long the old key must stay unused after delivery before it is revoked")
     rotate.add_argument("--revoke", type=RevokeWhen, choices=list(RevokeWhen), default=None,
                         help="revoke the old key now, schedule it, or leave it for later (default: now; with "
                              "--resume, change the choice)")
@@ -75,15 +77,14 @@ def register(commands: Any) -> None:
     rotate.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rotate.set_defaults(run=run_rotate)
 
-    rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    rotations = commands.add_parser("rotations", help="list, advance or discard rotations", epilog=EXIT_CODES)
+    add_account_options(rotations, base_url=False)
     rotations.add_argument("--all", action="store_true", help="also finished ones")
     rotations.add_argument("--json", action="store_true")
     rotations.set_defaults(run=run_rotations)
     actions = rotations.add_subparsers(dest="rotations_command", metavar="ACTION")
     advance = actions.add_parser("run", help="advance every rotation in progress, of all profiles (for a "
-                                             "user timer)", epilog=EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+                                             "user timer)", epilog=EXIT_CODES)
     advance.add_argument("--wait", action="store_true",
                          help="keep going until each one is done, needs you, or waits for a scheduled revoke")
     advance.add_argument("--json", action="store_true")
@@ -119,6 +120,8 @@ def parse_targets(args: argparse.Namespace) -> list[Target]:
 
 
 def run_rotate(services: Services, args: argparse.Namespace) -> int:
+    if not (args.resume is None and args.cancel is None):
+        require_writable(services, "config", "data")  # journals, and the profiles a rotation switches
     machine = services.rotations
     report = Reporter(args.json)
     if args.cancel:
@@ -129,11 +132,13 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         if args.revoke is not None:
             rotation = machine.set_revoke(rotation.id, args.revoke)
         return _drive(machine, rotation, report, force=args.force)
-    if not args.key:
-        return fail("Name the key to rotate with --key (or --resume a rotation in progress).")
-    profile = find_profile(services, args.profile)
+    wanted = arguments.key_of(args)
+    if not wanted:
+        return fail("Name the key to rotate: myssl-keys rotate KEY (or --resume a rotation in progress).")
+    profile = stored_profile(services, args, needs=NEEDS_STORED_PROFILE)
+    require_writable(services, "config", "data")
     session = Session.for_profile(services, profile)
-    old = resolve_key(session.client, args.key)
+    old = resolve_key(session.client, wanted)
     targets = parse_targets(args)
     if not targets:
         targets = machine.remembered_targets(profile.base_url, old)
@@ -147,19 +152,20 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
         hint = (f" (--env-file {target.path}:{contents.reference})"
                 if contents.reference and isinstance(target, EnvFileTarget) else "")
         return fail(contents.problem + hint)
-    lines = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
-    where = "\n".join(lines) or "  (no places: you will copy the new key yourself)"
+    places = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
     if check.other_profiles:
         names = ", ".join(f"“{p.name}”" for p in check.other_profiles)
         report.say(f"Note: profile{'s' if len(check.other_profiles) > 1 else ''} {names} sign in with this key "
                    "too: they are switched to the new key with it.")
     revoke = args.revoke or RevokeWhen.NOW
-    question = (f"Rotate “{old.name}” ({old.prefix}…)? A new key “{new_key_name(old.name)}” is created and written "
-                f"to:\n{where}\nthen verified; the old key is revoked ({revoke.label.lower()}) once unused for "
-                f"{args.quiet_period} s.")
+    question = [f"Rotate “{old.name}” ({old.prefix}…)? A new key “{new_key_name(old.name)}” is created and written "
+                "to:", *(places or ["  (no places: you will copy the new key yourself)"]),
+                f"then verified; the old key is revoked ({revoke.label.lower()}) once unused for "
+                f"{args.quiet_period} s."]
     forced = check.needs_force()
     if forced and not args.force:
-        print(f"myssl-keys: {question}", file=sys.stderr)
+        for line in question:
+            warn(line)
         return fail("Some places hold something other than this key (marked ⚠ above). Check them; to replace "
                     "their values anyway, run again with --force.")
     if not confirm(question, assume_yes=args.yes or args.json):
@@ -239,6 +245,10 @@ def _pick(machine: RotationMachine, wanted: str) -> Rotation:
 
 def run_rotations(services: Services, args: argparse.Namespace) -> int:
     rotations, damaged = services.rotations.overview()
+    name = profile_name(args)
+    if name is not None:  # one profile's rotations
+        profile_id = find_profile(services, name).id
+        rotations = [r for r in rotations if r.profile_id == profile_id]
     shown = rotations if args.all else [r for r in rotations if not r.state.finished]
     if args.json:
         print(json.dumps({"rotations": [summary(r) for r in shown],
@@ -246,15 +256,14 @@ def run_rotations(services: Services, args: argparse.Namespace) -> int:
                          indent=2))
         return NEEDS_YOU if damaged else 0
     if not shown and not damaged:
-        print("No rotation is in progress." if not args.all else "No rotations yet.")
+        say("No rotation is in progress." if not args.all else "No rotations yet.")
     if shown:
-        print(table([[r.id, r.old_key_name, r.state.value, r.attention and "needs you" or _waiting_words(r),
+        print_table([[r.id, r.old_key_name, r.state.value, r.attention and "needs you" or _waiting_words(r),
                       r.created_at, str(len(r.targets))] for r in shown],
-                    ["ID", "KEY", "STATE", "NOW", "STARTED", "PLACES"]))
+                    ["ID", "KEY", "STATE", "NOW", "STARTED", "PLACES"])
     for bad in damaged:
-        print(f"myssl-keys: the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}. It blocks new "
-              f"rotations of its key until you look at it and remove it: myssl-keys rotations discard {bad.id}",
-              file=sys.stderr)
+        warn(f"the journal of rotation {bad.id} is damaged ({bad.reason}): {bad.path}. It blocks new rotations of "
+             f"its key until you look at it and remove it: myssl-keys rotations discard {bad.id}")
     return NEEDS_YOU if damaged else 0
 
 
@@ -267,6 +276,9 @@ def _waiting_words(rotation: Rotation) -> str:
 
 
 def run_advance(services: Services, args: argparse.Namespace) -> int:
+    if getattr(args, "profile", None):
+        return fail("rotations run advances the rotations of every profile; it takes no --profile.", exit_code=2)
+    require_writable(services, "config", "data")
     report = Reporter(args.json)
     while True:
         reports, damaged = advance_all(services.rotations)
@@ -300,7 +312,7 @@ def run_discard(services: Services, args: argparse.Namespace) -> int:
                    assume_yes=args.yes):
         return 1
     aside = services.rotations.discard(args.id)
-    print(f"Moved the journal of rotation {args.id} aside to {aside}.")
+    say(f"Moved the journal of rotation {args.id} aside to {aside}.")
     return 0
 
 
@@ -335,17 +347,19 @@ class Reporter:
             print(json.dumps({"event": event, "message": message,
                               **({"rotation": summary(rotation)} if rotation else {})}), flush=True)
         elif event == "needs_user":
-            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+            warn(message)
         else:
-            print(message, flush=True)
+            say(message)
+        sys.stdout.flush()
 
     def say(self, message: str) -> None:
         if not self.as_json:
-            print(message, flush=True)
+            say(message)
+            sys.stdout.flush()
 
     def problem(self, message: str) -> None:
         if not self.as_json:
-            print(f"myssl-keys: {message}", file=sys.stderr, flush=True)
+            warn(message)
         else:
             print(json.dumps({"event": "error", "message": message}), flush=True)
 

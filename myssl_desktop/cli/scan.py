@@ -18,8 +18,9 @@ from ..scan import Hit, ScanProgress, ScanReport, match_keys, scan
 from ..scan.hook import install_hook, remove_hook
 from ..scan.scanner import DEFAULT_MAX_FILE_SIZE
 from ..services import Services
-from .account import find_profile
-from .output import emit_json, table
+from .output import emit_json, print_table, say, warn
+from .selection import add_account_options, env_key, open_session, profile_name, stored_profile
+from .terminal import status_line
 
 FOUND = 10  # exit code: at least one secret was found
 MB = 1024 * 1024
@@ -42,14 +43,12 @@ prefix (and, with --json, the SHA-256 of the secret).
 def register(commands: Any) -> None:
     finder = commands.add_parser("scan", help="find MySSL key secrets in folders and their git history",
                                  description="Find MySSL key secrets (myssl_k_…) in files and git history.",
-                                 epilog=SCAN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=SCAN_EPILOG)
     finder.add_argument("paths", nargs="+", metavar="PATH", help="a folder or file to search")
     finder.add_argument("--history", action="store_true",
                         help="also search every commit of the git repositories found")
     finder.add_argument("--json", action="store_true")
-    finder.add_argument("--profile", default=None,
-                        help="name the keys found with this profile's account (default: the last used "
-                             "profile, when it is signed in)")
+    add_account_options(finder)  # the account whose keys name the hits (the last used profile, when signed in)
     finder.add_argument("--max-file-size", type=_megabytes, default=DEFAULT_MAX_FILE_SIZE, metavar="MB",
                         help=f"skip larger files (default {DEFAULT_MAX_FILE_SIZE // MB} MB)")
     finder.set_defaults(run=run_scan)
@@ -78,18 +77,18 @@ def _megabytes(text: str) -> int:
 # --- scan --------------------------------------------------------------------------------
 
 def run_scan(services: Services, args: argparse.Namespace) -> int:
-    if args.profile is not None:
-        find_profile(services, args.profile)  # a mistyped name fails before the scan, not after
+    if env_key(args) is None and (profile_name(args) is not None or getattr(args, "base_url", None)):
+        stored_profile(services, args)  # a mistyped name fails before the scan, not after
     show_progress = not args.json and sys.stderr.isatty()
     try:
         report = scan(args.paths, history=args.history, max_file_size=args.max_file_size,
                       on_progress=_print_progress if show_progress else None)
     finally:
         if show_progress:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
-    named = _keys_by_hit(report, _account_keys(services, args.profile) if report.hits else None)
+            status_line()
+    named = _keys_by_hit(report, _account_keys(services, args) if report.hits else None)
     for problem in report.problems:
-        print(f"myssl-keys: warning: {problem}", file=sys.stderr)
+        warn(f"warning: {problem}")
     if args.json:
         emit_json(_report_json(report, named))
     else:
@@ -101,18 +100,17 @@ def _print_progress(progress: ScanProgress) -> None:
     text = f"Scanning… {progress.files:,} files ({_size(progress.file_bytes)})"
     if progress.phase == "history":
         text += f", history: {progress.blobs:,} blobs ({_size(progress.blob_bytes)})"
-    print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+    status_line(text)
 
 
-def _account_keys(services: Services, profile_name: str | None) -> list[ApiKey] | None:
-    """The account's keys (revoked ones too), or None when no signed-in profile can list them."""
+def _account_keys(services: Services, args: argparse.Namespace) -> list[ApiKey] | None:
+    """The chosen account's keys (revoked ones too), or None when it cannot list them."""
     try:
-        if profile_name is None and services.profiles.load().last is None:
+        if env_key(args) is None and profile_name(args) is None and services.profiles.load().last is None:
             return None  # never signed in: hits are listed by prefix
-        profile = find_profile(services, profile_name)
-        return services.signin.open(profile).all_keys()
+        return open_session(services, args).client.all_keys()
     except AppError as error:  # signed out, keychain locked, server unreachable: still show the hits
-        print(f"myssl-keys: keys not named: {describe(error)} Hits are listed by prefix.", file=sys.stderr)
+        warn(f"keys not named: {describe(error)} Hits are listed by prefix.")
         return None
 
 
@@ -151,9 +149,9 @@ def _print_report(report: ScanReport, named: KeysByHit) -> None:
         columns.append(("WHERE", lambda hit: f"{hit.path}:{hit.line}"))
         if any(hit.in_history for hit in report.hits):
             columns.append(("COMMIT", _commit_text))
-        print(table([[cell(hit) for _, cell in columns] for hit in report.hits], [name for name, _ in columns]))
-        print()
-    print(_summary(report))
+        print_table([[cell(hit) for _, cell in columns] for hit in report.hits], [name for name, _ in columns])
+        say()
+    say(_summary(report))
 
 
 def _summary(report: ScanReport) -> str:
@@ -201,21 +199,21 @@ def _size(count: int) -> str:
 def run_hook_install(services: Services, args: argparse.Namespace) -> int:
     change = install_hook(args.repo)
     if not change.changed:
-        print(f"The myssl-keys pre-commit hook is already installed: {change.hook}")
+        say(f"The myssl-keys pre-commit hook is already installed: {change.hook}")
     elif change.chained is not None:
-        print(f"Installed the pre-commit hook: {change.hook}. The hook that was there is now "
-              f"{change.chained}; it runs after the check, as before.")
+        say(f"Installed the pre-commit hook: {change.hook}. The hook that was there is now "
+            f"{change.chained}; it runs after the check, as before.")
     else:
-        print(f"Installed the pre-commit hook: {change.hook}")
+        say(f"Installed the pre-commit hook: {change.hook}")
     return 0
 
 
 def run_hook_remove(services: Services, args: argparse.Namespace) -> int:
     change = remove_hook(args.repo)
     if not change.changed:
-        print(f"The myssl-keys pre-commit hook is not installed in {change.hook.parent}.")
+        say(f"The myssl-keys pre-commit hook is not installed in {change.hook.parent}.")
     elif change.chained is not None:
-        print(f"Removed the pre-commit hook and put back the hook it ran: {change.hook}")
+        say(f"Removed the pre-commit hook and put back the hook it ran: {change.hook}")
     else:
-        print(f"Removed the pre-commit hook: {change.hook}")
+        say(f"Removed the pre-commit hook: {change.hook}")
     return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
+import sys
 
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
+from myssl_desktop.profiles import ProfileStore
+from tests.cli.helpers import cli_env, in_terminal
 from tests.support import files_containing, random_secret
 
 
@@ -55,7 +57,7 @@ def test_login_failures_are_specific(cli, sandbox) -> None:
 
 
 def test_login_without_any_keychain_fails_and_stores_nothing(cli, sandbox, app_dirs: AppDirs) -> None:
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    env = cli_env(DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
     result = cli("login", "--profile", "p", "--base-url", sandbox.base_url, "--key-stdin",
                  stdin=sandbox.admin_key, env=env)
     assert result.returncode == 1
@@ -71,7 +73,7 @@ def test_doctor_reports_and_fails_when_broken(cli, sandbox) -> None:
     assert good.returncode == 0, good.stdout
     assert "SecretService" in good.stdout and "answers like the MySSL API" in good.stdout
     assert "config folder" in good.stdout and "myssl-desktop 0." in good.stdout
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+    env = cli_env(DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
     bad = cli("doctor", "--base-url", "http://127.0.0.1:9/api/v1", env=env)
     assert bad.returncode == 1
     assert "FAIL keychain" in bad.stdout and "FAIL connection" in bad.stdout
@@ -87,3 +89,27 @@ def test_keychain_entry_is_under_the_service_name(cli, sandbox, real_keychain: K
     profile = ProfileStore(AppDirs.default().config).load().find("svc")
     assert profile is not None
     assert keyring.get_password("myssl-desktop", Entry.sign_in(profile.id)) == sandbox.admin_key
+
+
+def test_login_in_a_terminal_asks_for_the_key_with_typing_hidden(sandbox, app_dirs: AppDirs,
+                                                                 real_keychain: Keychain) -> None:
+    myssl_keys = [sys.executable, "-m", "myssl_desktop.cli"]
+    code, screen = in_terminal([*myssl_keys, "login", "--profile", "typed", "--base-url", sandbox.base_url],
+                               "(typing is hidden): ", sandbox.admin_key)
+    assert code == 0, screen
+    assert "MySSL API key (typing is hidden):" in screen and "Signed in to profile “typed”" in screen
+    assert sandbox.admin_key not in screen and sandbox.admin_key[8:20] not in screen  # no echo
+    profile = ProfileStore(app_dirs.config).load().find("typed")
+    assert profile is not None and real_keychain.load(Entry.sign_in(profile.id)).reveal() == sandbox.admin_key
+
+    nothing, screen = in_terminal([*myssl_keys, "login", "--profile", "empty", "--base-url", sandbox.base_url],
+                                  "(typing is hidden): ", "")
+    assert nothing == 1 and "No key was typed" in screen
+    assert ProfileStore(app_dirs.config).load().find("empty") is None
+
+
+def test_login_without_a_terminal_or_key_stdin_says_how(cli, sandbox, app_dirs: AppDirs) -> None:
+    result = cli("login", "--profile", "p", "--base-url", sandbox.base_url, stdin=sandbox.admin_key)
+    assert result.returncode == 2 and "No terminal to ask for the key on" in result.stderr
+    assert "--key-stdin < key.txt" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (app_dirs.config / "profiles.json").exists()

@@ -1,7 +1,7 @@
 """`myssl-keys keys ...` as separate processes against the sandbox, with the real keychain.
 
-Every test runs through the `work` fixture, which signs in first and, at the end, checks
-that no created secret reached any output (except where the test asked for it) or any
+Every test runs through the `work` fixture (conftest.py), which signs in first and, at the end,
+checks that no created secret reached any output (except where the test asked for it) or any
 file under the test's app folders.
 """
 
@@ -10,98 +10,19 @@ from __future__ import annotations
 import json
 import re
 import stat
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import keyring
 import pytest
 
 from myssl_desktop.api.client import MysslClient
 from myssl_desktop.api.errors import InvalidApiKey
-from myssl_desktop.api.models import ApiKey
-from myssl_desktop.keychain import SERVICE, Entry, Keychain
-from myssl_desktop.paths import AppDirs
-from myssl_desktop.profiles import Profile, ProfileStore
-from tests.support import files_containing
+from tests.cli.helpers import Work, patched_cli
 
 API_KEY_FIELDS = {"id", "name", "prefix", "permissions", "status", "created_at", "last_used_at",
                   "request_count", "requests_24h", "expires_at", "revoked_at"}
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-@dataclass
-class Work:
-    """Profile “work”, signed in with the sandbox's admin key."""
-
-    cli: object
-    sandbox: object
-    app_dirs: AppDirs
-    profile: Profile
-    api: MysslClient
-    secrets: set[str] = field(default_factory=set)  # every secret the test made or saw
-    revealed: set[int] = field(default_factory=set)  # indexes of outputs allowed to show one
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = self.cli(*args)  # type: ignore[operator]
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
-
-    def reveal(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """A run that was asked to print a secret (--show-secret)."""
-        self.revealed.add(len(self.cli.outputs))  # type: ignore[attr-defined]
-        return self.run(*args)
-
-    def stored(self, key_id: int) -> str | None:
-        secret = keyring.get_password(SERVICE, Entry.created_key(self.profile.id, key_id))
-        if secret is not None:
-            self.secrets.add(secret)
-        return secret
-
-    def make(self, name: str, permissions: tuple[str, ...] = ("domains:read",)) -> tuple[ApiKey, str]:
-        """A key created straight through the API (its secret known to the test only)."""
-        created = self.api.create_key(name, list(permissions))
-        self.secrets.add(created.secret.reveal())
-        return created.api_key, created.secret.reveal()
-
-    def named(self, name: str) -> ApiKey:
-        [key] = [k for k in self.api.all_keys(search=name) if k.name == name]
-        return key
-
-    def assert_no_leaks(self) -> None:
-        for key in self.api.all_keys():
-            self.stored(key.id)
-        secrets = self.secrets | {self.sandbox.admin_key}  # type: ignore[attr-defined]
-        for index, output in enumerate(self.cli.outputs):  # type: ignore[attr-defined]
-            if index not in self.revealed:
-                leaked = [s[:12] for s in secrets if s in output]
-                assert leaked == [], f"output {index} shows the secret(s) {leaked}…"
-        root = self.app_dirs.config.parent.parent
-        for secret in secrets:
-            assert files_containing(root, secret) == []
-
-
-@pytest.fixture
-def work(cli, sandbox, app_dirs: AppDirs, real_keychain: Keychain) -> Iterator[Work]:
-    login = cli("login", "--profile", "work", "--base-url", sandbox.base_url, "--key-stdin",
-                stdin=sandbox.admin_key)
-    assert login.returncode == 0, login.stderr
-    profile = ProfileStore(app_dirs.config).load().find("work")
-    assert profile is not None
-    work = Work(cli, sandbox, app_dirs, profile, MysslClient(sandbox.base_url, sandbox.admin_key))
-    yield work
-    work.assert_no_leaks()
-
-
-def _patched_cli(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`myssl-keys` in a new process whose keychain class has been changed by `patch`."""
-    script = ("import sys\nfrom myssl_desktop import keychain\n" + patch
-              + "\nfrom myssl_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
 
 
 def test_list_and_show_as_text_and_json(work: Work) -> None:
@@ -115,15 +36,15 @@ def test_list_and_show_as_text_and_json(work: Work) -> None:
     listing = work.run("keys", "list")
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert re.fullmatch(r"NAME +PREFIX +STATUS +LAST USED +24H +TOTAL", lines[0])
-    alpha_row = next(line for line in lines if line.startswith("alpha "))
+    assert re.fullmatch(r"ID +NAME +PREFIX +STATUS +LAST USED +24H +TOTAL", lines[0])
+    alpha_row = next(line for line in lines if re.match(rf"{used.id} +alpha ", line))
     assert f"{used.prefix}…" in alpha_row and "active" in alpha_row and "just now" in alpha_row
     assert re.search(r"just now +1 +1$", alpha_row)
-    assert any(line.startswith("beta ") and "never" in line for line in lines)
-    assert not any(line.startswith("retired") for line in lines)  # current keys by default
+    assert any(re.match(rf"{beta.id} +beta .* never ", line) for line in lines)
+    assert not any("retired" in line for line in lines)  # current keys by default
 
     revoked = work.run("keys", "list", "--status", "revoked")
-    assert [line.split()[0] for line in revoked.stdout.splitlines()[1:]] == ["retired"]
+    assert [line.split()[:2] for line in revoked.stdout.splitlines()[1:]] == [[str(retired.id), "retired"]]
 
     rows = json.loads(work.run("keys", "list", "--status", "all", "--json").stdout)
     by_name = {row["name"]: row for row in rows}
@@ -136,7 +57,7 @@ def test_list_and_show_as_text_and_json(work: Work) -> None:
     assert by_name["beta"]["last_used_at"] is None
     assert by_name["retired"]["status"] == "revoked" and ISO_Z.fullmatch(by_name["retired"]["revoked_at"])
 
-    shown = work.run("keys", "show", "--key", "alpha")
+    shown = work.run("keys", "show", "alpha")  # the key as KEY; --key KEY works as before
     assert shown.returncode == 0, shown.stderr
     assert f"ID:          {used.id}" in shown.stdout and "Permissions: domains:read" in shown.stdout
     assert "1 in 24 h, 1 in 30 days, 1 in total" in shown.stdout
@@ -208,7 +129,7 @@ def test_when_the_keychain_fails_the_secret_is_printed_once_and_the_exit_is_3(wo
         "        raise keychain.KeychainLocked('The keychain is locked (test).')\n"
         "    return real(self, entry, secret, **kw)\n"
         "keychain.Keychain.store = store\n")
-    result = _patched_cli(failing_store, "keys", "create", "--name", "orphan")
+    result = patched_cli(failing_store, "keys", "create", "--name", "orphan")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "could NOT be stored in your keychain: The keychain is locked (test)." in result.stderr
     [secret] = re.findall(r"Secret: (myssl_k_[a-z0-9]+)", result.stdout)
@@ -224,7 +145,7 @@ def test_when_the_keychain_fails_the_secret_is_printed_once_and_the_exit_is_3(wo
         "        raise keychain.KeychainLocked('locked')\n"
         "    return real(self, entry)\n"
         "keychain.Keychain.load = load\n")
-    rows = json.loads(_patched_cli(failing_load, "keys", "list", "--json").stdout)
+    rows = json.loads(patched_cli(failing_load, "keys", "list", "--json").stdout)
     assert rows and all(row["secret_stored"] is None for row in rows)
 
 
@@ -305,12 +226,28 @@ def test_keys_are_named_by_id_or_exact_name(work: Work) -> None:
     assert ambiguous.returncode == 1 and "2 keys are named “dup”" in ambiguous.stderr
     for key in (first, second):
         assert f"id {key.id} ({key.prefix}…" in ambiguous.stderr
-    assert "--key ID" in ambiguous.stderr
+    assert "Name one by its id." in ambiguous.stderr
     assert json.loads(work.run("keys", "show", "--key", str(second.id), "--json").stdout)["id"] == second.id
     assert json.loads(work.run("keys", "show", "--key", "solo", "--json").stdout)["id"] == solo.id
 
     unknown = work.run("keys", "rename", "--key", "nothing here", "--name", "x")
     assert unknown.returncode == 1 and "no key named “nothing here”" in unknown.stderr
+
+
+def test_the_key_is_named_as_an_argument_or_with_key_once(work: Work) -> None:
+    key, _ = work.make("Production Server")
+    for args in (["Production Server"], ["--key", "Production Server"], [str(key.id)],
+                 ["Production Server", "--key", "Production Server"]):
+        shown = work.run("keys", "show", *args, "--json")
+        assert shown.returncode == 0 and json.loads(shown.stdout)["id"] == key.id, args
+    both = work.run("keys", "show", "Production Server", "--key", "Sandbox admin")
+    assert both.returncode == 2 and "Name the key once" in both.stderr
+    neither = work.run("keys", "rename", "--name", "x")
+    assert neither.returncode == 2 and "Name the key: myssl-keys keys rename KEY" in neither.stderr
+    renamed = work.run("keys", "rename", str(key.id), "--name", "Production API")
+    assert renamed.returncode == 0 and work.api.get_key(key.id).name == "Production API"
+    revoked = work.run("keys", "revoke", "Production API", "--yes")
+    assert revoked.returncode == 0 and work.api.get_key(key.id).status == "revoked"
 
 
 def test_the_key_limit_names_the_stale_keys(work: Work) -> None:

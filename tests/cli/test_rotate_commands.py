@@ -4,7 +4,6 @@ processes against the sandbox with the real keychain."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -13,10 +12,11 @@ import pytest
 from myssl_desktop.api import MysslClient, Secret
 from myssl_desktop.profiles import Profile
 from myssl_desktop.rotation import CRASH_AT, JournalStore, State
+from tests.cli.helpers import cli_env
 
 
 def cli(*args: str, crash: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != CRASH_AT}
+    env = {k: v for k, v in cli_env().items() if k != CRASH_AT}
     if crash:
         env[CRASH_AT] = crash
     return subprocess.run([sys.executable, "-m", "myssl_desktop.cli", *args], env=env, capture_output=True,

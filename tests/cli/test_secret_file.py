@@ -1,5 +1,5 @@
-"""The `--out-file` of `myssl-keys keys create|regenerate`: a new file, mode 0600, reserved
-before the request. Runs without the sandbox: only the file handling is under test."""
+"""The `--out-file` of `myssl-keys keys create|regenerate` (cli/newsecret.py): a new file, mode
+0600, reserved before the request. Runs without the sandbox: only the file handling is under test."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from myssl_desktop.cli import keys
-from myssl_desktop.cli.keys import _reserved_file
+from myssl_desktop.cli import newsecret
+from myssl_desktop.cli.newsecret import reserved_file
 
 
 @pytest.mark.posix  # permission bits and umask; Windows only has a read-only flag
@@ -18,7 +18,7 @@ def test_the_file_is_0600_even_under_a_umask_that_strips_the_owners_write_bit(tm
     path = tmp_path / "secret.txt"
     previous = os.umask(0o277)
     try:
-        with _reserved_file(str(path)) as reserved:
+        with reserved_file(str(path)) as reserved:
             assert reserved is not None
             reserved.write("myssl_k_example")
     finally:
@@ -30,9 +30,9 @@ def test_the_file_is_0600_even_under_a_umask_that_strips_the_owners_write_bit(tm
 @pytest.mark.posix
 def test_without_fchmod_as_on_windows_before_3_13_the_file_is_still_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(keys.os, "fchmod")
+    monkeypatch.delattr(newsecret.os, "fchmod")
     path = tmp_path / "secret.txt"
-    with _reserved_file(str(path)) as reserved:
+    with reserved_file(str(path)) as reserved:
         assert reserved is not None
         reserved.write("myssl_k_example")
     assert path.read_text() == "myssl_k_example\n"
@@ -41,7 +41,7 @@ def test_without_fchmod_as_on_windows_before_3_13_the_file_is_still_written(
 
 def test_nothing_written_leaves_no_file_behind(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
-    with _reserved_file(str(path)):
+    with reserved_file(str(path)):
         assert path.exists()
     assert not path.exists()
 
@@ -49,7 +49,7 @@ def test_nothing_written_leaves_no_file_behind(tmp_path: Path) -> None:
 def test_an_existing_file_is_refused_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "secret.txt"
     path.write_text("keep me")
-    with pytest.raises(keys.CommandFailed), _reserved_file(str(path)):
+    with pytest.raises(newsecret.CommandFailed), reserved_file(str(path)):
         pass
     assert path.read_text() == "keep me"
     assert "already exists; refusing to overwrite it" in capsys.readouterr().err
