@@ -11,12 +11,13 @@ from typing import Any
 
 _HOMES = {
     ".client": ("UNSET", "MysslClient", "format_timestamp", "parse_rate_limit"),
-    ".errors": ("AccessDenied", "ApiError", "AuthenticationRequired", "BadResponse", "InsecureUrl",
+    ".errors": ("AccessDenied", "ApiError", "AuthenticationRequired", "BadResponse", "ClientsNotReported",
+                "InsecureUrl",
                 "InvalidApiKey", "InvalidRequest", "KeyLimitReached", "MalformedKey", "NetworkError",
                 "NotFound", "RateLimited", "ServerError", "TlsError"),
     ".models": ("DEFAULT_BASE_URL", "PERMISSIONS", "STATUSES", "TIERS", "Account", "ApiKey",
-                "BillingUsage", "CreatedKey", "CurrentKey", "Domain", "Page", "Pagination", "RateLimit",
-                "Usage", "UsageDay"),
+                "BillingUsage", "CreatedKey", "CurrentKey", "Domain", "KeyClient", "KeyClients", "Page",
+                "Pagination", "RateLimit", "Usage", "UsageDay"),
     ".retry": ("NO_RETRY", "RetryPolicy"),
     ".secret": ("Secret", "is_key_format", "key_prefix", "redact"),
     ".transport": ("ConnectionPool", "normalise_base_url", "shared_pool"),
