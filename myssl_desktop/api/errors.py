@@ -59,8 +59,8 @@ class ClientsNotReported(ApiError):
     """The server predates contract v1.1: it answers 404 for a key's clients although the key
     exists. Not a failure to show as one: there is nothing to list."""
 
-    def __init__(self, message: str = "This server does not report which clients use a key (it predates "
-                 "MySSL API v1.1).", *, status: int | None = 404, rate_limit: RateLimit | None = None) -> None:
+    def __init__(self, message: str = "This server does not report clients (it predates MySSL API v1.1).", *,
+                 status: int | None = 404, rate_limit: RateLimit | None = None) -> None:
         super().__init__(message, status=status, rate_limit=rate_limit)
 
 
