@@ -15,7 +15,7 @@ from myssl_desktop.profiles import Profile
 from myssl_desktop.rotation import RotationMachine, State, Waiting
 from myssl_desktop.sandbox import Sandbox
 from tests.rotation.conftest import NO_SLEEP
-from tests.support import FakeClock
+from tests.support import FakeClock, ProxyRefuses
 
 
 @pytest.fixture
@@ -117,22 +117,9 @@ def test_a_server_that_does_not_report_clients_is_said_so(services, sandbox_v10:
     assert sandbox_v10.requests_served == served + 2, "known by now: not asked again"
 
 
-class _ProxyFailing(httpx.HTTPTransport):
-    """A proxy in front of MySSL that answers 503 for one kind of path and passes the rest."""
-
-    def __init__(self, suffix: str) -> None:
-        super().__init__()
-        self.suffix = suffix
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith(self.suffix):
-            return httpx.Response(503, headers={"Content-Type": "text/html"}, content=b"<html>busy</html>")
-        return super().handle_request(request)
-
-
 def test_a_failure_to_ask_is_a_note_and_the_drain_goes_on(services, sandbox_v11: Sandbox, clock: FakeClock) -> None:
     machine, profile = _machine(services, sandbox_v11, clock)
-    pool = ConnectionPool(transport=_ProxyFailing("/clients"))
+    pool = ConnectionPool(transport=ProxyRefuses("/clients", ("GET",)))
     machine._connect = lambda base_url, secret: MysslClient(base_url, secret, pool=pool, retry=NO_SLEEP)
     rotation_id, old_secret = _start_drain(machine, profile, sandbox_v11)
     _use(sandbox_v11, old_secret, "python-requests/2.32.3")
