@@ -22,7 +22,7 @@ from ..api.models import PERMISSIONS, ApiKey
 from ..keyactions import CreateUncertain, KeyActions, NewSecret, OwnKeyRefused
 from ..keychain import SERVICE, Entry, KeychainError
 from ..profiles import Profile
-from ..revoke_when import RevokeWhen
+from ..revoke_when import EXPIRY_FORMS, RevokeWhen, parse_expiry
 from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
@@ -62,6 +62,8 @@ def register(commands: Any) -> None:
                         metavar="PERMISSION",
                         help=f"repeat for several (default {', '.join(DEFAULT_PERMISSIONS)}); "
                              f"one of {', '.join(PERMISSIONS)}")
+    create.add_argument("--expires", type=_expiry, default=None, metavar="WHEN",
+                        help=f"revoke the key then, from the start (default never): {EXPIRY_FORMS}")
     create.add_argument("--json", action="store_true")
     _secret_options(create)
     create.set_defaults(run=run_create)
@@ -89,6 +91,13 @@ def register(commands: Any) -> None:
                       help="revoke now (default) or schedule it this far ahead")
     when.add_argument("--cancel", action="store_true", help="cancel a scheduled revoke")
     revoke.set_defaults(run=run_revoke)
+
+
+def _expiry(text: str) -> datetime | None:
+    try:
+        return parse_expiry(text, datetime.now(UTC))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
@@ -299,6 +308,9 @@ def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: ar
     """Hand over a secret that KeyActions has already tried to keep in the keychain."""
     key, secret = new.api_key, new.secret
     problems: list[str] = []
+    if new.expiry_problem:
+        problems.append(f"“{key.name}” was created WITHOUT the expiry asked for: {new.expiry_problem} It works until "
+                        f"revoked: myssl-keys keys revoke --key {key.id}")
     written = False
     if out is not None:
         try:
@@ -316,11 +328,15 @@ def _deliver(profile: Profile, new: NewSecret, out: _SecretFile | None, args: ar
             result["keychain_problem"] = new.problem
         if written and out is not None:
             result["out_file"] = str(out.path)
+        if new.expiry_problem:
+            result["expiry_problem"] = new.expiry_problem
         if reveal:
             result["secret"] = secret.reveal()
         emit_json(result)
     else:
         print(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
+        if key.expires_at is not None:
+            print(f"It is revoked at {exact(key.expires_at)} ({relative(key.expires_at)}).")
         if new.stored:
             print(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
         if written and out is not None:
@@ -356,7 +372,7 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
     _warn_about_same_name(client, args.name)
     with _reserved_file(args.out_file) as out:
         try:
-            new = actions.create(args.name, permissions)
+            new = actions.create(args.name, permissions, expires_at=args.expires)
         except KeyLimitReached as error:
             print(f"myssl-keys: {error}", file=sys.stderr)
             if error.stale_keys:
