@@ -5,14 +5,14 @@ whose answer was lost is checked before the user is told anything or asked to re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .api.errors import KeyLimitReached, NetworkError, SecretUnreadable
+from .api.errors import ApiError, KeyLimitReached, NetworkError, SecretUnreadable
 from .api.models import ApiKey, CreatedKey
 from .api.secret import Secret
-from .errors import AppError
+from .errors import AppError, describe
 from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError, key_label
 from .revoke_when import RevokeWhen
 
@@ -32,6 +32,7 @@ class NewSecret:
     stored: bool
     problem: str = ""  # why it was not stored: the user must copy it now
     place: str = SYSTEM_KEYCHAIN  # where it was stored, in words (Keychain.place())
+    expiry_problem: str = ""  # the expiry asked for could not be set: the key does not expire
 
 
 class OwnKeyRefused(AppError):
@@ -90,10 +91,14 @@ class KeyActions:
 
     # --- actions -----------------------------------------------------------------------
 
-    def create(self, name: str, permissions: list[str] | tuple[str, ...]) -> NewSecret:
+    def create(self, name: str, permissions: list[str] | tuple[str, ...], *,
+               expires_at: datetime | None = None) -> NewSecret:
+        """Create a key, revoked at `expires_at` if given. An older server creates it without
+        the expiry: the revoke is then scheduled with a second request, after the secret is
+        kept; if that fails, `expiry_problem` says so (the key exists, without an expiry)."""
         started = self.clock()
         try:
-            created = self.client.create_key(name, list(permissions))
+            created = self.client.create_key(name, list(permissions), expires_at=expires_at)
         except NetworkError as error:  # SecretUnreadable too: MySSL made the key, its secret is lost
             if not error.maybe_applied:
                 raise
@@ -101,7 +106,16 @@ class KeyActions:
                                     answered=isinstance(error, SecretUnreadable)) from None
         except KeyLimitReached as error:
             raise self.explain_limit(error) from None
-        return self._keep(created)
+        kept = self._keep(created)
+        if expires_at is None or created.api_key.expires_at is not None:
+            return kept
+        when, made = expires_at.replace(microsecond=0), created.api_key
+        try:
+            key = self._checked(made, lambda: self.client.update_key(made.id, expires_at=when),
+                                lambda now: now.expires_at == when, f"scheduling the revoke of “{made.name}”")
+        except (ApiError, ActionUncertain) as error:
+            return replace(kept, expiry_problem=describe(error))
+        return replace(kept, api_key=key)
 
     def check_create(self, name: str, started: datetime, *, answered: bool = False) -> CreateUncertain:
         """Create is not idempotent: look for what a create of `name` begun at `started` may

@@ -149,6 +149,21 @@ class LoseAnswers(httpx.HTTPTransport):
         return response
 
 
+class ProxyRefuses(httpx.HTTPTransport):
+    """A proxy in front of the server that answers 503 with a web page, without passing them on,
+    for the requests of `methods` whose path ends with `suffix`; the rest go through."""
+
+    def __init__(self, suffix: str = "", methods: tuple[str, ...] = ("GET", "POST", "PATCH")) -> None:
+        super().__init__()
+        self.suffix = suffix
+        self.methods = methods
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method in self.methods and request.url.path.endswith(self.suffix):
+            return httpx.Response(503, headers={"Content-Type": "text/html"}, content=b"<html>busy</html>")
+        return super().handle_request(request)
+
+
 class FakeClipboard:
     """Stands in for the system clipboard (flaky in tests): holds one QMimeData, counts clears."""
 

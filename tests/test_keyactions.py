@@ -3,7 +3,8 @@ shown, lost answers are checked before anyone retries, the sign-in key is protec
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from keyring.backends.fail import Keyring as NoKeyring
@@ -13,7 +14,8 @@ from myssl_desktop.keyactions import ActionUncertain, CreateUncertain, KeyAction
 from myssl_desktop.keychain import DemoKeyring, Entry, Keychain
 from myssl_desktop.profiles import Profile
 from myssl_desktop.revoke_when import RevokeWhen
-from tests.support import FaultOnce, LoseAnswers, closed_port_url, random_secret
+from myssl_desktop.sandbox import Sandbox
+from tests.support import FaultOnce, LoseAnswers, ProxyRefuses, closed_port_url, random_secret
 
 NO_SLEEP = RetryPolicy(sleep=lambda s: None)
 
@@ -229,3 +231,44 @@ def test_core_dumps_are_turned_off() -> None:
               "disable_core_dumps()\nprint(resource.getrlimit(resource.RLIMIT_CORE))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "(0, 0)"
+
+
+# --- an expiry at creation (contract v1.1), also from a server that predates it ---------------
+
+
+@pytest.fixture
+def old_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(tier="enterprise", api_version="1.0") as sb:
+        yield sb
+
+
+def _in_days(days: int) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+
+
+def test_create_with_an_expiry(sandbox, real_keychain: Keychain, profile: Profile) -> None:
+    when = _in_days(30)
+    new = actions_for(sandbox, real_keychain, profile).create("Contractor", ["domains:read"], expires_at=when)
+    assert (new.api_key.status, new.api_key.expires_at, new.expiry_problem) == ("expiring", when, "")
+    assert new.stored
+
+
+def test_an_older_server_gets_the_expiry_in_a_second_request(old_sandbox: Sandbox, real_keychain: Keychain) -> None:
+    profile = Profile.new("Old", old_sandbox.base_url)
+    actions = actions_for(old_sandbox, real_keychain, profile)
+    plain = actions.create("Plain", ["domains:read"])
+    assert (plain.api_key.status, plain.api_key.expires_at) == ("active", None)
+    when = _in_days(90)
+    new = actions.create("Contractor", ["domains:read"], expires_at=when)
+    assert (new.api_key.status, new.api_key.expires_at, new.expiry_problem) == ("expiring", when, "")
+    assert MysslClient(old_sandbox.base_url, old_sandbox.admin_key).get_key(new.api_key.id).expires_at == when
+
+
+def test_when_the_expiry_cannot_be_set_the_key_and_its_secret_are_still_handed_over(
+        old_sandbox: Sandbox, real_keychain: Keychain) -> None:
+    profile = Profile.new("Old", old_sandbox.base_url)
+    actions = actions_for(old_sandbox, real_keychain, profile, ProxyRefuses(methods=("PATCH",)))
+    new = actions.create("Contractor", ["domains:read"], expires_at=_in_days(90))
+    assert new.stored and real_keychain.load(Entry.created_key(profile.id, new.api_key.id)) == new.secret
+    assert new.api_key.expires_at is None and "HTTP 503" in new.expiry_problem
+    assert MysslClient(old_sandbox.base_url, old_sandbox.admin_key).get_key(new.api_key.id).status == "active"

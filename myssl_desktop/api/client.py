@@ -1,4 +1,4 @@
-"""`MysslClient`: one method per endpoint of the MySSL key-management contract (v1)."""
+"""`MysslClient`: one method per endpoint of the MySSL key-management contract (v1.1)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .errors import (
     ApiError,
     AuthenticationRequired,
     BadResponse,
+    ClientsNotReported,
     InvalidApiKey,
     InvalidRequest,
     KeyLimitReached,
@@ -37,6 +38,7 @@ from .models import (
     CreatedKey,
     CurrentKey,
     Domain,
+    KeyClients,
     Page,
     RateLimit,
     Usage,
@@ -80,6 +82,7 @@ class MysslClient:
         self._host = urlsplit(self.base_url).hostname or self.base_url
         self.on_rate_limit = on_rate_limit
         self.rate_limit: RateLimit | None = None
+        self._reports_clients: bool | None = None  # None until a /clients answer tells
 
     def __repr__(self) -> str:
         return f"MysslClient({self.base_url!r}, {self._secret!r})"
@@ -110,6 +113,26 @@ class MysslClient:
         return self._get(f"/api-keys/{int(key_id)}/usage", parse.usage_envelope,
                          {"days": days}, needs="keys:read")
 
+    def key_clients(self, key_id: int, *, hours: int = 24) -> KeyClients:
+        """Who used the key in the last `hours` (1-720), most recent first (contract v1.1).
+
+        A server that predates v1.1 answers 404 for any key's clients: when the key itself is
+        there, that raises `ClientsNotReported` (and later calls raise it without asking
+        again); an unknown key is `NotFound` as usual."""
+        if self._reports_clients is False:
+            raise ClientsNotReported()
+        try:
+            found = self._get(f"/api-keys/{int(key_id)}/clients", parse.key_clients_envelope,
+                              {"hours": hours}, needs="keys:read")
+        except NotFound:
+            if self._reports_clients:
+                raise
+            self.get_key(key_id)  # NotFound again: the key is gone, not the endpoint
+            self._reports_clients = False
+            raise ClientsNotReported() from None
+        self._reports_clients = True
+        return found
+
     def list_usage(self, *, days: int = 30, page: int = 1, per_page: int = PAGE_SIZE,
                    status: str | None = None, search: str | None = None) -> Page[Usage]:
         """Usage of every key on one page of the key list: one request for many sparklines."""
@@ -121,13 +144,19 @@ class MysslClient:
         return list(self._walk(
             lambda page: self.list_usage(days=days, page=page, status=status, search=search)))
 
-    def create_key(self, name: str, permissions: list[str] | tuple[str, ...] | None = None) -> CreatedKey:
-        """Create a key. Not idempotent: after a NetworkError with `maybe_applied`, list keys
-        by name and creation time before trying again. That includes `SecretUnreadable`: MySSL
-        said it made the key, but the answer with its secret could not be read."""
+    def create_key(self, name: str, permissions: list[str] | tuple[str, ...] | None = None, *,
+                   expires_at: datetime | None = None) -> CreatedKey:
+        """Create a key; with `expires_at` (v1.1, in the future, sent in whole seconds) its
+        revoke is scheduled from the start. A server that predates v1.1 ignores the expiry:
+        the answer's `expires_at` is then None. Not idempotent: after a NetworkError with
+        `maybe_applied`, list keys by name and creation time before trying again. That includes
+        `SecretUnreadable`: MySSL said it made the key, but the answer with its secret could not
+        be read."""
         body: dict[str, Any] = {"name": name}
         if permissions is not None:
             body["permissions"] = list(permissions)
+        if expires_at is not None:
+            body["expires_at"] = format_timestamp(expires_at)
         return self._send("POST", "/api-keys", parse.created_key_envelope, body=body,
                           needs="keys:manage", secret_lost=self._created_secret_lost)
 

@@ -55,6 +55,15 @@ class NotFound(ApiError):
     """404 `Not found`: no such key in this account (deleted or revoked elsewhere)."""
 
 
+class ClientsNotReported(ApiError):
+    """The server predates contract v1.1: it answers 404 for a key's clients although the key
+    exists. Not a failure to show as one: there is nothing to list."""
+
+    def __init__(self, message: str = "This server does not report clients (it predates MySSL API v1.1).", *,
+                 status: int | None = 404, rate_limit: RateLimit | None = None) -> None:
+        super().__init__(message, status=status, rate_limit=rate_limit)
+
+
 class InvalidRequest(ApiError):
     """400 `Invalid request`: the server names the field it rejected."""
 

@@ -75,6 +75,29 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class KeyClient:
+    """One application that used a key: its address and user agent, as the server saw them.
+
+    Both are untrusted text from the server: escape them before a terminal or a rich-text
+    label shows them (`keyclients.printable`)."""
+
+    address: str
+    user_agent: str  # "" when its requests carried none
+    first_seen: datetime  # within the window asked for
+    last_seen: datetime
+    requests: int  # within the window
+
+
+@dataclass(frozen=True)
+class KeyClients:
+    """`GET /api-keys/{id}/clients` (contract v1.1): who used a key in the last `hours`,
+    most recent first."""
+
+    hours: int
+    clients: tuple[KeyClient, ...]
+
+
+@dataclass(frozen=True)
 class Pagination:
     page: int
     per_page: int

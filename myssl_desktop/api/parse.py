@@ -3,6 +3,7 @@ crash: the server may be a proxy answering HTML, a captive portal, or plain garb
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
@@ -17,6 +18,8 @@ from .models import (
     CreatedKey,
     CurrentKey,
     Domain,
+    KeyClient,
+    KeyClients,
     Page,
     Pagination,
     Usage,
@@ -92,7 +95,7 @@ def _int(obj: Mapping[str, Any], key: str, *, minimum: int | None = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Shape(f"{key!r} is not an integer")
     if minimum is not None and value < minimum:
-        raise _Shape(f"{key!r} is negative")
+        raise _Shape(f"{key!r} is negative" if minimum == 0 else f"{key!r} is below {minimum}")
     return value
 
 
@@ -198,6 +201,17 @@ def usage(data: Any) -> Usage:
     return Usage(api_key_id=_int(obj, "api_key_id"), days=days, total=_int(obj, "total"))
 
 
+def key_client(data: Any) -> KeyClient:
+    obj = _obj(data, "client")
+    address = _str(obj, "address")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise _Shape(f"'address' {address[:40]!r} is not an IP address") from None
+    return KeyClient(address=address, user_agent=_str(obj, "user_agent"), first_seen=_time(obj, "first_seen"),
+                     last_seen=_time(obj, "last_seen"), requests=_int(obj, "requests", minimum=1))
+
+
 def domain(data: Any) -> Domain:
     obj = _obj(data, "domain")
     expiry = obj.get("certificate_expiry")
@@ -237,6 +251,12 @@ def current_key_envelope(data: Any) -> CurrentKey:
 
 def usage_envelope(data: Any) -> Usage:
     return usage(_field(_obj(data, "response"), "usage"))
+
+
+def key_clients_envelope(data: Any) -> KeyClients:
+    obj = _obj(data, "response")
+    return KeyClients(hours=_int(obj, "hours", minimum=1),
+                      clients=tuple(key_client(c) for c in _list(obj, "clients")))
 
 
 def _page_of(key: str, item: Callable[[Any], T]) -> Callable[[Any], Page[T]]:

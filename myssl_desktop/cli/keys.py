@@ -18,7 +18,7 @@ from ..api.models import PERMISSIONS, ApiKey
 from ..errors import describe
 from ..keyactions import ActionUncertain, CreateUncertain, KeyActions, OwnKeyRefused
 from ..keychain import KeychainError
-from ..revoke_when import RevokeWhen
+from ..revoke_when import EXPIRY_FORMS, RevokeWhen, parse_expiry
 from ..services import Services
 from ..session import Session
 from ..timefmt import exact, relative
@@ -60,6 +60,8 @@ def register(commands: Any) -> None:
                         metavar="PERMISSION",
                         help=f"repeat for several (default: {', '.join(DEFAULT_PERMISSIONS)}); "
                              f"one of {', '.join(PERMISSIONS)}")
+    create.add_argument("--expires", type=_expiry, default=None, metavar="WHEN",
+                        help=f"revoke the key then, from the start (default never): {EXPIRY_FORMS}")
     create.add_argument("--json", action="store_true")
     _secret_options(create)
     create.set_defaults(run=run_create)
@@ -91,6 +93,13 @@ def register(commands: Any) -> None:
                         help="print the result as JSON: what was done (revoked, scheduled, cancelled, or nothing) "
                              "and the key")
     revoke.set_defaults(run=run_revoke)
+
+
+def _expiry(text: str) -> datetime | None:
+    try:
+        return parse_expiry(text, datetime.now(UTC))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _secret_options(parser: argparse.ArgumentParser) -> None:
@@ -261,7 +270,7 @@ def run_create(services: Services, args: argparse.Namespace) -> int:
     _warn_about_same_name(client, args.name)
     with reserved_file(args.out_file) as out:
         try:
-            new = actions.create(args.name, permissions)
+            new = actions.create(args.name, permissions, expires_at=args.expires)
         except KeyLimitReached as error:
             warn(describe(error))
             if error.stale_keys:

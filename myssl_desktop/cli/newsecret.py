@@ -15,6 +15,7 @@ from ..api.models import ApiKey
 from ..keyactions import NewSecret
 from ..keychain import SERVICE, Entry
 from ..profiles import Profile
+from ..timefmt import exact, relative
 from .keydata import key_json
 from .output import CommandFailed, emit_json, say, warn
 
@@ -78,6 +79,9 @@ def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argp
     keychain (a key from MYSSL_API_KEY) it goes only where --show-secret or --out-file say."""
     key, secret = new.api_key, new.secret
     problems: list[str] = []
+    if new.expiry_problem:
+        problems.append(f"“{key.name}” was created WITHOUT the expiry asked for: {new.expiry_problem} It works until "
+                        f"revoked: myssl-keys keys revoke {key.id}")
     written = False
     if out is not None:
         try:
@@ -97,11 +101,15 @@ def deliver(profile: Profile, new: NewSecret, out: SecretFile | None, args: argp
             result["keychain_problem"] = new.problem
         if written and out is not None:
             result["out_file"] = str(out.path)
+        if new.expiry_problem:
+            result["expiry_problem"] = new.expiry_problem
         if reveal:
             result["secret"] = secret.reveal()
         emit_json(result)
     else:
         say(f"{done} “{key.name}” (id {key.id}, {key.prefix}…), permissions: {', '.join(key.permissions)}.")
+        if key.expires_at is not None:
+            say(f"It is revoked at {exact(key.expires_at)} ({relative(key.expires_at)}).")
         if new.stored:
             say(f"The secret is stored in your keychain ({_entry_text(profile, key)}).")
         if written and out is not None:

@@ -11,11 +11,13 @@ import json
 import re
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from ..revoke_when import RevokeWhen
 from ..rotation import (
     DEFAULT_VARIABLE,
+    DrainStatus,
     EnvFileTarget,
     Finished,
     KeychainTarget,
@@ -331,6 +333,19 @@ def summary(rotation: Rotation) -> dict[str, Any]:
             "needs_you": rotation.attention, "started": rotation.created_at, "finished": rotation.finished_at}
 
 
+def clients_json(drain: DrainStatus) -> list[dict[str, Any]] | None:
+    """The old key's clients since delivery (None: unknown, the message says why). JSON
+    escapes the control characters of the server's text itself."""
+    if drain.clients is None:
+        return None
+    return [{"address": c.address, "user_agent": c.user_agent, "last_seen": _utc(c.last_seen),
+             "requests": c.requests} for c in drain.clients]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Reporter:
     """Lines for a person, or one JSON object per change (`--json`)."""
 
@@ -338,14 +353,14 @@ class Reporter:
         self.as_json = as_json
         self._last = ""
 
-    def _emit(self, event: str, rotation: Rotation | None, message: str) -> None:
+    def _emit(self, event: str, rotation: Rotation | None, message: str, **extra: Any) -> None:
         key = f"{event}:{message}"
         if key == self._last:
             return  # the same wait, polled again
         self._last = key
         if self.as_json:
             print(json.dumps({"event": event, "message": message,
-                              **({"rotation": summary(rotation)} if rotation else {})}), flush=True)
+                              **({"rotation": summary(rotation)} if rotation else {}), **extra}), flush=True)
         elif event == "needs_user":
             warn(message)
         else:
@@ -371,7 +386,10 @@ class Reporter:
         if isinstance(outcome, Progress):
             self._emit("progress", outcome.rotation, outcome.did)
         elif isinstance(outcome, Waiting):
-            self._emit("waiting", outcome.rotation, outcome.reason)
+            drain = outcome.drain
+            who = drain.who() if drain is not None else ""  # the app that has not picked up the new key
+            extra = {"clients": clients_json(drain)} if drain is not None and drain.used_after_delivery else {}
+            self._emit("waiting", outcome.rotation, f"{outcome.reason} {who}".strip(), **extra)
         elif isinstance(outcome, NeedsUser):
             if self.as_json:
                 self._emit("needs_user", outcome.rotation, outcome.message)

@@ -17,6 +17,7 @@ step or reads the journal. Every step:
 from __future__ import annotations
 
 import base64
+import math
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -26,12 +27,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..api.errors import AccessDenied, ApiError, AuthenticationRequired, InvalidApiKey, KeyLimitReached, NotFound
+from ..api.errors import (
+    AccessDenied,
+    ApiError,
+    AuthenticationRequired,
+    ClientsNotReported,
+    InvalidApiKey,
+    KeyLimitReached,
+    NotFound,
+)
 from ..api.secret import Secret
 from ..errors import AppError, describe
 from ..filelocks import lock_name, locked
 from ..keyactions import KeyActions
 from ..keychain import Entry, Keychain, KeychainError, key_label, sign_in_label
+from ..keyclients import NOT_REPORTED
 from ..profiles import ProfilesError
 from ..revoke_when import RevokeWhen
 from . import envfile, files
@@ -55,12 +65,27 @@ from .targets import Contents, EnvFileTarget, KeychainTarget, Target, TargetFail
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
-    from ..api.models import ApiKey
+    from ..api.models import ApiKey, KeyClient
     from ..profiles import Profile, ProfileStore
 
 CRASH_AT = "MYSSL_DESKTOP_CRASH_AT"  # test hook: the name of a point to die at (SIGKILL)
 CLOCK_SKEW = timedelta(seconds=120)  # our clock against MySSL's, when matching creation times
 SCHEDULED_POLL_S = 3600  # how often a scheduled revoke is checked for having taken effect
+# While the old key is in use, its clients are asked for at most this often (a drain polls two
+# keys every 15 s; one more request each time would take the free tier past 10 a minute).
+CLIENTS_EVERY_S = 60
+MAX_CLIENT_HOURS = 720  # the widest window the clients endpoint takes
+
+
+@dataclass(frozen=True)
+class _SeenClients:
+    """The last answer about the old key's clients, and what it was asked at."""
+
+    at: datetime
+    last_used: datetime | None  # the old key's last use when it was asked
+    clients: tuple[KeyClient, ...] | None
+    note: str
+    settled: bool  # an answer (a list, or "not reported"), not a failure
 
 
 class RotationError(AppError):
@@ -113,6 +138,8 @@ class RotationMachine:
         self._connect = connect or _default_connect
         self.clock = clock
         self.crash = crash
+        self._seen_clients: dict[str, _SeenClients] = {}  # rotation id -> the last answer
+        self._unreported: set[str] = set()  # base URLs whose server does not report clients
 
     # --- planning --------------------------------------------------------------------------
 
@@ -528,7 +555,33 @@ class RotationMachine:
         delivered = parse_time(rotation.delivered_at) or self.clock()
         used_after = old.request_count > rotation.old_count_at_delivery
         since = max(delivered, old.last_used_at) if used_after and old.last_used_at else delivered
-        return DrainStatus(old, new, used_after, self.clock() - since, rotation.quiet_period_s)
+        clients, note = self._old_clients(rotation, client, old, delivered) if used_after else ((), "")
+        return DrainStatus(old, new, used_after, self.clock() - since, rotation.quiet_period_s, clients, note)
+
+    def _old_clients(self, rotation: Rotation, client: MysslClient, old: ApiKey,
+                     delivered: datetime) -> tuple[tuple[KeyClient, ...] | None, str]:
+        """Who used the old key since delivery (what still has it). Asked again only when the
+        key was used since the last answer and CLIENTS_EVERY_S have passed; never of a server
+        known not to report clients. A failure is a note, not the drain's failure."""
+        now = self.clock()
+        seen = self._seen_clients.get(rotation.id)
+        if seen is not None and ((seen.settled and seen.last_used == old.last_used_at)
+                                 or now - seen.at < timedelta(seconds=CLIENTS_EVERY_S)):
+            return seen.clients, seen.note
+        base_url = self._base_url(rotation)
+        clients: tuple[KeyClient, ...] | None = None
+        note, settled = NOT_REPORTED, True
+        if base_url not in self._unreported:
+            hours = min(MAX_CLIENT_HOURS, max(1, math.ceil((now - delivered).total_seconds() / 3600)))
+            try:
+                found = client.key_clients(rotation.old_key_id, hours=hours)
+                clients, note = tuple(c for c in found.clients if c.last_seen >= delivered), ""
+            except ClientsNotReported:
+                self._unreported.add(base_url)
+            except ApiError as error:
+                note, settled = describe(error, "ask MySSL which clients use the old key"), False
+        self._seen_clients[rotation.id] = _SeenClients(now, old.last_used_at, clients, note, settled)
+        return clients, note
 
     def _drain(self, rotation: Rotation) -> Outcome:
         status = self.drain_status(rotation)

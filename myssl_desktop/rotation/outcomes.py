@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..api.models import ApiKey
+    from ..api.models import ApiKey, KeyClient
     from .journal import Rotation
     from .targets import Contents, Target
 
@@ -27,6 +27,10 @@ class DrainStatus:
     used_after_delivery: bool
     quiet_for: timedelta  # since delivery or the old key's last use, whichever is later
     quiet_period_s: int
+    # The old key's clients seen since delivery, most recent first: () when nothing used it;
+    # None when they are not known, and `clients_note` says why (an older server, a failure).
+    clients: tuple[KeyClient, ...] | None = ()
+    clients_note: str = ""
 
     @property
     def quiet_enough(self) -> bool:
@@ -45,6 +49,22 @@ class DrainStatus:
         if self.quiet_enough:
             return "The old key has been quiet since delivery: revoking it is safe."
         return f"The old key has not been used since delivery; waiting {self.seconds_left} s more to be sure."
+
+    def who(self, now: datetime | None = None, *, most: int = 5) -> str:
+        """Which applications used the old key since delivery, for a terminal or a plain label
+        (untrusted text already escaped): "Used since delivery by 203.0.113.7
+        python-requests/2.32.3, last seen 40 s ago." "" when nothing used it."""
+        from ..keyclients import client_line
+
+        if not self.used_after_delivery:
+            return ""
+        if self.clients is None:
+            return self.clients_note
+        if not self.clients:
+            return "MySSL lists no client of the old key since delivery."
+        lines = [client_line(c, now) for c in self.clients[:most]]
+        more = len(self.clients) - most
+        return "Used since delivery by " + "; ".join(lines) + (f"; and {more} more." if more > 0 else ".")
 
 
 # --- problems: why a rotation needs the user ---------------------------------------------

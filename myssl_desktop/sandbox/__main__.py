@@ -14,6 +14,7 @@ import threading
 from types import FrameType
 
 from .ratelimit import TIERS
+from .routes import LATEST_VERSION, VERSIONS
 from .sandbox import SEEDS, Sandbox
 
 
@@ -42,6 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=_non_negative, default=0)
     parser.add_argument("--fail-rate", type=_fail_rate, default=0.0)
     parser.add_argument("--fault-seed", type=int, default=None, help="replayable faults")
+    parser.add_argument("--api-version", choices=VERSIONS, default=LATEST_VERSION,
+                        help="the contract served; 1.0 is a server without the v1.1 additions "
+                             "(no /clients, no expiry at creation)")
     return parser.parse_args(argv)
 
 
@@ -57,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sandbox = Sandbox(tier=args.tier, seed=args.seed, data_dir=args.data,
                       latency_ms=args.latency_ms, fail_rate=args.fail_rate,
-                      traffic=args.traffic, fault_seed=args.fault_seed)
+                      traffic=args.traffic, fault_seed=args.fault_seed, api_version=args.api_version)
     try:
         sandbox.start(args.port)
         line = json.dumps({"base_url": sandbox.base_url, "admin_key": sandbox.admin_key})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from . import routes
+from .clients import Client
 from .context import Account, Context
 from .credentials import KEY_FORM
 from .ratelimit import Decision, RateLimiter
@@ -24,14 +25,21 @@ from .store import KeyRow, Store
 
 
 class SandboxApp:
-    def __init__(self, store: Store, tier: str, limiter: RateLimiter) -> None:
+    def __init__(self, store: Store, tier: str, limiter: RateLimiter,
+                 api_version: str = routes.LATEST_VERSION) -> None:
+        """`api_version`: the contract version served; "1.0" answers like a server that
+        predates the v1.1 additions (no /clients, no expiry at creation)."""
+        if api_version not in routes.VERSIONS:
+            raise ValueError(f"api_version must be one of {routes.VERSIONS}, not {api_version!r}")
         self.store = store
         self.account = Account(tier, limiter)
         self.limiter = limiter
+        self.api_version = api_version
 
     def handle(self, method: str, target: str, authorization: str | None,
-               body: bytes = b"") -> Response:
-        """Answer one request. `target` is the request path with its query string."""
+               body: bytes = b"", client: Client | None = None) -> Response:
+        """Answer one request. `target` is the request path with its query string; `client`,
+        who sent it (recorded for the calling key when the key is valid)."""
         url = urlsplit(target)
         query = parse_qs(url.query, keep_blank_values=True)
         # One lock for the whole request: counting, limits and the action are atomic.
@@ -41,7 +49,7 @@ class SandboxApp:
                 caller = self.authenticate(authorization)
             except ApiError as error:
                 return error.response()  # a 401 is not counted and carries no limit headers
-            decision = self.count(caller)
+            decision = self.count(caller, client)
             if not decision.allowed:
                 response = self._rate_limited(decision)
             else:
@@ -61,10 +69,11 @@ class SandboxApp:
             raise invalid_api_key()
         return key
 
-    def count(self, caller: KeyRow) -> Decision:
+    def count(self, caller: KeyRow, client: Client | None = None) -> Decision:
         """Every request with a valid key counts for the key, before it is answered (429s
-        included); only requests that are let through count toward the rate windows."""
-        self.store.record_request(caller.id)
+        included), and so does who made it; only requests that are let through count toward
+        the rate windows."""
+        self.store.record_request(caller.id, client=client)
         return self.limiter.hit(caller.id)
 
     def _rate_limited(self, decision: Decision) -> Response:
@@ -80,7 +89,7 @@ class SandboxApp:
 
     def _dispatch(self, method: str, path: str, query: dict[str, list[str]], body: bytes,
                   caller: KeyRow) -> Response:
-        found = routes.match(path)
+        found = routes.match(path, self.api_version)
         if found is None:
             raise not_found()
         route, path_params = found
@@ -90,5 +99,5 @@ class SandboxApp:
         if permission is not None and permission not in caller.permissions:
             raise access_denied()
         ctx = Context(self.store, self.account, caller, path_params, query, body,
-                      self.store.now())
+                      self.store.now(), self.api_version)
         return endpoint(ctx)

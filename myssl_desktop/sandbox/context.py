@@ -35,6 +35,7 @@ class Context:
     query: Query
     body: bytes
     now: float
+    api_version: str  # of the contract served: "1.0" lacks the v1.1 additions
 
     def key_from_path(self) -> KeyRow:
         """The key named by {id}, or 404 (ids are integers; the route already checked)."""

@@ -10,7 +10,8 @@ from . import params
 from .context import Context, key_json
 from .ratelimit import MAX_ACTIVE_KEYS
 from .responses import Response, access_denied, invalid_request, json_response, key_limit_reached
-from .store import KEY_STATUSES, KeyRow
+from .store import KEY_STATUSES, ClientRow, KeyRow
+from .timeutil import iso
 
 UPDATABLE_FIELDS = ("name", "expires_at")
 
@@ -64,6 +65,20 @@ def usage_list(ctx: Context) -> Response:
                                "pagination": pagination})
 
 
+def _client_json(client: ClientRow) -> dict[str, Any]:
+    return {"address": client.address, "user_agent": client.user_agent,
+            "first_seen": iso(client.first_seen), "last_seen": iso(client.last_seen),
+            "requests": client.requests}
+
+
+def key_clients(ctx: Context) -> Response:
+    """v1.1: who used the key in the last `hours` (a revoked key's clients stay readable)."""
+    key = ctx.key_from_path()  # 404 comes before 400
+    hours = params.hours_param(ctx.query)
+    clients = ctx.store.key_clients(key.id, hours)
+    return json_response(200, {"clients": [_client_json(c) for c in clients], "hours": hours})
+
+
 def create_key(ctx: Context) -> Response:
     body = params.json_object(ctx.body)
     if "name" not in body:
@@ -73,12 +88,15 @@ def create_key(ctx: Context) -> Response:
         permissions = params.permissions(body["permissions"])
     else:
         permissions = list(ctx.caller.permissions)
+    expires_at = None
+    if "expires_at" in body and ctx.api_version != "1.0":  # v1.0 ignored the field, as any unknown one
+        expires_at = params.future_timestamp(body["expires_at"], ctx.now, nullable=False)
     # A key cannot mint a key stronger than itself.
     if not set(permissions) <= set(ctx.caller.permissions):
         raise access_denied()
     if ctx.store.count_active_keys() >= MAX_ACTIVE_KEYS:
         raise key_limit_reached(MAX_ACTIVE_KEYS)
-    key_id, secret = ctx.store.create_key(name, permissions, created_at=ctx.now)
+    key_id, secret = ctx.store.create_key(name, permissions, created_at=ctx.now, expires_at=expires_at)
     key = ctx.store.get_key(key_id)
     assert key is not None
     return json_response(201, {"api_key": key_json(key), "secret": secret})

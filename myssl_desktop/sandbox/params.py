@@ -17,6 +17,8 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 DEFAULT_DAYS = 30
 MAX_DAYS = 90
+DEFAULT_HOURS = 24
+MAX_HOURS = 720
 NAME_MAX = 100
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -99,6 +101,10 @@ def days_param(query: Query) -> int:
     return int_param(query, "days", DEFAULT_DAYS, 1, MAX_DAYS)
 
 
+def hours_param(query: Query) -> int:
+    return int_param(query, "hours", DEFAULT_HOURS, 1, MAX_HOURS)
+
+
 def json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body.decode("utf-8"))
@@ -135,8 +141,11 @@ def permissions(value: Any) -> list[str]:
         ) from None
 
 
-def future_timestamp(value: Any, now: float) -> int:
-    form = "Field 'expires_at' must be an ISO-8601 UTC timestamp like 2025-01-12T10:30:00Z, or null"
+def future_timestamp(value: Any, now: float, *, nullable: bool = True) -> int:
+    """A timestamp in the request form (`YYYY-MM-DDTHH:MM:SSZ`), after `now`. The message
+    offers null where null is allowed (PATCH cancels with it; create has no use for it)."""
+    form = ("Field 'expires_at' must be an ISO-8601 UTC timestamp like 2025-01-12T10:30:00Z"
+            + (", or null" if nullable else ""))
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         raise invalid_request(form)
     try:

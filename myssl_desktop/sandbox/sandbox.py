@@ -15,7 +15,7 @@ from .app import SandboxApp
 from .credentials import PERMISSIONS
 from .faults import FaultInjector
 from .ratelimit import TIERS, RateLimiter
-from .routes import API_ROOT
+from .routes import API_ROOT, LATEST_VERSION
 from .seed import seed_demo
 from .server import SandboxHTTPServer
 from .store import Store
@@ -31,7 +31,8 @@ class Sandbox:
     """A MySSL API on 127.0.0.1, in a daemon thread.
 
     Everything time-based (timestamps, rate windows, expiry, requests_24h, usage days)
-    reads `clock`, so tests can pass a fake clock and move it.
+    reads `clock`, so tests can pass a fake clock and move it. `api_version="1.0"` serves the
+    contract as it was before the v1.1 additions, like an older MySSL server.
     """
 
     def __init__(
@@ -44,6 +45,7 @@ class Sandbox:
         traffic: bool = False,
         clock: Clock | None = None,
         fault_seed: int | None = None,
+        api_version: str = LATEST_VERSION,
     ) -> None:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {tuple(TIERS)}, not {tier!r}")
@@ -54,7 +56,7 @@ class Sandbox:
         self.faults = FaultInjector(fail_rate=fail_rate, latency_ms=latency_ms, seed=fault_seed)
         self.store = Store(self._clock, data_dir)
         self.limiter = RateLimiter(TIERS[tier], self._clock)
-        self.app = SandboxApp(self.store, tier, self.limiter)
+        self.app = SandboxApp(self.store, tier, self.limiter, api_version)
         self._admin_key = self._ensure_admin_key()
         # name -> (id, secret) of the demo keys, known only in the run that seeded them.
         self.demo_keys: dict[str, tuple[int, str]] = {}

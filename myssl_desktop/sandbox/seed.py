@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .store import Store
+from .clients import Client, made_up_clients, shares
+from .store import CLIENT_HOURS, Store
 from .timeutil import DAY, day_of, day_start, day_to_ts, shift_day
 
 HOUR = 3_600
@@ -136,9 +137,11 @@ def _seed_key(store: Store, spec: DemoKey, now: float, rng: random.Random) -> tu
 def _seed_usage(store: Store, key_id: int, spec: DemoKey, created: float, end: float,
                 now: float, rng: random.Random) -> float | None:
     """Whole-day rows up to yesterday, then hour by hour for yesterday and today, so that
-    the rolling 24 h count (events) and the daily rows describe the same requests.
+    the rolling 24 h count (events) and the daily rows describe the same requests. The
+    requests of the last CLIENT_HOURS come from the key's one or two made-up clients.
 
     Returns the last use."""
+    clients = made_up_clients(key_id)
     last_used: float | None = None
     hourly_from = max(day_start(now) - DAY, created)
     whole_days_end = min(end, hourly_from)
@@ -149,6 +152,7 @@ def _seed_usage(store: Store, key_id: int, spec: DemoKey, created: float, end: f
         if requests > 0:
             store.add_usage(key_id, day, requests)
             last_used = min(whole_days_end, day_to_ts(day) + 18 * HOUR)
+            _add_clients(store, key_id, clients, last_used, requests, now)
         day = shift_day(day, 1)
 
     per_day: dict[str, int] = {}
@@ -164,11 +168,19 @@ def _seed_usage(store: Store, key_id: int, spec: DemoKey, created: float, end: f
             per_day[day_of(ts)] = per_day.get(day_of(ts), 0) + requests
             if ts > now - DAY:
                 store.add_events(key_id, ts, requests)
+            _add_clients(store, key_id, clients, ts, requests, now)
             last_used = ts if last_used is None else max(last_used, ts)
         hour += HOUR
     for day, requests in per_day.items():
         store.add_usage(key_id, day, requests)
     return last_used
+
+
+def _add_clients(store: Store, key_id: int, clients: tuple[Client, ...], ts: float, requests: int,
+                 now: float) -> None:
+    if ts > now - CLIENT_HOURS * 3600:
+        for client, n in shares(requests, clients):
+            store.add_client_use(key_id, ts, n, client)
 
 
 def _seed_domain(store: Store, domain: tuple[Any, ...], now: float, rng: random.Random) -> int:

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .app import SandboxApp
+from .clients import Client
 from .faults import STATUS_FAULTS, FaultInjector, status_fault, truncate
 from .responses import Response, error_response
 
@@ -125,8 +126,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def _apply(self, body: bytes) -> Response:
         try:
+            client = Client(str(self.client_address[0]), self.headers.get("User-Agent", ""))
             return self.server.app.handle(self.command, self.path,
-                                          self.headers.get("Authorization"), body)
+                                          self.headers.get("Authorization"), body, client)
         except Exception:
             if not self.server.stop_event.is_set():
                 traceback.print_exc(file=sys.stderr)

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .clients import Client
 from .credentials import (
     decode_permissions,
     encode_permissions,
@@ -28,7 +29,9 @@ from .timeutil import DAY, Clock, day_of, shift_day, to_seconds
 
 DB_FILENAME = "sandbox.sqlite3"
 KEY_STATUSES = ("active", "expiring", "revoked")
-EVENT_PRUNE_EVERY = 60.0  # seconds of clock time between deletions of events older than 24 h
+EVENT_PRUNE_EVERY = 60.0  # seconds of clock time between deletions of old events
+CLIENT_HOURS = 720  # how far back a key's clients are kept (the widest `hours` of /clients)
+MAX_CLIENTS = 100  # the most clients one answer lists
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -58,6 +61,16 @@ CREATE TABLE IF NOT EXISTS key_events (
 );
 CREATE INDEX IF NOT EXISTS key_events_by_key ON key_events (key_id, ts);
 CREATE INDEX IF NOT EXISTS key_events_by_ts ON key_events (ts);
+-- Who made the requests of the last CLIENT_HOURS: one row per request (or seeded batch).
+CREATE TABLE IF NOT EXISTS client_events (
+    key_id     INTEGER NOT NULL,
+    ts         REAL    NOT NULL,
+    n          INTEGER NOT NULL,
+    address    TEXT    NOT NULL,
+    user_agent TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS client_events_by_key ON client_events (key_id, ts);
+CREATE INDEX IF NOT EXISTS client_events_by_ts ON client_events (ts);
 -- Daily history for the usage endpoints.
 CREATE TABLE IF NOT EXISTS key_usage_daily (
     key_id   INTEGER NOT NULL,
@@ -115,6 +128,17 @@ class KeyRow:
         if self.expires_at is not None:
             return "expiring"
         return "active"
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One (address, user agent) pair that used a key within a window."""
+
+    address: str
+    user_agent: str
+    first_seen: float
+    last_seen: float
+    requests: int
 
 
 @dataclass(frozen=True)
@@ -207,7 +231,8 @@ class Store:
             )
 
     def sweep(self) -> None:
-        """Apply due scheduled revokes (revoked_at = expires_at) and drop events older than 24 h.
+        """Apply due scheduled revokes (revoked_at = expires_at) and drop events older than
+        24 h (client events: older than CLIENT_HOURS).
 
         Called lazily before every read, so an expiry takes effect exactly when the clock
         passes it, whichever request notices first.
@@ -221,6 +246,7 @@ class Store:
             )
             if not (0 <= now - self._last_prune < EVENT_PRUNE_EVERY):
                 self._db.execute("DELETE FROM key_events WHERE ts <= ?", (now - DAY,))
+                self._db.execute("DELETE FROM client_events WHERE ts <= ?", (now - CLIENT_HOURS * 3600,))
                 self._last_prune = now
 
     # -- keys: writes -------------------------------------------------------------------
@@ -382,8 +408,9 @@ class Store:
 
     # -- usage --------------------------------------------------------------------------
 
-    def record_request(self, key_id: int, n: int = 1) -> None:
-        """Count `n` requests made now with this key: last use, totals, 24 h events, the day."""
+    def record_request(self, key_id: int, n: int = 1, client: Client | None = None) -> None:
+        """Count `n` requests made now with this key: last use, totals, 24 h events, the day,
+        and who made them (`client`)."""
         with self.transaction():
             now = self._clock()
             self._db.execute(
@@ -394,6 +421,28 @@ class Store:
             self._db.execute("INSERT INTO key_events (key_id, ts, n) VALUES (?, ?, ?)",
                              (key_id, now, n))
             self._add_day(key_id, day_of(now), n)
+            if client is not None:
+                self.add_client_use(key_id, now, n, client)
+
+    def add_client_use(self, key_id: int, ts: float, n: int, client: Client) -> None:
+        """`n` requests at instant `ts` made by `client`, for the key's clients only (seeding
+        pairs it with add_usage and add_events)."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO client_events (key_id, ts, n, address, user_agent) VALUES (?, ?, ?, ?, ?)",
+                (key_id, ts, n, client.address, client.user_agent))
+
+    def key_clients(self, key_id: int, hours: int) -> list[ClientRow]:
+        """The distinct (address, user agent) pairs that used the key in the last `hours`, most
+        recent first, at most MAX_CLIENTS; first use and request count within the window."""
+        with self.transaction():
+            rows = self._db.execute(
+                "SELECT address, user_agent, MIN(ts), MAX(ts), SUM(n) FROM client_events "
+                "WHERE key_id = ? AND ts > ? GROUP BY address, user_agent "
+                "ORDER BY MAX(ts) DESC, address, user_agent LIMIT ?",
+                (key_id, self._clock() - hours * 3600, MAX_CLIENTS),
+            ).fetchall()
+        return [ClientRow(*row) for row in rows]
 
     def add_usage(self, key_id: int, day: str, requests: int) -> None:
         """Historical usage: add `requests` to the key's count for `day` (YYYY-MM-DD).

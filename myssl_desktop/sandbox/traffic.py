@@ -3,7 +3,8 @@ and the counters move while the app is open.
 
 It counts requests through the same Store.record_request the request pipeline uses, but
 not through the rate limiter: simulated clients must never use up the account budget the
-app's own key needs (on the free tier they would within the hour).
+app's own key needs (on the free tier they would within the hour). Each burst comes from one
+of the key's one or two made-up clients (`clients.made_up_clients`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import threading
 from collections.abc import Callable
 
+from .clients import made_up_clients
 from .store import Store
 
 TICK_SECONDS = (2.0, 5.0)
@@ -51,7 +53,8 @@ class TrafficSimulator:
                 return made
             for key_id in self._rng.sample(candidates, k=self._rng.randint(1, min(3, len(candidates)))):
                 made[key_id] = self._rng.randint(1, 5)
-                self._store.record_request(key_id, made[key_id])
+                client = self._rng.choice(made_up_clients(key_id))
+                self._store.record_request(key_id, made[key_id], client=client)
         self.ticks += 1
         return made
 

@@ -16,7 +16,8 @@ BUILDERS = {
     "listApiKeys": parse.api_key_page, "createApiKey": parse.created_key_envelope,
     "getCurrentApiKey": parse.current_key_envelope, "listApiKeyUsage": parse.usage_page,
     "getApiKey": parse.api_key_envelope, "updateApiKey": parse.api_key_envelope,
-    "getApiKeyUsage": parse.usage_envelope, "regenerateApiKey": parse.created_key_envelope,
+    "getApiKeyUsage": parse.usage_envelope, "getApiKeyClients": parse.key_clients_envelope,
+    "regenerateApiKey": parse.created_key_envelope,
     "revokeApiKey": parse.api_key_envelope, "listDomains": parse.domain_page,
     "getBillingUsage": parse.billing_envelope,
 }

@@ -20,7 +20,7 @@ VALID_KEY = {
 }
 PAGINATION = {"page": 1, "per_page": 20, "total": 1, "pages": 1, "has_next": False, "has_prev": False}
 BUILDERS = [p.api_key_envelope, p.created_key_envelope, p.current_key_envelope, p.usage_envelope,
-            p.api_key_page, p.usage_page, p.domain_page, p.billing_envelope]
+            p.api_key_page, p.usage_page, p.domain_page, p.billing_envelope, p.key_clients_envelope]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

@@ -18,6 +18,8 @@ import pytest
 
 from myssl_desktop.api.client import MysslClient
 from myssl_desktop.api.errors import InvalidApiKey
+from myssl_desktop.keychain import Keychain
+from myssl_desktop.paths import AppDirs
 from tests.cli.helpers import Work, patched_cli
 
 API_KEY_FIELDS = {"id", "name", "prefix", "permissions", "status", "created_at", "last_used_at",
@@ -265,3 +267,49 @@ def test_the_key_limit_names_the_stale_keys(work: Work) -> None:
     assert "“forgotten one”" in full.stderr and "“forgotten two”" in full.stderr
     assert "filler" not in full.stderr
     assert not [k for k in work.api.all_keys() if k.name == "one too many"]
+
+
+def test_create_with_an_expiry(work: Work) -> None:
+    before = datetime.now(UTC)
+    made = work.run("keys", "create", "--name", "contractor", "--expires", "30d")
+    assert made.returncode == 0, made.stderr
+    key = work.named("contractor")
+    assert key.status == "expiring" and key.expires_at is not None
+    span = timedelta(days=30)
+    assert before + span - timedelta(seconds=1) <= key.expires_at <= datetime.now(UTC) + span
+    assert f"It is revoked at {key.expires_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')}" in made.stdout
+    exact = work.run("keys", "create", "--name", "fixed", "--expires", "2099-03-01T08:00:00Z", "--json")
+    assert json.loads(exact.stdout)["api_key"]["expires_at"] == "2099-03-01T08:00:00Z"
+    never = work.run("keys", "create", "--name", "forever", "--expires", "never")
+    assert never.returncode == 0 and work.named("forever").expires_at is None
+
+
+@pytest.mark.parametrize(("when", "words"), [
+    ("2020-01-01", "is not in the future"),
+    ("2099-02-30", "no such day"),
+    ("2099-03-01T08:00:00+01:00", "is not an expiry"),
+    ("tomorrow", "is not an expiry"),
+])
+def test_an_expiry_that_is_not_a_future_time_is_refused_before_anything_is_made(work: Work, when: str,
+                                                                                  words: str) -> None:
+    refused = work.run("keys", "create", "--name", "never made", "--expires", when)
+    assert refused.returncode == 2 and words in refused.stderr
+    assert not [k for k in work.api.all_keys() if k.name == "never made"]
+
+
+def test_create_with_an_expiry_against_a_server_before_v1_1(cli, app_dirs: AppDirs, real_keychain: Keychain) -> None:
+    from myssl_desktop.sandbox import Sandbox
+
+    with Sandbox(tier="enterprise", api_version="1.0") as old:
+        assert cli("login", "--profile", "old", "--base-url", old.base_url, "--key-stdin",
+                   stdin=old.admin_key).returncode == 0
+        plain = cli("keys", "create", "--profile", "old", "--name", "plain")
+        assert plain.returncode == 0, plain.stderr
+        expiring = cli("keys", "create", "--profile", "old", "--name", "contractor", "--expires", "90d")
+        assert expiring.returncode == 0, expiring.stderr
+        assert "It is revoked at " in expiring.stdout  # scheduled with a second request
+        keys = {k.name: k for k in MysslClient(old.base_url, old.admin_key).all_keys()}
+        assert keys["plain"].expires_at is None and keys["contractor"].status == "expiring"
+        shown = cli("keys", "show", "--profile", "old", "--key", "contractor")
+        revoke_at = keys["contractor"].expires_at
+        assert revoke_at is not None and f"Revoke at:   {revoke_at.astimezone().strftime('%Y-%m-%d')}" in shown.stdout

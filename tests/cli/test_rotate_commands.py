@@ -87,3 +87,32 @@ def test_help_documents_the_exit_codes() -> None:
     for command in (["rotate", "--help"], ["rotations", "--help"], ["rotations", "run", "--help"]):
         text = cli(*command).stdout
         assert "exit codes:" in text and "needs you" in text, command
+
+
+def _request_as(sandbox, secret: Secret, user_agent: bytes) -> None:  # noqa: ANN001
+    """One request with the key whose User-Agent holds bytes no HTTP library would send."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/domains HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n"
+                     b"Authorization: Bearer " + secret.reveal().encode() + b"\r\n"
+                     b"User-Agent: " + user_agent + b"\r\n\r\n")
+        assert sock.recv(64).startswith(b"HTTP/1.1 200")
+
+
+def test_the_waiting_line_names_what_still_uses_the_old_key_escaped(services, sandbox, app) -> None:
+    assert cli("rotate", "--key", "Production Server", "--revoke", "later", "--quiet-period", "0s",
+               "--yes").returncode == 0
+    rotation = JournalStore(services.dirs.data).in_progress()[0]
+    _request_as(sandbox, app.secret, b"python-requests/2.32.3\x1b]0;owned\x07\x9b2J")  # OSC title, C1 CSI
+    resumed = cli("rotate", "--resume", rotation.id, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    line = next(line for line in resumed.stdout.splitlines() if "Used since delivery by" in line)
+    assert "127.0.0.1 python-requests/2.32.3\\x1b]0;owned\\x07\\x9b2J, last seen " in line, line
+    assert line.endswith(" s ago.") or line.endswith("just now.")
+    assert not any(ch in resumed.stdout for ch in "\x1b\x07\x9b")
+    as_json = cli("rotate", "--resume", rotation.id, "--yes", "--json")
+    waiting = [json.loads(line) for line in as_json.stdout.splitlines() if '"event": "waiting"' in line][-1]
+    [client] = waiting["clients"]
+    assert client["address"] == "127.0.0.1" and client["user_agent"] == "python-requests/2.32.3\x1b]0;owned\x07\x9b2J"
+    assert not any(ch in as_json.stdout for ch in "\x1b\x07\x9b")  # JSON escapes them itself

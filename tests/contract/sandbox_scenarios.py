@@ -25,6 +25,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "getApiKey": ("/api-keys/{id}", "get"),
     "updateApiKey": ("/api-keys/{id}", "patch"),
     "getApiKeyUsage": ("/api-keys/{id}/usage", "get"),
+    "getApiKeyClients": ("/api-keys/{id}/clients", "get"),
     "regenerateApiKey": ("/api-keys/{id}/regenerate", "post"),
     "revokeApiKey": ("/api-keys/{id}/revoke", "post"),
     "listDomains": ("/domains", "get"),
@@ -63,6 +64,7 @@ class World:
         self.http = httpx.Client(base_url=sandbox.base_url, timeout=15)
         self._keys: dict[tuple[str, ...], tuple[dict[str, Any], str]] = {}
         self._victim: dict[str, Any] | None = None
+        self.victim_secret = ""
         self.notes: dict[str, Any] = {}  # what a scenario's run leaves for its check
 
     def close(self) -> None:
@@ -99,7 +101,7 @@ class World:
     def victim(self) -> dict[str, Any]:
         """A spare key for requests that would change the key they name."""
         if self._victim is None:
-            self._victim = self.create_key(["domains:read"], name="victim")[0]
+            self._victim, self.victim_secret = self.create_key(["domains:read"], name="victim")
         return self._victim
 
     def revoked(self) -> dict[str, Any]:
@@ -116,6 +118,7 @@ VALID_REQUEST_OPTIONS: dict[str, dict[str, Any]] = {
     "listApiKeyUsage": {"params": {"days": 7}},
     "updateApiKey": {"json": {"name": "renamed"}},
     "getApiKeyUsage": {"params": {"days": 7}},
+    "getApiKeyClients": {"params": {"hours": 24}},
 }
 
 
@@ -212,6 +215,31 @@ def check_created(w: World, r: httpx.Response) -> None:
     assert (key["status"], key["request_count"], key["last_used_at"]) == ("active", 0, None)
     current = w.request("GET", "/api-keys/current", secret)
     assert current.status_code == 200 and current.json()["api_key"]["id"] == key["id"]
+
+
+def check_created_expiring(w: World, r: httpx.Response) -> None:
+    key = r.json()["api_key"]
+    assert (key["status"], key["expires_at"], key["revoked_at"]) == ("expiring", w.notes["expires_at"], None)
+    current = w.request("GET", "/api-keys/current", r.json()["secret"])
+    assert current.status_code == 200, "an expiring key works until its expiry"
+
+
+def use_victim(w: World) -> dict[str, Any]:
+    """The victim key, used once by "victim-app/1.0" (it needs only domains:read)."""
+    victim = w.victim()
+    used = w.request("GET", "/domains", w.victim_secret, headers={"User-Agent": "victim-app/1.0"})
+    assert used.status_code == 200, used.text
+    return victim
+
+
+def check_clients(w: World, r: httpx.Response) -> None:
+    body = r.json()
+    assert body["hours"] == w.notes.get("hours", 24)
+    pairs = [(c["address"], c["user_agent"]) for c in body["clients"]]
+    assert ("127.0.0.1", "victim-app/1.0") in pairs, "the request made with the key is listed"
+    seen = [c["last_seen"] for c in body["clients"]]
+    assert seen == sorted(seen, reverse=True), "most recent first"
+    assert all(c["first_seen"] <= c["last_seen"] and c["requests"] >= 1 for c in body["clients"])
 
 
 def check_created_with_callers_permissions(w: World, r: httpx.Response) -> None:
@@ -361,6 +389,33 @@ def _success_scenarios() -> list[Scenario]:
         w.victim()
         return w.request("GET", "/api-keys/usage", params={"days": 3, "per_page": 5})
 
+    def clients(hours: int | None) -> Callable[[World], httpx.Response]:
+        def run(w: World) -> httpx.Response:
+            victim = use_victim(w)
+            if hours is None:
+                return w.request("GET", f"/api-keys/{victim['id']}/clients")
+            w.notes["hours"] = hours
+            return w.request("GET", f"/api-keys/{victim['id']}/clients", params={"hours": hours})
+        return run
+
+    def clients_of_revoked(w: World) -> httpx.Response:
+        key, secret = w.create_key(["domains:read"])
+        assert w.request("GET", "/domains", secret, headers={"User-Agent": "victim-app/1.0"}).status_code == 200
+        assert w.request("POST", f"/api-keys/{key['id']}/revoke").status_code == 200
+        return w.request("GET", f"/api-keys/{key['id']}/clients")
+
+    def clients_of_unused(w: World) -> httpx.Response:
+        key, _ = w.create_key(["domains:read"])
+        return w.request("GET", f"/api-keys/{key['id']}/clients", params={"hours": 1})
+
+    def check_no_clients(w: World, r: httpx.Response) -> None:
+        assert r.json() == {"clients": [], "hours": 1}
+
+    def create_expiring(w: World) -> httpx.Response:
+        w.notes["expires_at"] = utc_text(datetime.now(UTC) + timedelta(days=90))
+        return w.request("POST", "/api-keys", json={"name": "Contractor", "permissions": ["domains:read"],
+                                                    "expires_at": w.notes["expires_at"]})
+
     return [
         Scenario("listApiKeys", 200, "plain", get("/api-keys"), check_list_order),
         Scenario("listApiKeys", 200, "per_page-over-100",
@@ -382,12 +437,17 @@ def _success_scenarios() -> list[Scenario]:
                  check_usage),
         Scenario("getApiKeyUsage", 200, "default-30-days", on_victim("GET", "/usage"),
                  check_default_days),
+        Scenario("getApiKeyClients", 200, "default-24-hours", clients(None), check_clients),
+        Scenario("getApiKeyClients", 200, "720-hours", clients(720), check_clients),
+        Scenario("getApiKeyClients", 200, "revoked-key", clients_of_revoked, check_clients),
+        Scenario("getApiKeyClients", 200, "never-used", clients_of_unused, check_no_clients),
         Scenario("createApiKey", 201, "explicit-permissions",
                  lambda w: w.request("POST", "/api-keys", json={
                      "name": "  Staging monitor ", "permissions": ["keys:read", "domains:read"]}),
                  check_created),
         Scenario("createApiKey", 201, "caller-permissions", create_default,
                  check_created_with_callers_permissions),
+        Scenario("createApiKey", 201, "with-expiry", create_expiring, check_created_expiring),
         Scenario("updateApiKey", 200, "rename",
                  on_victim("PATCH", json={"name": "renamed victim"}), check_renamed),
         Scenario("updateApiKey", 200, "schedule-revoke", schedule, check_scheduled),
@@ -485,6 +545,10 @@ def _not_found_scenarios() -> list[Scenario]:
                         lambda w: w.request("GET", "/api-keys/987654/usage",
                                             params={"days": 0}),
                         check_error("Not found")))
+    out.append(Scenario("getApiKeyClients", 404, "before-400",
+                        lambda w: w.request("GET", "/api-keys/987654/clients",
+                                            params={"hours": 0}),
+                        check_error("Not found")))
     return out
 
 
@@ -513,7 +577,12 @@ def _bad_request_scenarios() -> list[Scenario]:
         return lambda w: w.request("GET", f"/api-keys/{w.victim()['id']}/usage",
                                    params={"days": days})
 
+    def key_clients(hours: Any) -> Callable[[World], httpx.Response]:
+        return lambda w: w.request("GET", f"/api-keys/{w.victim()['id']}/clients",
+                                   params={"hours": hours})
+
     past = utc_text(datetime.now(UTC) - timedelta(days=1))
+    soon = datetime.now(UTC) + timedelta(days=1)
     invalid = check_error("Invalid request")
     scenarios = [
         ("createApiKey", "not-json", post_raw(b"{name: nope")),
@@ -526,6 +595,12 @@ def _bad_request_scenarios() -> list[Scenario]:
         ("createApiKey", "unknown-permission", create({"name": "x",
                                                        "permissions": ["domains:delete"]})),
         ("createApiKey", "empty-permissions", create({"name": "x", "permissions": []})),
+        ("createApiKey", "expires-in-past", create({"name": "x", "expires_at": past})),
+        ("createApiKey", "expires-null", create({"name": "x", "expires_at": None})),
+        ("createApiKey", "expires-with-offset",
+         create({"name": "x", "expires_at": soon.strftime("%Y-%m-%dT%H:%M:%S+00:00")})),
+        ("createApiKey", "expires-fractional",
+         create({"name": "x", "expires_at": soon.strftime("%Y-%m-%dT%H:%M:%S.000Z")})),
         ("createApiKey", "before-escalation-403",
          lambda w: w.request("POST", "/api-keys", w.key_with("domains:read", "keys:manage"),
                              json={"name": "", "permissions": ["billing:read"]})),
@@ -538,6 +613,9 @@ def _bad_request_scenarios() -> list[Scenario]:
         ("updateApiKey", "expires-not-timestamp", patch({"expires_at": "tomorrow"})),
         ("updateApiKey", "revoked-key", patch_revoked),
         ("regenerateApiKey", "revoked-key", regenerate_revoked),
+        ("getApiKeyClients", "hours-0", key_clients(0)),
+        ("getApiKeyClients", "hours-721", key_clients(721)),
+        ("getApiKeyClients", "hours-not-integer", key_clients("day")),
         ("getApiKeyUsage", "days-0", key_usage(0)),
         ("getApiKeyUsage", "days-91", key_usage(91)),
         ("getApiKeyUsage", "days-not-integer", key_usage("week")),

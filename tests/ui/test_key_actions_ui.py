@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
@@ -314,3 +315,78 @@ def test_the_clipboard_timeout_is_a_remembered_setting(qtbot, tmp_path: Path) ->
     second = MainWindow(WindowSetup(state_dir=tmp_path, clipboard_backend=FakeClipboard()))
     qtbot.addWidget(second)
     assert second.content.hygiene.clipboard.timeout_s == 60
+
+
+def _new_key_dialog(window: MainWindow, name: str) -> CreateKeyDialog:
+    window.content.key_commands.create_action.trigger()
+    dialog = window.content.key_commands.dialog
+    assert isinstance(dialog, CreateKeyDialog)
+    dialog.name_edit.setText(name)
+    return dialog
+
+
+def _created(qtbot, window: MainWindow, sb: Sandbox, name: str):  # noqa: ANN202
+    qtbot.waitUntil(lambda: isinstance(window.content.key_commands.dialog, SecretDialog), timeout=WAIT)
+    return next(k for k in MysslClient(sb.base_url, sb.admin_key).all_keys() if k.name == name)
+
+
+def test_a_new_key_never_expires_unless_asked(qtbot, window: MainWindow, sb: Sandbox,
+                                               real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    dialog = _new_key_dialog(window, "Forever")
+    assert dialog.expiry_combo.currentText() == "Never" and dialog.expires_at is None
+    assert dialog.expiry_hint.text() == "works until revoked" and dialog.expiry_date.isHidden()
+    dialog.create_button.click()
+    assert _created(qtbot, window, sb, "Forever").expires_at is None
+
+
+def test_a_new_key_can_expire_in_90_days_and_enter_creates_it(qtbot, window: MainWindow, sb: Sandbox,
+                                                               real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    dialog = _new_key_dialog(window, "Contractor")
+    before = datetime.now(UTC)
+    dialog.expiry_combo.setCurrentText("In 90 days")
+    expected = (before + timedelta(days=90)).astimezone().strftime("%Y-%m-%d")
+    assert dialog.expiry_hint.text().startswith(f"revoked {expected} ")
+    dialog.expiry_combo.setFocus()
+    QTest.keyClick(dialog.expiry_combo, Qt.Key.Key_Return)  # a FormDialog: Enter creates when the form is valid
+    key = _created(qtbot, window, sb, "Contractor")
+    assert key.status == "expiring" and key.expires_at is not None
+    span = timedelta(days=90)
+    assert before + span - timedelta(seconds=1) <= key.expires_at <= datetime.now(UTC) + span
+    shown = window.content.key_commands.dialog
+    assert f"Revoked {key.expires_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')}" in shown.heading.text()
+
+
+def test_a_new_key_can_expire_on_a_date_chosen_in_the_future_only(qtbot, window: MainWindow, sb: Sandbox,
+                                                                  real_keychain: Keychain) -> None:
+    attach(qtbot, window, sb, real_keychain)
+    dialog = _new_key_dialog(window, "Audit")
+    dialog.expiry_combo.setCurrentText("On date…")
+    assert dialog.expiry_date.isVisible()
+    dialog.expiry_date.setDate(QDate.currentDate().addDays(-3))  # the past is not offered
+    assert dialog.expiry_date.date() == QDate.currentDate().addDays(1)
+    dialog.expiry_date.setDate(QDate(2099, 3, 1))
+    start = datetime(2099, 3, 1).astimezone()  # 00:00 local time: it stops working that morning
+    assert dialog.expires_at == start.astimezone(UTC)
+    dialog.expiry_date.setFocus()
+    QTest.keyClick(dialog.expiry_date, Qt.Key.Key_Return)
+    assert _created(qtbot, window, sb, "Audit").expires_at == start.astimezone(UTC)
+
+
+def test_a_new_key_with_an_expiry_on_a_server_before_v1_1(qtbot, window: MainWindow, real_keychain: Keychain) -> None:
+    with Sandbox(tier="enterprise", api_version="1.0") as old:
+        old.store.create_key("Worker", ["domains:read"])
+        attach(qtbot, window, old, real_keychain)
+        dialog = _new_key_dialog(window, "Contractor")
+        dialog.expiry_combo.setCurrentText("In 30 days")
+        dialog.create_button.click()
+        key = _created(qtbot, window, old, "Contractor")
+        assert key.status == "expiring"  # scheduled after the create, which the old server made active
+        assert window.content.key_commands.dialog.findChild(QLabel, "expiryNote") is None
+        plain = _new_key_dialog(window, "Plain")
+        plain.create_button.click()
+        qtbot.waitUntil(lambda: window.content.key_commands.dialog is not plain
+                        and isinstance(window.content.key_commands.dialog, SecretDialog), timeout=WAIT)
+        assert _created(qtbot, window, old, "Plain").expires_at is None
+        wait_idle(qtbot, window)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from myssl_desktop.api import MysslClient
 from myssl_desktop.api.errors import InvalidApiKey
+from myssl_desktop.api.transport import USER_AGENT
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile
@@ -282,9 +283,12 @@ def test_use_of_the_old_key_after_delivery_is_shown_prominently(qtbot, window: M
     qtbot.waitUntil(lambda: drain.status.used_after_delivery, timeout=WAIT)
     assert "Something still uses the old key" in drain.summary.text()
     assert drain.summary.font().bold() and "#c62828" in drain.summary.styleSheet()
+    who = f"Used since delivery by 127.0.0.1 {USER_AGENT}, last seen "  # which app has not switched
+    assert drain.clients_label.isVisible() and drain.clients_label.text().startswith(who)
     drain.schedule_actions[RevokeWhen.IN_24H].trigger()
     dialog = wizard.confirmation
     assert dialog.needs_typing and not dialog.confirm_button.isEnabled()  # used after delivery: type the name
+    assert who in dialog.text.text()
     dialog.reject()
     drain.later_button.click()  # finish later: the old key keeps working, the rotation stays listed
     qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.summary_page and not wizard.busy, timeout=WAIT)
@@ -558,6 +562,9 @@ def test_the_wizard_with_live_traffic_sees_the_old_key_still_used(qtbot, tmp_pat
         qtbot.waitUntil(lambda: wizard.drain_page.status is not None
                         and wizard.drain_page.status.used_after_delivery, timeout=WAIT)
         assert "still uses the old key" in wizard.drain_page.summary.text()
+        made_up = "by 203.0.113." in wizard.drain_page.clients_label.text() or \
+            "by 198.51.100." in wizard.drain_page.clients_label.text()
+        assert made_up, wizard.drain_page.clients_label.text()  # the simulator's clients, by name
         wizard.drain_page.later_button.click()
         idle(qtbot, wizard)
         running = JournalStore(app_dirs.data).in_progress()[0]

@@ -97,8 +97,12 @@ class KeyCommands(QObject):
         if session is None:
             return
         dialog = CreateKeyDialog(session.permissions, self._shown_names(), self._ctx.parent)
-        dialog.accepted.connect(lambda: self._change(lambda: session.actions.create(dialog.name, dialog.permissions),
-                                                     self._show_secret, f"Creating “{dialog.name}”…"))
+        def create() -> None:
+            name, permissions, expires_at = dialog.name, dialog.permissions, dialog.expires_at  # as of Create
+            self._change(lambda: session.actions.create(name, permissions, expires_at=expires_at),
+                         self._show_secret, f"Creating “{name}”…")
+
+        dialog.accepted.connect(create)
         self._open(dialog)
 
     def rename(self) -> None:

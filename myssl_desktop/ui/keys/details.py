@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -17,15 +17,18 @@ from PySide6.QtWidgets import (
 )
 
 from ... import timefmt
+from ...keyclients import client_line
 from ...keyflags import DESCRIPTIONS
 from ..common.richtext import html
 from .charts import UsageChart
 
 if TYPE_CHECKING:
-    from ...api.models import ApiKey
+    from ...api.models import ApiKey, KeyClient
     from .model import KeyRow
 
 PERIODS = (7, 30, 90)
+CLIENT_HOURS = 24  # the window of "who uses this key"
+CLIENTS_SHOWN = 10
 
 
 def _status_words(key: ApiKey) -> str:
@@ -61,12 +64,18 @@ class KeyDetails(QWidget):
 
         self.form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for name in ("Status", "Prefix", "Created", "Last used", "Expires", "Requests", "Permissions"):
+        for name in ("Status", "Prefix", "Created", "Last used", "Expires", "Requests", "Permissions", "Used by"):
             label = QLabel("")
             label.setWordWrap(True)
             label.setAccessibleName(name)
             self.fields[name] = label
             self.form.addRow(f"{name}:", label)
+        # Who used the key, in rich text: each address and user agent escaped (server text).
+        self.fields["Used by"].setTextFormat(Qt.TextFormat.RichText)
+        self.fields["Used by"].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fields["Used by"].setToolTip(f"Addresses and user agents that used this key in the last {CLIENT_HOURS} h, "
+                                          "as MySSL saw them")
+        self._clients: tuple[KeyClient, ...] | None = None  # of key_id, once loaded
         layout.addLayout(self.form)
         self.flags = QLabel("")
         self.flags.setWordWrap(True)
@@ -112,6 +121,11 @@ class KeyDetails(QWidget):
             self.chart.set_usage([])
             return
         key = row.key
+        if key.id != self.key_id:  # another key: its clients are loaded anew
+            self._clients = None
+            self.fields["Used by"].setText("Loading…")
+        elif self._clients is not None:
+            self._show_clients()  # the same key after a refresh: "last seen" moves on
         self.key_id = key.id
         self.title.setText(f"<h3 style='margin:0'>{html(key.name)}</h3>")
         self.fields["Status"].setText(_status_words(key))
@@ -130,5 +144,27 @@ class KeyDetails(QWidget):
     def show_usage(self, key_id: int, days: list[tuple[date, int]]) -> None:
         if key_id == self.key_id:
             self.chart.set_usage(days)
+
+    def show_clients(self, key_id: int, clients: tuple[KeyClient, ...], now: datetime | None = None) -> None:
+        """The key's clients of the last CLIENT_HOURS, most recent first (dropped if another key is shown)."""
+        if key_id == self.key_id:
+            self._clients = clients
+            self._show_clients(now)
+
+    def show_clients_note(self, key_id: int, text: str) -> None:
+        """Why there is no list: the server does not report clients, or loading failed."""
+        if key_id == self.key_id:
+            self._clients = None
+            self.fields["Used by"].setText(f"<i>{html(text)}</i>")
+
+    def _show_clients(self, now: datetime | None = None) -> None:
+        clients = self._clients or ()
+        if not clients:
+            self.fields["Used by"].setText(f"nothing in the last {CLIENT_HOURS} h")
+            return
+        lines = [html(client_line(c, now, requests=True)) for c in clients[:CLIENTS_SHOWN]]
+        if len(clients) > CLIENTS_SHOWN:
+            lines.append(f"and {len(clients) - CLIENTS_SHOWN} more")
+        self.fields["Used by"].setText("<br>".join(lines))
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDir, Signal
+from PySide6.QtCore import QDate, QDir, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import timefmt
 from ...api.models import PERMISSIONS
 from ...api.secret import Secret
-from ...revoke_when import RevokeWhen
+from ...revoke_when import EXPIRY_CHOICES, RevokeWhen, start_of_day
 from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
 from ..common.confirm import ConfirmKeyAction, last_use_sentence
 from ..common.forms import FormDialog
@@ -51,8 +54,11 @@ PRESETS = {
 }
 
 
+ON_DATE = "On date…"
+
+
 class CreateKeyDialog(FormDialog):
-    """Name and permissions of a new key. Permissions the signed-in key lacks are disabled."""
+    """Name, permissions and expiry of a new key. Permissions the signed-in key lacks are disabled."""
 
     def __init__(self, caller_permissions: tuple[str, ...], existing_names: set[str],
                  parent: QWidget | None = None) -> None:
@@ -75,6 +81,7 @@ class CreateKeyDialog(FormDialog):
             self.preset_combo.addItem(preset, preset)
         self.preset_combo.currentIndexChanged.connect(lambda _: self._apply_preset())
         form.addRow("&Preset:", self.preset_combo)
+        form.addRow("E&xpires:", self._build_expiry())
         layout.addLayout(form)
         self.name_hint = QLabel(" ")
         self.name_hint.setWordWrap(True)
@@ -102,6 +109,51 @@ class CreateKeyDialog(FormDialog):
         self._validate()
         self.set_accept_button(self.create_button, self._explain)
         self.name_edit.setFocus()
+
+    def _build_expiry(self) -> QWidget:
+        """Never, in 30 or 90 days or a year, or on a date (the revoke is scheduled from the start)."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.expiry_combo = QComboBox()
+        self.expiry_combo.setAccessibleName("Expires")
+        for label, span in EXPIRY_CHOICES:
+            self.expiry_combo.addItem(label, span)
+        self.expiry_combo.addItem(ON_DATE, ON_DATE)
+        self.expiry_date = QDateEdit()
+        self.expiry_date.setAccessibleName("Expiry date")
+        self.expiry_date.setCalendarPopup(True)
+        self.expiry_date.setDisplayFormat("yyyy-MM-dd")
+        tomorrow = QDate.currentDate().addDays(1)
+        self.expiry_date.setMinimumDate(tomorrow)  # an expiry must be in the future
+        self.expiry_date.setDate(QDate.currentDate().addDays(30))
+        self.expiry_date.hide()
+        self.expiry_hint = QLabel("")
+        self.expiry_hint.setAccessibleName("When the key is revoked")
+        row.addWidget(self.expiry_combo)
+        row.addWidget(self.expiry_date)
+        row.addWidget(self.expiry_hint, 1)
+        self.expiry_combo.currentIndexChanged.connect(lambda _: self._expiry_changed())
+        self.expiry_date.dateChanged.connect(lambda _: self._expiry_changed())
+        self._expiry_changed()
+        return box
+
+    def _expiry_changed(self) -> None:
+        self.expiry_date.setVisible(self.expiry_combo.currentData() == ON_DATE)
+        when = self.expires_at
+        self.expiry_hint.setText("works until revoked" if when is None else
+                                 f"revoked {timefmt.exact(when)} ({timefmt.relative(when)})")
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the new key's revoke takes effect (None: never), as of now, in whole seconds."""
+        choice = self.expiry_combo.currentData()
+        if choice == ON_DATE:
+            day = self.expiry_date.date()
+            return start_of_day(date(day.year(), day.month(), day.day()))
+        if not isinstance(choice, timedelta):
+            return None
+        return (datetime.now(UTC) + choice).replace(microsecond=0)
 
     @property
     def name(self) -> str:
@@ -251,10 +303,22 @@ class SecretDialog(FormDialog):
         self.setMinimumWidth(560)
         self.stored = new.stored
         layout = QVBoxLayout(self)
+        expires = new.api_key.expires_at
         heading = QLabel(f"<b>{html(new.api_key.name)}</b> ({new.api_key.prefix}…) — "
-                         f"{', '.join(new.api_key.permissions)}")
+                         f"{', '.join(new.api_key.permissions)}"
+                         + ("" if expires is None else f"<br>Revoked {timefmt.exact(expires)} "
+                                                       f"({timefmt.relative(expires)})."))
         heading.setWordWrap(True)
+        heading.setAccessibleName("New key")
         layout.addWidget(heading)
+        self.heading = heading
+        if new.expiry_problem:  # an older server ignored the expiry, and scheduling it failed
+            expiry = QLabel(f"<b>⚠ The key has no expiry:</b> {html(new.expiry_problem)} Schedule its revoke "
+                            "with Key ▸ Revoke…")
+            expiry.setWordWrap(True)
+            expiry.setObjectName("expiryNote")
+            expiry.setStyleSheet("color: #d32f2f;")
+            layout.addWidget(expiry)
         if new.stored:
             note = QLabel(f"MySSL shows this secret only once. A copy is kept in {new.place}, so "
                           "“Copy stored secret” stays available for this key.")

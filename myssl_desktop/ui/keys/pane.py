@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...api.errors import ClientsNotReported
 from ...errors import describe
+from ...keyclients import NOT_REPORTED
 from ..common.richtext import html
 from .charts import SparklineDelegate
 from .column_layout import apply_default_layout
-from .details import KeyDetails
+from .details import CLIENT_HOURS, KeyDetails
 from .model import NUMERIC_COLUMNS, Column, KeysModel
 from .sort_header import SortHeader
 from .status_delegates import FlagsDelegate, StatusBadgeDelegate
@@ -292,6 +294,7 @@ class KeysPane(QWidget):
         self.details.show_row(row)
         if row is not None and row.key.id != previous:
             self._load_usage()
+            self._load_clients()
 
     def _load_usage(self) -> None:
         """The chart: the 30-day series we already have, or one request for 90 days."""
@@ -306,6 +309,22 @@ class KeysPane(QWidget):
         self._ctx.ops(lambda: client.key_usage(key_id, days=days)) \
             .success(lambda usage: self.details.show_usage(key_id, [(d.date, d.requests) for d in usage.days])) \
             .failure(lambda error: self._ctx.status(describe(error, "load the usage chart"))).run()
+
+
+    def _load_clients(self) -> None:
+        """Who used the selected key in the last hours: one request in the background. An
+        older server that does not report clients is said so, in the details, not as an error."""
+        key_id, session = self.details.key_id, self._ctx.session()
+        if key_id is None or session is None:
+            return
+        client = session.client
+
+        def failed(error: BaseException) -> None:
+            text = NOT_REPORTED if isinstance(error, ClientsNotReported) else describe(error, "load who uses it")
+            self.details.show_clients_note(key_id, text)
+
+        self._ctx.ops(lambda: client.key_clients(key_id, hours=CLIENT_HOURS)) \
+            .success(lambda found: self.details.show_clients(key_id, found.clients)).failure(failed).run()
 
 
 def _scrolling(pane: QWidget) -> QWidget:

@@ -447,6 +447,8 @@ class RotationWizard(FormDialog):
         verdict = status.summary()
         used = status.used_after_delivery and not status.quiet_enough
         usage = f"<b>{html(verdict)}</b>" if used else html(verdict)
+        if who := status.who():
+            usage += f"<br>{html(who)}"
         dialog = ConfirmKeyAction("Revoke the old key" if choice is RevokeWhen.NOW else "Schedule the revoke",
                                   status.old, message, "Revoke now" if choice is RevokeWhen.NOW else "Schedule revoke",
                                   parent=self, usage=usage, needs_typing=used)

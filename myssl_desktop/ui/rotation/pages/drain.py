@@ -63,6 +63,12 @@ class DrainPage(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         layout.addLayout(grid)
+        # Which application still has the old key (plain text: the server's words, escaped).
+        self.clients_label = label()
+        self.clients_label.setAccessibleName("Clients of the old key")
+        self.clients_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clients_label.hide()
+        layout.addWidget(self.clients_label)
         check_row = QHBoxLayout()
         self.checked = label()
         self.checked.setAccessibleName("Last check")
@@ -117,6 +123,9 @@ class DrainPage(QWidget):
                 self.cells[(side, field)].setText(value)
                 self.cells[(side, field)].setToolTip(value)
         self.summary.setText(status.summary())
+        who = status.who(now)
+        self.clients_label.setText(who)
+        self.clients_label.setVisible(bool(who))
         kind = "bad" if status.used_after_delivery and not status.quiet_enough else \
             "good" if status.quiet_enough else "wait"
         self.summary.setStyleSheet(f"color: {tone(self, kind)};")
