@@ -172,6 +172,7 @@ def test_keyboard(qtbot, window: MainWindow, demo: Sandbox) -> None:
     assert window.content.keys.filter_edit.hasFocus() or window.focusWidget() is window.content.keys.filter_edit
     assert window.content.actions.refresh.shortcut().toString() == "F5"
     assert window.content.actions.find.shortcut().toString() == "Ctrl+F"
+    qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)  # the focused table's first key loads its clients
     served = demo.requests_served
     window.content.actions.refresh.trigger()
     qtbot.waitUntil(lambda: window.is_idle, timeout=WAIT)
