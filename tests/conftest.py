@@ -19,6 +19,25 @@ from myssl_desktop.paths import AppDirs  # noqa: E402
 from myssl_desktop.services import Services  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _pools_are_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every connection pool a test makes is closed when it ends: left to the garbage collector,
+    its sockets would raise ResourceWarning (an error here) in whichever test runs then."""
+    from myssl_desktop.api.transport import ConnectionPool
+
+    made: list[ConnectionPool] = []
+    build = ConnectionPool.__init__
+
+    def tracked(self: ConnectionPool, *args: object, **kwargs: object) -> None:
+        build(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(ConnectionPool, "__init__", tracked)
+    yield
+    for pool in made:
+        pool.close()
+
+
 @pytest.fixture
 def app_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppDirs:
     """Point platformdirs (through XDG variables) at a fresh folder for this test."""

@@ -66,7 +66,8 @@ def _closed_pipe_run(*args: str) -> subprocess.CompletedProcess[str]:
                                stderr=subprocess.PIPE, text=True, env=cli_env())
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
-    error = process.stderr.read()
+    with process.stderr:
+        error = process.stderr.read()
     return subprocess.CompletedProcess(args, process.wait(timeout=60), "", error)
 
 

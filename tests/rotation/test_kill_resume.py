@@ -29,6 +29,12 @@ BOUNDARIES = ["create-intent", "create-answered", "secret-stored", "target-0-wri
 SERVICE, USER = "myssl-kill-test", "api"
 
 
+def ended(process: subprocess.Popen[str]) -> int:
+    """Its exit code, once it ended and its pipes are read and closed."""
+    process.communicate(timeout=120)
+    return process.returncode
+
+
 def rotate(*args: str, crash: str | None = None) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env.pop(CRASH_AT, None)
@@ -126,7 +132,7 @@ def test_killed_at_random_instants_then_resumed(services, sandbox, setup) -> Non
 @pytest.mark.parametrize("boundary", ["create-answered", "profile-switched", "verified"])
 def test_self_rotation_killed_then_resumed(boundary: str, services, sandbox, signed_in) -> None:
     killed = rotate("--key", "Sandbox admin", "--quiet-period", "0s", "--yes", crash=boundary)
-    assert killed.wait(timeout=120) == -signal.SIGKILL
+    assert ended(killed) == -signal.SIGKILL
     resumed = rotate("--resume", "--yes")
     out, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, err
@@ -142,7 +148,7 @@ def test_self_rotation_killed_then_resumed(boundary: str, services, sandbox, sig
 
 def test_rotations_lists_and_cancel_undoes(services, sandbox, setup) -> None:
     killed = rotate(*start_args(setup["env"]), crash="target-1")
-    killed.wait(timeout=120)
+    ended(killed)
     rotation = JournalStore(services.dirs.data).in_progress()[0]
     listing = subprocess.run([sys.executable, "-m", "myssl_desktop.cli", "rotations"], capture_output=True,
                              text=True, timeout=60)
@@ -170,7 +176,7 @@ def rotations_run(*args: str, crash: str | None = None) -> subprocess.Popen[str]
 @pytest.mark.parametrize("boundary", ["create-answered", "target-0-written", "target-1", "verified"])
 def test_killed_then_finished_by_rotations_run(boundary: str, services, sandbox, setup) -> None:
     killed = rotate(*start_args(setup["env"]), crash=boundary)
-    assert killed.wait(timeout=120) == -signal.SIGKILL
+    assert ended(killed) == -signal.SIGKILL
     runner = rotations_run()
     out, err = runner.communicate(timeout=120)
     assert runner.returncode == 0, err
@@ -180,10 +186,10 @@ def test_killed_then_finished_by_rotations_run(boundary: str, services, sandbox,
 @pytest.mark.parametrize("boundary", ["old-revoked", "cleaned-up"])
 def test_rotations_run_killed_in_its_own_steps_then_run_again(boundary: str, services, sandbox, setup) -> None:
     parked = rotate(*start_args(setup["env"])[:-3], "--revoke", "later", "--yes")
-    assert parked.wait(timeout=120) == 0
+    assert ended(parked) == 0
     rotation = JournalStore(services.dirs.data).in_progress()[0]
     changed = rotate("--resume", rotation.id, "--revoke", "now", crash=boundary)  # the user finishes it
-    assert changed.wait(timeout=120) == -signal.SIGKILL
+    assert ended(changed) == -signal.SIGKILL
     runner = rotations_run("--wait")
     out, err = runner.communicate(timeout=120)
     assert runner.returncode == 0, err
