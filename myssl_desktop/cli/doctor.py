@@ -42,7 +42,7 @@ def _check_connection(base_url: str) -> tuple[bool, str]:
 
     from ..api.client import network_error
     from ..api.errors import InsecureUrl, TlsError
-    from ..api.transport import normalise_base_url, shared_pool
+    from ..api.transport import end_deadline, expired_deadline, normalise_base_url, shared_pool
 
     problem = url_problem(base_url)
     if problem:
@@ -54,6 +54,10 @@ def _check_connection(base_url: str) -> tuple[bool, str]:
     try:
         response = shared_pool.client_for(url).get(url + "/api-keys/current")
     except httpx.HTTPError as exc:
+        slow = expired_deadline()
+        end_deadline()
+        if slow is not None:
+            return False, f"{url}: reachable, but it answered too slowly (no full answer within {slow:.0f} s)"
         failure = network_error(exc, url.split("/")[2], False)
         kind = "TLS" if isinstance(failure, TlsError) else "network"
         return False, f"{url}: {kind} problem: {failure}"

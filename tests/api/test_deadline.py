@@ -164,3 +164,14 @@ def test_the_default_deadline_is_well_under_the_issues_seventy_seconds() -> None
     assert 5 < DEADLINE <= 30
     with pytest.raises(ValueError):
         ConnectionPool(deadline=0)
+
+
+def test_doctor_says_a_dripping_server_answers_too_slowly(pool: ConnectionPool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from myssl_desktop.api import transport
+    from myssl_desktop.cli.doctor import _check_connection
+
+    monkeypatch.setattr(transport, "shared_pool", pool)  # doctor's requests, with the tests' short deadline
+    with dripping(b"", response_head(len(BODY)) + BODY) as server:
+        ok, said = _check_connection(server.url)
+    assert not ok and said == f"{server.url}: reachable, but it answered too slowly (no full answer within 1 s)"

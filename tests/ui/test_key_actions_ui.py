@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import myssl_desktop.ui.keys.commands as key_commands_module
 from myssl_desktop.api import MysslClient
 from myssl_desktop.api.models import PERMISSIONS
 from myssl_desktop.api.secret import Secret
+from myssl_desktop.api.transport import ConnectionPool
 from myssl_desktop.keyactions import RevokeWhen
 from myssl_desktop.keychain import Entry, Keychain
 from myssl_desktop.sandbox import Sandbox
@@ -22,7 +24,7 @@ from myssl_desktop.ui.common.confirm import ConfirmKeyAction
 from myssl_desktop.ui.keys.dialogs import CreateKeyDialog, RevokeChoice, SecretDialog
 from myssl_desktop.ui.keys.model import STORED
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
-from tests.support import FakeClipboard, add_settled_window, files_containing
+from tests.support import FakeClipboard, FaultOnce, add_settled_window, files_containing
 from tests.ui.helpers import WAIT, select, session_for, shown_names, wait_idle
 from tests.ui.helpers import attach as attach_session
 
@@ -103,6 +105,27 @@ def test_a_new_secret_is_called_copied_only_once_it_is(qtbot, window: MainWindow
     assert fresh.read_text().strip() == f"MYSSL_API_KEY={new.reveal()}" and fresh.stat().st_mode & 0o077 == 0
     QTest.keyClick(shown.field, Qt.Key.Key_Return)
     assert not shown.isVisible() and shown.field.echoMode() == QLineEdit.EchoMode.Password  # Close, not Reveal
+
+
+def test_a_cut_off_create_offers_to_regenerate_the_key_made(qtbot, window: MainWindow, sb: Sandbox,
+                                                            real_keychain: Keychain) -> None:
+    session = session_for(sb, keychain=real_keychain)
+    cut = MysslClient(sb.base_url, sb.admin_key, pool=ConnectionPool(transport=FaultOnce(sb, "POST", "truncated")))
+    session = attach_session(qtbot, window, replace(session, client=cut))
+    window.content.key_commands.create_action.trigger()
+    window.content.key_commands.dialog.name_edit.setText("Cut off")
+    QTest.keyClick(window.content.key_commands.dialog.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(window.content.key_commands.dialog, QMessageBox), timeout=WAIT)
+    box = window.content.key_commands.dialog
+    assert "could not be read" in box.text() or "cut off" in box.text()
+    regenerate = next(b for b in box.buttons() if b.text() == "Regenerate “Cut off”")
+    regenerate.click()
+    qtbot.waitUntil(lambda: isinstance(window.content.key_commands.dialog, SecretDialog), timeout=WAIT)
+    made = [k for k in MysslClient(sb.base_url, sb.admin_key).all_keys() if k.name == "Cut off"]
+    assert len(made) == 1  # reconciled, never created twice
+    kept = real_keychain.load(Entry.created_key(session.profile.id, made[0].id))
+    assert kept is not None and kept.prefix == made[0].prefix  # the regenerated secret works and is kept
+    assert MysslClient(sb.base_url, kept).current().api_key.id == made[0].id
 
 
 def test_the_secret_is_kept_even_if_showing_it_fails(qtbot, window: MainWindow, sb: Sandbox,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from ...api.errors import AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
+from ...api.errors import AnswerTooSlow, AuthenticationRequired, InvalidApiKey, NetworkError, ServerError
 from ...errors import describe
 from ...keychain import KeychainError
 from ...profiles import Profile, ProfilesError
@@ -122,7 +122,7 @@ class AccountController(QObject):
             self._refresh_profile_menu(profile.id)
 
         def failed(_: BaseException) -> None:  # no key to show the list with: say why MySSL was not reached
-            self.host.detach("Offline.")
+            self.host.detach("MySSL is answering too slowly." if isinstance(error, AnswerTooSlow) else "Offline.")
             self.ctx.banner.post(Notice(Owner.ACCOUNT, describe(error, f"reach MySSL for “{profile.name}”"),
                                         action=Action("Retry", lambda: self.open_profile(profile))))
 

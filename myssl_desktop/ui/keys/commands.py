@@ -273,10 +273,18 @@ class KeyCommands(QObject):
             box.open()
             return
         if isinstance(error, errors.NotFound | CreateUncertain) or (
-                isinstance(error, ActionUncertain) and error.happened is None):
-            self._refresh()
+                isinstance(error, ActionUncertain) and error.happened is not False):
+            self._refresh()  # what the list shows of the key is out of date
         box = QMessageBox(QMessageBox.Icon.Warning, "MySSL Desktop", text, parent=self._ctx.parent)
         self.dialog = box
+        lost = error.key_to_regenerate if isinstance(error, CreateUncertain | ActionUncertain) else None
+        if lost is not None and (session := self._ctx.session()) is not None:
+            # MySSL made a secret nobody received: a regenerate makes one that is kept
+            regenerate = box.addButton(f"Regenerate “{lost.name}”", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.finished.connect(lambda _: self._change(lambda: session.actions.regenerate(lost), self._show_secret,
+                                                        f"Regenerating “{lost.name}”…")
+                                 if box.clickedButton() is regenerate else None)
         box.open()
 
 
