@@ -116,6 +116,20 @@ def test_the_desktop_file(built: Built) -> None:
     assert entry["Categories"].endswith(";")
 
 
+def test_shell_completion_is_installed_where_each_shell_looks(built: Built) -> None:
+    share = built.root / "usr" / "share"
+    bash = share / "bash-completion" / "completions" / "myssl-keys"
+    zsh = share / "zsh" / "vendor-completions" / "_myssl-keys"
+    fish = share / "fish" / "vendor_completions.d" / "myssl-keys.fish"
+    assert "complete" in bash.read_text() and "myssl-keys" in bash.read_text()
+    assert zsh.read_text().startswith("#compdef myssl-keys")
+    assert "complete -c myssl-keys" in fish.read_text()
+    for path in (bash, zsh, fish):
+        assert path.stat().st_mode & 0o777 == 0o644, path
+    bash_check = subprocess.run(["bash", "-n", str(bash)], capture_output=True, text=True)
+    assert bash_check.returncode == 0, bash_check.stderr
+
+
 def test_hicolor_icons_at_every_size(built: Built) -> None:
     hicolor = built.root / "usr" / "share" / "icons" / "hicolor"
     for size in ICON_SIZES:

@@ -46,6 +46,8 @@ APT_PACKAGES=(
   shellcheck
   # benchmarks/scan.py times the key scan against ripgrep (rg -uu) as its baseline
   ripgrep
+  # tests/cli/test_completion.py completes for real in zsh and fish (bash is always there)
+  zsh fish
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller
