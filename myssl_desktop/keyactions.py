@@ -4,7 +4,9 @@ whose answer was lost is checked before the user is told anything or asked to re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,9 +19,11 @@ from .keychain import SYSTEM_KEYCHAIN, Entry, Keychain, KeychainError, key_label
 from .revoke_when import RevokeWhen
 
 if TYPE_CHECKING:
+    from .activity import ActivityLog
     from .api.client import MysslClient
     from .profiles import Profile
 
+log = logging.getLogger(__name__)
 CLOCK_SKEW = timedelta(seconds=120)  # our clock against MySSL's, when matching creation times
 
 
@@ -62,14 +66,49 @@ class ActionUncertain(AppError):
         self.key_to_regenerate = key_to_regenerate
 
 
+@dataclass
+class Note:
+    """What the activity log says of one action: the key it was about, and a detail."""
+
+    key: ApiKey | None = None
+    detail: str = ""
+
+
 class KeyActions:
     def __init__(self, client: MysslClient, keychain: Keychain, profile: Profile, *,
-                 own_key_prefix: str = "", clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 own_key_prefix: str = "", clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 activity: ActivityLog | None = None) -> None:
+        """`activity`: where each change (and how it ended) is noted; None notes nothing."""
         self.client = client
         self.keychain = keychain
         self.profile = profile
         self.own_key_prefix = own_key_prefix or profile.key_prefix
         self.clock = clock
+        self.activity = activity
+
+    # --- the activity log ----------------------------------------------------------------
+
+    @contextmanager
+    def _noted(self, action: str, key: ApiKey | None = None, *, name: str = "") -> Iterator[Note]:
+        """Note `action` on `key` (or a key called `name`) in the activity log with its outcome;
+        the body may set the note's key (the one made) and detail. A log that cannot be written
+        is logged, never a reason for the action to fail."""
+        note = Note(key)
+        outcome = "done"
+        try:
+            yield note
+        except Exception as error:
+            outcome = describe(error)
+            raise
+        finally:
+            if self.activity is not None:
+                target = note.key
+                try:
+                    self.activity.record(self.profile.name, action, key_name=target.name if target else name,
+                                         key_prefix=target.prefix if target else "",
+                                         key_id=target.id if target else None, outcome=outcome, detail=note.detail)
+                except OSError as error:
+                    log.warning("could not note %s in the activity log: %s", action, error)
 
     # --- shown-once secrets ------------------------------------------------------------
 
@@ -93,6 +132,16 @@ class KeyActions:
 
     def create(self, name: str, permissions: list[str] | tuple[str, ...], *,
                expires_at: datetime | None = None) -> NewSecret:
+        with self._noted("create", name=name.strip()) as note:
+            new = self._create(name, permissions, expires_at=expires_at)
+            note.key = new.api_key
+            note.detail = ", ".join(new.api_key.permissions) + (
+                f"; revoked at {_utc(new.api_key.expires_at)}" if new.api_key.expires_at else "") + (
+                "" if new.stored else "; the secret could not be kept in the keychain")
+            return new
+
+    def _create(self, name: str, permissions: list[str] | tuple[str, ...], *,
+                expires_at: datetime | None = None) -> NewSecret:
         """Create a key, revoked at `expires_at` if given. An older server creates it without
         the expiry: the revoke is then scheduled with a second request, after the secret is
         kept; if that fails, `expiry_problem` says so (the key exists, without an expiry)."""
@@ -153,10 +202,19 @@ class KeyActions:
                                "create again.", stale_keys=tuple(stale))
 
     def rename(self, key: ApiKey, name: str) -> ApiKey:
-        return self._checked(key, lambda: self.client.update_key(key.id, name=name),
-                             lambda now: now.name == name.strip(), f"renaming “{key.name}”")
+        with self._noted("rename", key) as note:
+            note.detail = f"to “{name.strip()}”"
+            return self._checked(key, lambda: self.client.update_key(key.id, name=name),
+                                 lambda now: now.name == name.strip(), f"renaming “{key.name}”")
 
     def regenerate(self, key: ApiKey) -> NewSecret:
+        with self._noted("regenerate", key) as note:
+            new = self._regenerate(key)
+            note.key = new.api_key
+            note.detail = "" if new.stored else "the secret could not be kept in the keychain"
+            return new
+
+    def _regenerate(self, key: ApiKey) -> NewSecret:
         try:
             created = self.client.regenerate_key(key.id)
         except NetworkError as error:  # SecretUnreadable too: MySSL regenerated, the new secret is lost
@@ -187,11 +245,12 @@ class KeyActions:
 
     def revoke(self, key: ApiKey) -> ApiKey:
         """Revoke `key` now; its secret, if this app kept it, leaves the keychain (it opens nothing)."""
-        self._refuse_own(key)
-        revoked = self._checked(key, lambda: self.client.revoke_key(key.id), lambda now: now.status == "revoked",
-                                f"revoking “{key.name}”")
-        self.forget_secret(key.id)
-        return revoked
+        with self._noted("revoke", key):
+            self._refuse_own(key)
+            revoked = self._checked(key, lambda: self.client.revoke_key(key.id),
+                                    lambda now: now.status == "revoked", f"revoking “{key.name}”")
+            self.forget_secret(key.id)
+            return revoked
 
     def stored_key_ids(self) -> frozenset[int]:
         """Ids of the keys whose secret this app keeps for the profile (from the keychain's index of
@@ -210,16 +269,19 @@ class KeyActions:
 
     def schedule_revoke(self, key: ApiKey, after: RevokeWhen) -> ApiKey:
         """Revoke `key` once `after` (1 h … 7 d) has passed; it keeps working until then."""
-        self._refuse_own(key)
         if after.delay is None:
             raise ValueError(f"{after} is not a scheduled revoke")
-        when = (self.clock() + after.delay).replace(microsecond=0)
-        return self._checked(key, lambda: self.client.update_key(key.id, expires_at=when),
-                             lambda now: now.expires_at == when, f"scheduling the revoke of “{key.name}”")
+        with self._noted("schedule revoke", key) as note:
+            self._refuse_own(key)
+            when = (self.clock() + after.delay).replace(microsecond=0)
+            note.detail = f"revoked at {_utc(when)}"
+            return self._checked(key, lambda: self.client.update_key(key.id, expires_at=when),
+                                 lambda now: now.expires_at == when, f"scheduling the revoke of “{key.name}”")
 
     def cancel_scheduled_revoke(self, key: ApiKey) -> ApiKey:
-        return self._checked(key, lambda: self.client.update_key(key.id, expires_at=None),
-                             lambda now: now.expires_at is None, f"cancelling the revoke of “{key.name}”")
+        with self._noted("cancel scheduled revoke", key):
+            return self._checked(key, lambda: self.client.update_key(key.id, expires_at=None),
+                                 lambda now: now.expires_at is None, f"cancelling the revoke of “{key.name}”")
 
     def is_own_key(self, key: ApiKey) -> bool:
         return bool(self.own_key_prefix) and key.prefix == self.own_key_prefix
@@ -258,3 +320,8 @@ class KeyActions:
                                    "check whether it was done. Refresh before trying again.", None)
         return ActionUncertain(f"The connection broke while {what}. MySSL shows it was not done: it is safe "
                                "to try again.", False)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+

@@ -11,6 +11,7 @@ from .profiles import ProfileStore
 from .signin import SignInService
 
 if TYPE_CHECKING:
+    from .activity import ActivityLog
     from .rotation import RotationMachine
 
 
@@ -33,12 +34,25 @@ class Services:
                    signin=SignInService(profiles, keychain))
 
     @property
+    def activity(self) -> ActivityLog:
+        """What this app (window or command line) did to which key, in the data folder."""
+        from .activity import ActivityLog
+
+        return ActivityLog(self.dirs.data)
+
+    @property
     def rotations(self) -> RotationMachine:
         """The rotation state machine over this data folder's journals (built on first use)."""
         if self._rotations is None:
-            from .rotation import JournalStore, RememberedTargets, RotationMachine
+            from .rotation import RememberedTargets, RotationMachine
+            from .rotation.noted import NotedJournalStore
 
-            self._rotations = RotationMachine(store=JournalStore(self.dirs.data), keychain=self.keychain,
+            def profile_name(profile_id: str) -> str:
+                found = self.profiles.load().find(profile_id)
+                return found.name if found is not None else ""
+
+            store = NotedJournalStore(self.dirs.data, self.activity, profile_name)
+            self._rotations = RotationMachine(store=store, keychain=self.keychain,
                                               profiles=self.profiles, remembered=RememberedTargets(self.dirs.data),
                                               locks=self.dirs.data / "locks")
         return self._rotations

@@ -31,7 +31,8 @@ class Session:
         from .keyactions import KeyActions
         from .keychain import Keychain
 
-        return KeyActions(self.client, self.keychain or Keychain(), self.profile)
+        activity = self.services.activity if self.services is not None else None
+        return KeyActions(self.client, self.keychain or Keychain(), self.profile, activity=activity)
 
     @property
     def environment(self) -> str:

@@ -11,7 +11,7 @@ from .. import __version__
 from ..errors import AppError, describe
 from ..logs import setup_logging
 from ..services import Services
-from . import account, completion, keys, rotate, scan
+from . import account, activity, completion, keys, rotate, scan
 from .arguments import Parser
 from .output import CommandFailed, fail
 from .selection import ACCOUNT_ORDER, add_account_options
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(commands)
     rotate.register(commands)
     scan.register(commands)
+    activity.register(commands)
     completion.register(commands, parser)
     return parser
 

@@ -44,7 +44,9 @@ def register(commands: Any) -> None:
     add_account_options(listing)
     listing.add_argument("--status", choices=LIST_STATUSES, default="current",
                          help="which keys (default: current, every key but the revoked ones)")
-    listing.add_argument("--json", action="store_true")
+    form = listing.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--csv", action="store_true", help="every column, flags included, for a spreadsheet")
     listing.set_defaults(run=run_list)
 
     show = actions.add_parser("show", help="show one key, with its usage over 30 days")
@@ -197,6 +199,15 @@ def run_list(services: Services, args: argparse.Namespace) -> int:
             keys = [k for k in keys if not k.is_revoked]
     else:
         keys = client.all_keys(status=args.status)
+    if args.csv:
+        from ..export import KEY_COLUMNS, key_rows, to_csv
+        from ..keyflags import FlagRules
+
+        rules = FlagRules(datetime.now(UTC), session.profile.rotation_policy_days)
+        usage = {u.api_key_id: tuple(d.requests for d in u.days) for u in client.all_usage(days=30)}  # for spikes
+        rows = key_rows(keys, lambda k: rules.flags(k, usage.get(k.id, ())))
+        print(to_csv(rows, KEY_COLUMNS, line_end="\n"), end="")  # standard output shows a CR as \r
+        return 0
     if args.json:
         rows = []
         keychain_works = True

@@ -57,6 +57,10 @@ def test_a_full_rotation(machine, sandbox, signed_in, app_key, tmp_path: Path, s
     assert services.keychain.load(Entry.created_key(signed_in.id, new.id)) == new_secret
     root = services.dirs.config.parent.parent
     assert files_containing(root, new_secret.reveal()) == [] and files_containing(root, app_key.secret.reveal()) == []
+    noted = [(e.action, e.key_name, e.profile) for e in services.activity.entries()]
+    assert noted == [(f"rotate: {what}", "Production Server", "Work") for what in (
+        "planned", "new key created, its secret kept in the keychain", "new key delivered to every place",
+        "new key verified with MySSL", "watching the old key fall silent", "old key revoked", "finished")]
 
 
 def test_a_name_never_grows_more_than_one_suffix(machine, sandbox, signed_in, app_key) -> None:

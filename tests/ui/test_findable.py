@@ -4,6 +4,9 @@ marks for stored and sign-in keys, and the chart after a refresh."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -151,3 +154,46 @@ def test_both_quota_counters_say_what_is_left(qtbot, window: MainWindow) -> None
     assert bar.quota_words.text() == "9,998 of 10,000 left today"
     assert bar.minute_label.text() == "58 of 60 left this minute"
     assert bar.quota_gauge.value() == 9_998 and not bar.quota_gauge.isTextVisible()
+
+
+def test_the_activity_log_shows_what_the_window_did_and_exports_it(qtbot, window: MainWindow, sb: Sandbox,
+                                                                   real_keychain: Keychain, app_dirs,  # noqa: ANN001
+                                                                   tmp_path: Path) -> None:
+    attach(qtbot, window, session_for(sb, keychain=real_keychain, dirs=app_dirs))
+    select(window, "Analytics Export")
+    window.content.key_commands.revoke_action.trigger()
+    QTest.keyClick(window.content.key_commands.dialog, Qt.Key.Key_Return)  # never used: no name to type
+    wait_idle(qtbot, window)
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    next(a for a in view.actions() if a.text() == "&Activity log…").trigger()
+    dialog = window.activity_dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
+    cells = [dialog.table.item(0, column).text() for column in range(dialog.table.columnCount())]
+    assert cells[1:5] == ["Demo", "revoke", f"Analytics Export ({sb_prefix(sb, 'Analytics Export')}…)", "done"]
+    dialog.export()
+    target = tmp_path / "activity.csv"
+    dialog.export_dialog.fileSelected.emit(str(target))
+    qtbot.waitUntil(lambda: "Exported 1 row" in dialog.summary.text(), timeout=WAIT)
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert rows[0]["action"] == "revoke" and rows[0]["key_name"] == "Analytics Export"
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_the_key_list_exports_as_json(qtbot, window: MainWindow, sb: Sandbox, tmp_path: Path) -> None:
+    attach(qtbot, window, session_for(sb))
+    keys = window.content.keys
+    QTest.keyClicks(keys.filter_edit, "Staging")  # a filter does not shorten the export
+    keys.export_list()
+    target = tmp_path / "keys.json"
+    keys.export_dialog.fileSelected.emit(str(target))
+    qtbot.waitUntil(lambda: "Exported" in window.status.text(), timeout=WAIT)
+    exported = json.loads(target.read_text())
+    assert len(exported) == keys.model.total_count > 1
+    staging = next(row for row in exported if row["name"] == "Staging")
+    assert staging["prefix"].startswith("myssl_k_") and len(staging["prefix"]) == 12
+    assert all(sb.demo_keys[name][1] not in target.read_text() for name in sb.demo_keys)
+
+
+def sb_prefix(sb: Sandbox, name: str) -> str:
+    return sb.demo_keys[name][1][:12]

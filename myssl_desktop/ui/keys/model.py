@@ -236,6 +236,10 @@ class KeysModel(QAbstractTableModel):
     def total_count(self) -> int:
         return len(self._all)
 
+    def all_keys(self) -> list[ApiKey]:
+        """Every key of the list in the table's order, whatever the filters hide."""
+        return list(self._all)
+
     @property
     def sort_state(self) -> tuple[Column, Qt.SortOrder]:
         return self._sort_column, self._sort_order

@@ -259,6 +259,16 @@ class KeysPane(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def export_list(self) -> None:
+        """Key ▸ Export key list…: every key with its use and flags (no secret), CSV or JSON."""
+        from ...export import KEY_COLUMNS, key_rows
+        from ..common.export_file import export_rows
+
+        model = self.model
+        self.export_dialog = export_rows(self, self._ctx.ops, "Export the key list", "myssl-keys.csv",
+                                         lambda: key_rows(model.all_keys(), model.flags_of), KEY_COLUMNS,
+                                         self._ctx.status)
+
     def _context_menu(self, position: QPoint) -> None:
         index = self.table.indexAt(position)
         if not index.isValid():

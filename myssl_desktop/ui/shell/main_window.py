@@ -222,11 +222,13 @@ class MainWindow(QMainWindow):
         for entry in key_commands.all:
             key_menu.addAction(entry)
         key_menu.addSeparator()
+        key_menu.addAction(action("E&xport key list…", keys.export_list))
         clipboard_menu = key_menu.addMenu("C&lear copied secrets after")
         self._fill_clipboard_menu(clipboard_menu, hygiene, setup)
         view_menu = self.menuBar().addMenu("&View")
         for entry in (refresh, find, details, rotations.panel_action):
             view_menu.addAction(entry)
+        view_menu.addAction(action("&Activity log…", lambda: self.show_activity(setup.services)))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents))
         help_menu.addAction(action("Open &log folder", lambda: self.open_folder(setup.log_dir)))
@@ -412,6 +414,18 @@ class MainWindow(QMainWindow):
                           f"<table cellpadding='3'>{table}{extra}</table>", parent=self)
         self.shortcuts_box = box
         box.open()
+
+    def show_activity(self, services: Services | None) -> None:
+        """What this app did to which key (the log lives beside the profiles' data)."""
+        from ..activity.dialog import ActivityDialog
+
+        session = self.session
+        services = session.services if session is not None and session.services is not None else services
+        if services is None:
+            self.show_status("This window keeps no activity log.")
+            return
+        self.activity_dialog = ActivityDialog(services.activity, self.ops, self)
+        self.activity_dialog.open()
 
     def open_folder(self, folder: Path | None) -> None:
         from PySide6.QtCore import QUrl
