@@ -46,6 +46,9 @@ APT_PACKAGES=(
   shellcheck
   # benchmarks/scan.py times the key scan against ripgrep (rg -uu) as its baseline
   ripgrep
+  # tests/rotation/test_commands.py runs command targets with real secret stores: secret-tool,
+  # pass (with a throw-away GnuPG home) and systemd-creds
+  libsecret-tools pass gnupg systemd
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller
