@@ -13,6 +13,7 @@ PREFIX_LENGTH = 12  # "myssl_k_" + 4 characters: enough to recognise a key, neve
 
 # Anything shaped like a key, also embedded in longer text (logs, messages, URLs).
 _KEY_IN_TEXT = re.compile(r"myssl_k_[A-Za-z0-9]+")
+_CUT = "…"
 
 
 def key_prefix(text: str) -> str:
@@ -21,5 +22,11 @@ def key_prefix(text: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Cut every key-shaped string in `text` down to its 12-character prefix."""
-    return _KEY_IN_TEXT.sub(lambda m: key_prefix(m.group(0)) + "…", text)
+    """Cut every key-shaped string in `text` down to its 12-character prefix (idempotent)."""
+    def cut(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if len(found) <= PREFIX_LENGTH and text.startswith(_CUT, match.end()):
+            return found  # cut already: redacting twice (a message, then the log) changes nothing
+        return key_prefix(found) + _CUT
+
+    return _KEY_IN_TEXT.sub(cut, text)
