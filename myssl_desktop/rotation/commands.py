@@ -9,6 +9,7 @@ safe to run again: a rotation interrupted mid-run runs the target again on resum
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shlex
@@ -126,20 +127,20 @@ def deliver(target: CommandTarget, secret: Secret, index: int = -1) -> tuple[Ran
 
     installed = False
     if target.exists:
-        found = _run(index, "exists", substitute(target.exists, prefix), timeout_s=target.timeout_s)
+        found = _run(index, "exists", substitute(target.exists, prefix), timeout_s=target.timeout_s, hide=secret)
         runs.append(replace(found, problem="") if found.code is not None else found)  # "no": not a failure
         installed = found.code == 0
     if not installed:
         data, extra = _delivered(target, secret)
         step(_run(index, "update", substitute(target.argv, prefix), stdin=data, env=extra,
-                  pipe_to=substitute(target.pipe_to, prefix), timeout_s=target.timeout_s))
+                  pipe_to=substitute(target.pipe_to, prefix), timeout_s=target.timeout_s, hide=secret))
     if target.verify:
-        ran = step(_run(index, "verify", substitute(target.verify, prefix), timeout_s=target.timeout_s))
+        ran = step(_run(index, "verify", substitute(target.verify, prefix), timeout_s=target.timeout_s, hide=secret))
         expected = substitute((target.expect,), prefix)[0]
         if expected and expected not in ran.output:
             step(replace(runs.pop(), problem=f"ran, but its output does not show “{expected}”."))
     if target.restart:
-        step(_run(index, "restart", substitute(target.restart, prefix), timeout_s=target.timeout_s))
+        step(_run(index, "restart", substitute(target.restart, prefix), timeout_s=target.timeout_s, hide=secret))
     return tuple(runs)
 
 
@@ -160,8 +161,10 @@ def _which(program: str) -> str | None:
 
 
 def _run(index: int, step: str, argv: tuple[str, ...], *, stdin: bytes | None = None,
-         env: dict[str, str] | None = None, pipe_to: tuple[str, ...] = (), timeout_s: float = 120) -> Ran:
-    """Run `argv` (into `pipe_to`), feeding `stdin`; never raises for the program's sake."""
+         env: dict[str, str] | None = None, pipe_to: tuple[str, ...] = (), timeout_s: float = 120,
+         hide: Secret | None = None) -> Ran:
+    """Run `argv` (into `pipe_to`), feeding `stdin`; never raises for the program's sake. Its
+    output has every key cut to its prefix, and `hide` also base64-encoded (a manifest)."""
     command = shown(argv, pipe_to)
     started = time.monotonic()
     environment = {**os.environ, **(env or {})}
@@ -178,11 +181,13 @@ def _run(index: int, step: str, argv: tuple[str, ...], *, stdin: bytes | None = 
             problem = f"could not start: {error.strerror or error}."
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace")
+    for encoded in _encodings(hide):
+        text = text.replace(encoded, "(the key, base64-encoded)")
     text = redact(text)[-OUTPUT_LIMIT:].strip()
     if not problem and code != 0:
         problem = f"failed (exit {code})."
     ran = Ran(index, step, command, code, text, time.monotonic() - started, problem)
-    log.info("command target %s: %s%s%s", step, ran.summary(), f" {problem}" if problem else "",
+    log.info("command target %s%s%s", ran.summary(), f" {problem}" if problem else "",
              f"\n{text}" if text else "")
     return ran
 
@@ -234,6 +239,14 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     except OSError:
         pass
     process.wait()
+
+
+def _encodings(secret: Secret | None) -> tuple[str, ...]:
+    if secret is None:
+        return ()
+    raw = secret.reveal().encode()
+    forms = (base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    return tuple(dict.fromkeys(forms))
 
 
 def _tail(output: str, lines: int = 6) -> str:

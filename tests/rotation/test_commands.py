@@ -91,7 +91,11 @@ def test_each_preset_gets_the_key_on_stdin_and_never_in_argv(preset: str, standi
 
 def test_kubernetes_runs_two_programs_piped_by_the_app(standins) -> None:
     secret = Secret(random_secret())
-    deliver(parse("kubernetes:name=app-secrets"), secret)
+    standins.steer("echo", "1")  # `kubectl apply` prints the manifest it read: the key, base64-encoded
+    runs = deliver(parse("kubernetes:name=app-secrets"), secret)
+    encoded = base64.b64encode(secret.reveal().encode()).decode().rstrip("=")
+    assert "(the key, base64-encoded)" in runs[0].output
+    assert all(encoded not in r.output and secret.reveal() not in r.output for r in runs)
     create, apply, get = standins.calls("kubectl")
     assert create.argv[:4] == ["create", "secret", "generic", "app-secrets"]
     assert "--from-file=MYSSL_API_KEY=/dev/stdin" in create.argv and create.stdin == secret.reveal()
