@@ -127,6 +127,9 @@ def answer(program: str, args: list[str], data: bytes, store: dict) -> int:  # n
             store[f"{namespace}/{name}"] = {key: base64.b64decode(encoded).decode()}
             print(f"secret/{name} configured")
             return 0
+        if args[:2] == ["rollout", "restart"]:
+            print(f"{args[2]} restarted")
+            return 0
         if args[:2] == ["get", "secret"]:
             if f"{namespace}/{args[2]}" not in store:
                 print(f'Error from server (NotFound): secrets "{args[2]}" not found', file=sys.stderr)
