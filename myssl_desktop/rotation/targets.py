@@ -136,7 +136,7 @@ class CommandTarget:
 class SnippetTarget:
     """A command the user runs somewhere we cannot reach (a shell, GitHub, Kubernetes)."""
 
-    style: str  # "shell", "github" or "kubernetes"
+    style: str  # "shell" ("github" and "kubernetes" in journals of earlier versions: command targets now)
     kind: ClassVar[str] = "snippet"
     automatic: ClassVar[bool] = False  # the user does it and ticks it off
 
@@ -274,14 +274,15 @@ def look(target: Target, old_prefix: str, keychain: Keychain, new_prefix: str = 
 
 
 def snippets(secret: Secret, variable: str = DEFAULT_VARIABLE) -> dict[str, str]:
-    """Copyable commands that install the new secret. Only the first holds the secret (a
-    leading space keeps it out of most shells' history); the others read it from that
-    variable, so it never sits in `gh`'s or `kubectl`'s command line."""
+    """Copyable commands that install the new secret. The shell export holds the secret (a
+    leading space keeps it out of most shells' history). GitHub and Kubernetes are command
+    targets now; for a rotation journaled with their old snippets, these commands read the key
+    from their standard input (paste it, then Ctrl+D), so it never sits in a command line."""
     value = shlex.quote(secret.reveal())
     return {
         "shell": f" export {variable}={value}",
-        "github": f'gh secret set {variable} --body "${variable}"',
-        "kubernetes": (f'kubectl create secret generic myssl-api-key --from-literal={variable}="${variable}" '
+        "github": f"gh secret set {variable}",
+        "kubernetes": (f"kubectl create secret generic myssl-api-key --from-file={variable}=/dev/stdin "
                        "--dry-run=client -o yaml | kubectl apply -f -"),
     }
 
