@@ -89,7 +89,9 @@ def test_commands_run_in_the_update_step_and_a_cancel_runs_them_with_the_old_key
     qtbot.waitUntil(lambda: wizard.create_page.secret_field is not None, timeout=WAIT)
     idle(qtbot, wizard)
     to_deliver(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.rotation.state == State.DELIVERED, timeout=WAIT)
+    assert wizard.stack.currentWidget() is wizard.deliver_page  # it stays, showing what the commands printed
+    assert "What each command printed is under it" in wizard.deliver_page.status.text()
     rotation = wizard.rotation
     new = real_keychain.load(Entry.rotation(rotation.id, "new"))
     assert standins.state("gh")["acme/app/production/:MYSSL_API_KEY"] == new.reveal()
@@ -99,6 +101,9 @@ def test_commands_run_in_the_update_step_and_a_cancel_runs_them_with_the_old_key
     shown = command_row.output.toPlainText()
     assert "$ update: gh secret set MYSSL_API_KEY --repo acme/app --env production (exit 0" in shown
     assert f"read '{new.prefix}…'" in shown and new.reveal() not in shown
+    assert wizard.primary_button.text() == "&Continue: verify the new key"
+    wizard.primary_button.click()
+    qtbot.waitUntil(lambda: wizard.stack.currentWidget() is wizard.verify_page and not wizard.busy, timeout=WAIT)
 
     wizard.cancel_button.click()
     box = wizard.confirmation

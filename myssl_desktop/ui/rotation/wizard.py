@@ -347,6 +347,10 @@ class RotationWizard(FormDialog):
                 self.deliver_page.show_problem(f"{_message(outcome)} The places already updated keep the new key; "
                                                "Try again continues from here.")
                 self._set_primary("&Try again", self._deliver)
+            elif outcome.runs:  # commands ran: what they printed stays in view until the user goes on
+                self.deliver_page.status.setText(f"{self.deliver_page.status.text()} {_message(outcome)} What "
+                                                 "each command printed is under it.")
+                self._set_primary("&Continue: verify the new key", self._verify)
             else:
                 self._verify()
 
