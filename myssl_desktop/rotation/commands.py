@@ -128,7 +128,9 @@ def deliver(target: CommandTarget, secret: Secret, index: int = -1) -> tuple[Ran
     installed = False
     if target.exists:
         found = _run(index, "exists", substitute(target.exists, prefix), timeout_s=target.timeout_s, hide=secret)
-        runs.append(replace(found, problem="") if found.code is not None else found)  # "no": not a failure
+        if found.code is None:
+            step(found)  # it did not run: whether this version is there is unknown
+        runs.append(replace(found, problem=""))  # "no" (a non-zero exit) is an answer, not a failure
         installed = found.code == 0
     if not installed:
         data, extra = _delivered(target, secret)

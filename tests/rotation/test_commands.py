@@ -271,3 +271,10 @@ def test_systemd_creds_writes_a_private_credential(tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # the child's umask: the user's only
     assert secret.reveal().encode() not in out.read_bytes()
     assert runs[-1].step == "verify" and runs[-1].output == secret.prefix + "…"
+
+
+def test_a_docker_secret_is_not_made_when_its_existence_is_unknown(standins) -> None:
+    standins.steer("hang", "docker secret inspect")
+    with pytest.raises(CommandFailed, match="did not finish"):
+        deliver(replace(parse("docker:name=app_key"), timeout_s=1), Secret(random_secret()))
+    assert not [c for c in standins.calls("docker") if c.argv[:2] == ["secret", "create"]]
