@@ -363,7 +363,7 @@ class RotationMachine:
                                                      old_count_at_delivery=old.request_count))
         did = "Every place has the new key."
         if again:
-            did += (" Ran again, since an earlier run was cut short and its outcome is unknown: "
+            did += (" Ran again, since an earlier run did not finish (cut short, or it failed): "
                     + "; ".join(again) + ".")
         return Progress(rotation, did, tuple(runs))
 

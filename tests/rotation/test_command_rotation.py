@@ -133,7 +133,7 @@ def test_a_failed_command_is_resumed(services, sandbox, setup, standins) -> None
     standins.steer("fail")
     resumed = cli("rotate", "--resume", rotation.id, "--yes")
     assert resumed.returncode == 0, resumed.stderr
-    assert "Ran again, since an earlier run was cut short" in resumed.stdout
+    assert "Ran again, since an earlier run did not finish" in resumed.stdout
     new = services.keychain.load(Entry.created_key(setup["profile"].id, rotation.new_key_id))
     assert github(standins) == new.reveal() and kubernetes(standins) == new.reveal()
     assert_no_key_leaked(services, failed.stdout, failed.stderr, resumed.stdout, resumed.stderr,
@@ -160,10 +160,12 @@ def test_a_failed_command_is_cancelled_and_every_command_runs_again_with_the_old
     assert_no_key_leaked(services, cancelled.stdout, cancelled.stderr, secrets=(old,))
 
 
-# The instants a kill can fall at around the command targets (target 0 is the .env file): after a
-# program's intent is journaled and before it ran, after it ran and before the journal says so.
-BOUNDARIES = ["create-answered", "target-0-written", "target-1-writing", "target-1-written", "target-1",
-              "target-2-writing", "target-2-written", "target-2", "verified", "old-revoked"]
+# Every step boundary of a rotation with command targets (target 0 is the .env file), among them
+# the instants after a program's intent is journaled and before it ran, and after it ran and
+# before the journal says so.
+BOUNDARIES = ["create-intent", "create-answered", "secret-stored", "target-0-writing", "target-0-written", "target-0",
+              "target-1-writing", "target-1-written", "target-1", "target-2-writing", "target-2-written", "target-2",
+              "verified", "old-revoked", "cleaned-up"]
 
 
 @pytest.mark.parametrize("boundary", BOUNDARIES)
