@@ -70,3 +70,16 @@ def sandbox() -> Iterator[object]:
 
     with Sandbox(tier="enterprise") as sb:
         yield sb
+
+
+@pytest.fixture
+def standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """gh, vault, kubectl, docker, fly, vercel and ssh stand-ins first on PATH (this process and
+    the processes it starts), recording what they receive."""
+    from tests.standins import Standins
+
+    found = Standins(tmp_path / "standins")
+    for name, value in found.env().items():
+        if os.environ.get(name) != value:
+            monkeypatch.setenv(name, value)
+    return found

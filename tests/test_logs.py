@@ -25,3 +25,17 @@ def test_log_file_cuts_keys_to_their_prefix(tmp_path: Path) -> None:
     assert "ValueError" in text  # the traceback is kept, only redacted
     setup_logging(tmp_path)  # calling again replaces, not duplicates, our handlers
     assert sum(getattr(h, "_myssl", False) for h in logging.getLogger().handlers) == 1
+
+
+def test_text_redacted_before_it_is_logged_is_cut_once(tmp_path: Path) -> None:
+    from myssl_desktop.redaction import redact
+
+    path = setup_logging(tmp_path)
+    secret = random_secret()
+    once = redact(f"the tool printed {secret} and {secret}")
+    assert redact(once) == once == f"the tool printed {secret[:12]}… and {secret[:12]}…"
+    assert secret not in redact(f"{secret}…")  # a whole key followed by "…" is still cut
+    logging.getLogger("myssl_desktop.test").info("output: %s", once)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert f"output: {once}\n" in path.read_text()  # one "…", not "……"

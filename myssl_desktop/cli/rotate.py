@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from ..revoke_when import RevokeWhen
 from ..rotation import (
     DEFAULT_VARIABLE,
+    CommandTarget,
+    Delivery,
     DrainStatus,
     EnvFileTarget,
     Finished,
@@ -31,7 +36,9 @@ from ..rotation import (
     State,
     Target,
     Waiting,
+    presets,
 )
+from ..rotation.commands import Ran
 from ..rotation.names import new_key_name
 from ..rotation.runner import advance_all
 from ..services import Services
@@ -64,6 +71,27 @@ def register(commands: Any) -> None:
                              "key")
     rotate.add_argument("--keychain", action="append", default=[], metavar="SERVICE:USER", type=arguments.text,
                         help="a keychain entry another program reads")
+    group = rotate.add_argument_group(
+        "command targets", "A program run with the new key on its standard input (or in one environment variable), "
+        "never in its command line. The options after a --command-target or --command are for it. Presets: "
+        + "; ".join(f"{p.name}: {', '.join(f.key + ('=…' if f.required else '') for f in p.fields)}"
+                    for p in presets.PRESETS.values()) + ".")
+    group.add_argument("--command-target", action=_CommandOption, metavar="PRESET:FIELD=VALUE,...",
+                          help="a preset, e.g. github:repo=acme/app,env=production or "
+                               "kubernetes:name=app-secrets,namespace=prod")
+    group.add_argument("--command", action=_CommandOption, metavar="'ARGV...'",
+                          help="any program, run without a shell, e.g. 'secret-tool store --label=App service app'")
+    group.add_argument("--stdin", action=_CommandOption, metavar="raw|env-line[:NAME]",
+                          help="what --command reads: the key alone (raw, the default) or one NAME=VALUE line")
+    group.add_argument("--secret-env", action=_CommandOption, metavar="NAME",
+                          help="--command gets the key in its environment variable NAME instead")
+    group.add_argument("--verify", action=_CommandOption, metavar="'ARGV...'",
+                          help="run after the update; it must succeed")
+    group.add_argument("--restart", action=_CommandOption, metavar="'ARGV...'",
+                          help="run after the update, e.g. 'systemctl --user restart app'")
+    group.add_argument("--timeout", action=_CommandOption, metavar="SECONDS",
+                          help="for each of the target's programs (default 120)")
+    rotate.set_defaults(command_specs=[])
     rotate.add_argument("--quiet-period", default="10m", type=duration, metavar="DURATION",
                         help="how long the old key must stay unused after delivery before it is revoked")
     rotate.add_argument("--revoke", type=RevokeWhen, choices=list(RevokeWhen), default=None,
@@ -105,6 +133,58 @@ def duration(text: str) -> int:
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
+class _CommandOption(argparse.Action):
+    """`--command-target` and `--command` start a command target; the options after one are for it."""
+
+    STARTS = ("command_target", "command")
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        specs: list[dict[str, str]] = list(getattr(namespace, "command_specs", []))
+        if self.dest in self.STARTS:
+            specs.append({self.dest: str(values)})
+        elif not specs:
+            parser.error(f"{option_string} goes after the --command or --command-target it is for")
+        elif self.dest in specs[-1]:
+            parser.error(f"{option_string} is given twice for one command target")
+        else:
+            specs[-1] = {**specs[-1], self.dest: str(values)}
+        namespace.command_specs = specs
+
+
+def command_target(spec: dict[str, str]) -> CommandTarget:
+    """A command target from its options on the command line. ValueError with words."""
+    restart = tuple(shlex.split(spec["restart"])) if "restart" in spec else ()
+    if "command_target" in spec:
+        if "stdin" in spec or "secret_env" in spec:
+            raise ValueError("--stdin and --secret-env are for --command: a preset knows how its program reads "
+                             "the key.")
+        target = presets.parse(spec["command_target"], restart=restart)
+        if "verify" in spec:
+            target = replace(target, verify=tuple(shlex.split(spec["verify"])), expect="")
+    else:
+        delivery, variable = Delivery.RAW, DEFAULT_VARIABLE
+        if "stdin" in spec and "secret_env" in spec:
+            raise ValueError("Give --stdin or --secret-env, not both: the key goes one way.")
+        if "secret_env" in spec:
+            delivery, variable = Delivery.ENV, spec["secret_env"]
+        elif "stdin" in spec:
+            how, _, name = spec["stdin"].partition(":")
+            if how not in (Delivery.RAW, Delivery.ENV_LINE) or (name and how == Delivery.RAW):
+                raise ValueError(f"--stdin takes raw or env-line[:NAME], not “{spec['stdin']}”.")
+            delivery, variable = Delivery(how), name or DEFAULT_VARIABLE
+        target = CommandTarget(tuple(shlex.split(spec["command"])), delivery, variable, restart=restart,
+                               verify=tuple(shlex.split(spec.get("verify", ""))))
+    if "timeout" in spec:
+        if not spec["timeout"].isdigit():
+            raise ValueError(f"--timeout takes whole seconds, not “{spec['timeout']}”.")
+        target = replace(target, timeout_s=int(spec["timeout"]))
+    return target
+
+
 def parse_targets(args: argparse.Namespace) -> list[Target]:
     targets: list[Target] = []
     for spec in args.env_file:
@@ -115,6 +195,11 @@ def parse_targets(args: argparse.Namespace) -> list[Target]:
         if not sep or not service or not user:
             raise CommandFailed(fail(f"--keychain takes SERVICE:USER, not “{spec}”"))
         targets.append(KeychainTarget(service, user))
+    for spec in args.command_specs:
+        try:
+            targets.append(command_target(spec))
+        except ValueError as error:
+            raise CommandFailed(fail(str(error))) from None
     return targets
 
 
@@ -145,7 +230,8 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
     if not targets:
         targets = machine.remembered_targets(profile.base_url, old)
         if targets:
-            report.say("Using the places remembered for this key (give --env-file or --keychain to change them).")
+            report.say("Using the places remembered for this key (give --env-file, --keychain or a command "
+                       "target to change them).")
     check = machine.preflight(profile, old, targets)
     if check.blocked:
         return fail(check.blocked)
@@ -155,6 +241,9 @@ def run_rotate(services: Services, args: argparse.Namespace) -> int:
                 if contents.reference and isinstance(target, EnvFileTarget) else "")
         return fail(contents.problem + hint)
     places = [f"  - {t.label}: {c.note(t)}" for t, c in zip(check.targets, check.contents, strict=True)]
+    for target, contents in zip(check.targets, check.contents, strict=True):
+        if isinstance(target, CommandTarget) and contents.problem:
+            report.say(f"Note: {target.label}: {contents.problem}")
     if check.other_profiles:
         names = ", ".join(f"“{p.name}”" for p in check.other_profiles)
         report.say(f"Note: profile{'s' if len(check.other_profiles) > 1 else ''} {names} sign in with this key "
@@ -382,7 +471,20 @@ class Reporter:
         self._emit("planned", rotation, f"Rotation {rotation.id} planned: the new key will be named "
                                         f"“{rotation.new_key_name}”.")
 
+    def runs(self, runs: tuple[Ran, ...]) -> None:
+        """What a command target's programs did (their output has every key cut to its prefix)."""
+        for ran in runs:
+            if self.as_json:
+                print(json.dumps({"event": "command", "target": ran.index, "step": ran.step, "command": ran.command,
+                                  "exit_code": ran.code, "seconds": round(ran.seconds, 2), "output": ran.output,
+                                  "problem": ran.problem}), flush=True)
+                continue
+            print(f"  [{ran.summary()}]" + (f" {ran.problem}" if ran.problem else ""), flush=True)
+            for line in ran.output.splitlines():
+                print(f"    | {line}", flush=True)
+
     def outcome(self, outcome: Outcome) -> None:
+        self.runs(outcome.runs)
         if isinstance(outcome, Progress):
             self._emit("progress", outcome.rotation, outcome.did)
         elif isinstance(outcome, Waiting):

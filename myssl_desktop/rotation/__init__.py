@@ -25,7 +25,9 @@ from .outcomes import (
 from .remembered import RememberedTargets
 from .targets import (
     DEFAULT_VARIABLE,
+    CommandTarget,
     Contents,
+    Delivery,
     EnvFileTarget,
     Holds,
     KeychainTarget,
@@ -37,8 +39,9 @@ from .targets import (
     snippets,
 )
 
-__all__ = ["CRASH_AT", "DEFAULT_VARIABLE", "Contents", "Damaged", "DeliveryFailed", "DrainStatus", "EnvFileTarget",
-           "Finished", "Holds", "JournalDamaged", "JournalStore", "KeyLimit", "KeychainTarget", "ManualTarget",
-           "NeedsConfirmation", "NeedsUser", "NewKeyRejected", "NoKeyToActWith", "Outcome", "Preflight", "Progress",
-           "RememberedTargets", "Rotation", "RotationError", "RotationMachine", "SnippetTarget", "State", "Target",
-           "TargetChanged", "TargetFailed", "TargetState", "Waiting", "WaitingForTicks", "snippets"]
+__all__ = ["CRASH_AT", "DEFAULT_VARIABLE", "CommandTarget", "Contents", "Damaged", "Delivery", "DeliveryFailed",
+           "DrainStatus", "EnvFileTarget", "Finished", "Holds", "JournalDamaged", "JournalStore", "KeyLimit",
+           "KeychainTarget", "ManualTarget", "NeedsConfirmation", "NeedsUser", "NewKeyRejected", "NoKeyToActWith",
+           "Outcome", "Preflight", "Progress", "RememberedTargets", "Rotation", "RotationError", "RotationMachine",
+           "SnippetTarget", "State", "Target", "TargetChanged", "TargetFailed", "TargetState", "Waiting",
+           "WaitingForTicks", "snippets"]

@@ -44,7 +44,8 @@ from ..keychain import Entry, Keychain, KeychainError, key_label, sign_in_label
 from ..keyclients import NOT_REPORTED
 from ..profiles import ProfilesError
 from ..revoke_when import RevokeWhen
-from . import envfile, files
+from . import commands, envfile, files
+from .commands import CommandFailed, Ran
 from .journal import Damaged, JournalStore, Rotation, State, TargetState, parse_time
 from .names import base_name, new_key_name
 from .outcomes import (
@@ -61,7 +62,17 @@ from .outcomes import (
     WaitingForTicks,
 )
 from .remembered import RememberedTargets
-from .targets import Contents, EnvFileTarget, KeychainTarget, Target, TargetFailed, classify, look
+from .targets import (
+    CommandTarget,
+    Contents,
+    EnvFileTarget,
+    Holds,
+    KeychainTarget,
+    Target,
+    TargetFailed,
+    classify,
+    look,
+)
 
 if TYPE_CHECKING:
     from ..api.client import MysslClient
@@ -147,7 +158,7 @@ class RotationMachine:
         """Look at every target and at who else signs in with `key`. Reads files, the keychain
         and the journals: off the GUI thread."""
         targets = tuple(targets)
-        contents = tuple(look(t, key.prefix, self.keychain) for t in targets)
+        contents = tuple(self.inspect(profile, key, t, targets) for t in targets)
         sharing = self._profiles_signing_in_with(profile.base_url, key.prefix)
         others = tuple(p for p in sharing if p.id != profile.id)
         own = any(p.id == profile.id for p in sharing) or profile.key_prefix == key.prefix
@@ -186,6 +197,29 @@ class RotationMachine:
                 self_rotation=check.self_rotation)
             self.remembered.put(rotation.base_url, key.id, rotation.old_created_at, check.targets)
             return self.store.save(rotation)
+
+    def inspect(self, profile: Profile, key: ApiKey, target: Target, others: Iterable[Target] = ()) -> Contents:
+        """What a file or entry holds now; whether a command can run (its program is found, its
+        check passes) and whether a cancel could run it again with the old key. Reads files and
+        the keychain and runs the check: off the GUI thread."""
+        if not isinstance(target, CommandTarget):
+            return look(target, key.prefix, self.keychain)
+        contents = commands.preflight(target)
+        if contents.usable and not self._old_secret_at_hand(profile, key, others):
+            note = ("a cancel cannot put the old key back here: its secret is not in the keychain (you would do it "
+                    "by hand)")
+            contents = replace(contents, problem=f"{contents.problem} {note}".strip())
+        return contents
+
+    def _old_secret_at_hand(self, profile: Profile, key: ApiKey, others: Iterable[Target]) -> bool:
+        """Whether the old key's secret will be in the keychain for a cancel: the app made it (or
+        a profile signs in with it), or a file or entry being rotated holds it (it is kept)."""
+        entries = [Entry.created_key(profile.id, key.id),
+                   *(Entry.sign_in(p.id) for p in self._profiles_signing_in_with(profile.base_url, key.prefix))]
+        if any(_is_key(self.keychain.load(entry), key.prefix) for entry in entries):
+            return True
+        return any(look(t, key.prefix, self.keychain).holds is Holds.OLD_KEY for t in others
+                   if isinstance(t, EnvFileTarget | KeychainTarget))
 
     def remembered_targets(self, base_url: str, key: ApiKey) -> list[Target]:
         return self.remembered.get(base_url, key.id, _iso(key.created_at))
@@ -314,6 +348,8 @@ class RotationMachine:
 
     def _deliver(self, rotation: Rotation, ticked: set[int]) -> Outcome:
         secret = self.new_secret(rotation)
+        runs: list[Ran] = []
+        again: list[str] = []
         for index, target in enumerate(rotation.targets):
             if rotation.target_states[index].written:
                 continue
@@ -322,26 +358,54 @@ class RotationMachine:
                     rotation = self.store.save(rotation.with_target(index, written=True))
                     self.crash(f"target-{index}")
                 continue
+            problem: NeedsUser | None = None
             try:
-                rotation, problem = self._deliver_one(rotation, index, target, secret)
+                if isinstance(target, CommandTarget):
+                    if rotation.target_states[index].writing:
+                        again.append(target.label)
+                    else:  # the intent first: a run cut short has an unknown outcome
+                        rotation = self.store.save(rotation.with_target(index, writing=True))
+                    rotation = self._deliver_command(rotation, index, target, secret, runs)
+                else:
+                    rotation, problem = self._deliver_one(rotation, index, target, secret)
             except (OSError, KeychainError, TargetFailed, envfile.EnvEditError) as error:
+                if isinstance(error, CommandFailed):
+                    runs += error.runs
                 reason = describe(error)
                 writing = rotation.target_states[index].writing
                 return NeedsUser(rotation, DeliveryFailed(index, target, reason, written=writing),
-                                 f"Could not update {target.label}: {reason}")
+                                 f"Could not update {target.label}: {reason}", tuple(runs))
             if problem is not None:
-                return problem
+                return replace(problem, runs=tuple(runs))
             self.crash(f"target-{index}")
         pending = tuple(i for i, s in enumerate(rotation.target_states) if not s.written)
         if pending:
             names = "; ".join(rotation.targets[i].label for i in pending)
-            return NeedsUser(rotation, WaitingForTicks(pending), f"Update these and tick them off: {names}.")
+            return NeedsUser(rotation, WaitingForTicks(pending), f"Update these and tick them off: {names}.",
+                             tuple(runs))
         # The old key's request count now: any later rise is something else still using it
         # (counts are exact where MySSL's whole-second times are not).
         old = self._client(rotation).get_key(rotation.old_key_id)
         rotation = self.store.save(rotation.advanced(State.DELIVERED, delivered_at=self._now(),
                                                      old_count_at_delivery=old.request_count))
-        return Progress(rotation, "Every place has the new key.")
+        did = "Every place has the new key."
+        if again:
+            did += (" Ran again, since an earlier run did not finish (cut short, or it failed): "
+                    + "; ".join(again) + ".")
+        return Progress(rotation, did, tuple(runs))
+
+    def _deliver_command(self, rotation: Rotation, index: int, target: CommandTarget, secret: Secret,
+                         runs: list[Ran]) -> Rotation:
+        """Run the target's program with the new secret, its intent journaled. A run cut short (a
+        kill, a power cut) has an unknown outcome, so resuming runs it again, which every preset
+        allows (the Docker one finds its versioned secret made already)."""
+        self.crash(f"target-{index}-writing")
+        try:
+            runs += commands.deliver(target, secret, index)
+        except CommandFailed as error:
+            raise CommandFailed(f"{error} Fix it, then resume: the command runs again.", error.runs) from None
+        self.crash(f"target-{index}-written")
+        return self._written(rotation, index)
 
     def _deliver_one(self, rotation: Rotation, index: int, target: Target,
                      secret: Secret) -> tuple[Rotation, NeedsUser | None]:
@@ -724,17 +788,31 @@ class RotationMachine:
         if new_secret is not None:
             self._switch_profiles(rotation, new_secret, to_new=False)  # first: the profile must not sign in
             # with a key about to be revoked
+        runs: list[Ran] = []
+        by_hand = [t.label for i, t in enumerate(rotation.targets)
+                   if not t.automatic and rotation.target_states[i].written]
         for index, target in enumerate(rotation.targets):
             state = rotation.target_states[index]
             if not (target.automatic and (state.written or state.writing or state.restoring)):
                 continue
             try:
-                rotation = self._restore(rotation, index, target, new_secret)
+                if isinstance(target, CommandTarget):
+                    old = self._old_secret(rotation)
+                    if old is None:
+                        by_hand.append(target.label)  # planning said so
+                        continue
+                    if not state.restoring:
+                        rotation = self.store.save(rotation.with_target(index, restoring=True))
+                    rotation = self._restore_command(rotation, index, target, old, runs)
+                else:
+                    rotation = self._restore(rotation, index, target, new_secret)
             except (OSError, KeychainError, TargetFailed, envfile.EnvEditError) as error:
+                if isinstance(error, CommandFailed):
+                    runs += error.runs
                 reason = describe(error)
                 message = (f"Could not put {target.label} back: {reason} The new key stays active until it is; "
                            "fix it and cancel again.")
-                return NeedsUser(rotation, DeliveryFailed(index, target, reason, written=True), message)
+                return NeedsUser(rotation, DeliveryFailed(index, target, reason, written=True), message, tuple(runs))
             self.crash(f"cancel-target-{index}")
         client = self._client(rotation)
         for key in self._made_keys(rotation, client) if rotation.create_started_at else []:
@@ -747,14 +825,44 @@ class RotationMachine:
             self.keychain.delete(Entry.created_key(rotation.profile_id, rotation.new_key_id))
         self.crash("cancel-revoked")
         self._forget_secrets(rotation)
-        by_hand = [t.label for i, t in enumerate(rotation.targets)
-                   if not t.automatic and rotation.target_states[i].written]
         note = "Cancelled: every place put back, the new key revoked."
         if by_hand:
             note += " Put the old key back by hand in: " + "; ".join(by_hand) + "."
         rotation = self.store.save(rotation.advanced(State.CANCELLED, finished_at=self._now(), attention="",
                                                      note=note))
-        return Finished(rotation, note)
+        return Finished(rotation, note, tuple(runs))
+
+    def _restore_command(self, rotation: Rotation, index: int, target: CommandTarget, old: Secret,
+                         runs: list[Ran]) -> Rotation:
+        """Run the target again with the old key, its intent journaled (a run cut short is run
+        again when the cancel goes on)."""
+        self.crash(f"cancel-target-{index}-restoring")
+        runs += commands.deliver(target, old, index)
+        return self.store.save(rotation.with_target(index, written=False, writing=False, restoring=False))
+
+    def _old_secret(self, rotation: Rotation) -> Secret | None:
+        """The old key's secret, if the keychain still has it (or a file or entry being rotated
+        still holds it): for a cancel to run a command target again with it."""
+        entries = [Entry.created_key(rotation.profile_id, rotation.old_key_id), Entry.rotation(rotation.id, "old"),
+                   *(Entry.sign_in(p) for p in rotation.switch_profiles),
+                   *(self._saved(rotation, i, "old") for i in range(len(rotation.targets)))]
+        for entry in entries:
+            secret = self.keychain.load(entry)
+            if _is_key(secret, rotation.old_prefix):
+                return secret
+        for target in rotation.targets:
+            value: Secret | None = None
+            if isinstance(target, KeychainTarget):
+                value = self.keychain.load_external(target.service, target.user)
+            elif isinstance(target, EnvFileTarget):
+                try:
+                    found = envfile.lookup(files.read(target.path), target.variable).value
+                except OSError:
+                    found = None
+                value = Secret(found) if found else None
+            if _is_key(value, rotation.old_prefix):
+                return value
+        return None
 
     def _restore(self, rotation: Rotation, index: int, target: Target, new_secret: Secret | None) -> Rotation:
         """Put the target's old value back, only if it holds the new key (someone else's change
@@ -865,6 +973,10 @@ class RotationMachine:
         if not rotation.base_url:
             rotation = replace(rotation, base_url=self._base_url(rotation))
         return rotation
+
+
+def _is_key(secret: Secret | None, prefix: str) -> bool:
+    return secret is not None and secret.is_well_formed() and secret.prefix == prefix
 
 
 def _default_connect(base_url: str, secret: Secret) -> MysslClient:

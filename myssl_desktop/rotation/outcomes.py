@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..api.models import ApiKey, KeyClient
+    from .commands import Ran
     from .journal import Rotation
     from .targets import Contents, Target
 
@@ -121,6 +122,7 @@ Problem = DeliveryFailed | NeedsConfirmation | WaitingForTicks | NewKeyRejected 
 class Progress:
     rotation: Rotation
     did: str  # what the step did, in words
+    runs: tuple[Ran, ...] = ()  # the command targets' programs this step ran (redacted output)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class Waiting:
     reason: str
     retry_in_s: int | None  # None: only the user can move it on (finish later)
     drain: DrainStatus | None = None
+    runs: tuple[Ran, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,12 +139,14 @@ class NeedsUser:
     rotation: Rotation
     problem: Problem
     message: str
+    runs: tuple[Ran, ...] = ()
 
 
 @dataclass(frozen=True)
 class Finished:
     rotation: Rotation
     message: str
+    runs: tuple[Ran, ...] = ()
 
 
 Outcome = Progress | Waiting | NeedsUser | Finished

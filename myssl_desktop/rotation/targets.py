@@ -2,6 +2,8 @@
 
 - EnvFileTarget: one variable of a `.env`-style file, edited in place (files.py, envfile.py).
 - KeychainTarget: a keychain entry (service, user) another program reads.
+- CommandTarget: a program run with the new secret on its standard input (or in one variable
+  of its environment), never in its argv (commands.py runs it; presets.py builds the usual ones).
 - SnippetTarget / ManualTarget: things the user does (a command to run, a box to tick).
 
 `look()` says what a target holds now (the old key, nothing, something else), so that a
@@ -12,6 +14,7 @@ the journal and the remembered targets.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..api.secret import Secret, is_key_format
 from ..errors import AppError
-from ..redaction import key_prefix
+from ..redaction import KEY_PREFIX, key_prefix
 from . import envfile
 
 if TYPE_CHECKING:
@@ -66,11 +69,74 @@ class KeychainTarget:
         return f"Keychain entry “{self.service}” / “{self.user}”"
 
 
+class Delivery(StrEnum):
+    """How a command gets the secret. Never in its argv, where `ps` would show it."""
+
+    RAW = "raw"  # the secret alone on standard input, no newline
+    ENV_LINE = "env-line"  # one `NAME=VALUE` line on standard input
+    ENV = "env"  # in one environment variable of that child process only
+
+
+_COMMAND_FIELDS = ("argv", "pipe_to", "check", "exists", "verify", "restart")
+
+
+@dataclass(frozen=True)
+class CommandTarget:
+    """A program that installs the secret somewhere we reach only through it (a CI secret, a
+    secret store, Kubernetes, a systemd credential, a server over ssh). Argv templates, run
+    with no shell: `{version}` stands for a name derived from the key's prefix (a Docker secret
+    is immutable, so each key gets its own), never the secret itself."""
+
+    argv: tuple[str, ...]
+    delivery: Delivery = Delivery.RAW
+    variable: str = DEFAULT_VARIABLE  # the NAME of `NAME=VALUE`, or of the environment variable
+    pipe_to: tuple[str, ...] = ()  # a second program reading the first one's output (`kubectl apply -f -`)
+    check: tuple[str, ...] = ()  # a cheap look before the rotation starts (`gh auth status`)
+    exists: tuple[str, ...] = ()  # succeeds when this version is installed already: nothing to run
+    verify: tuple[str, ...] = ()  # after the update: must succeed, and print `expect`
+    expect: str = ""  # `{prefix}` (the key's 12 characters) or a name the verify output must show
+    restart: tuple[str, ...] = ()  # after the update: what reads the secret reads it again
+    writable: str = ""  # a local file the update writes: checked before the rotation starts
+    timeout_s: int = 120  # each program run; then it is killed and the target failed
+    preset: str = ""  # the preset that made it ("" for a command the user wrote)
+    title: str = ""  # what it is, for people ("GitHub Actions secret MYSSL_API_KEY of acme/app")
+    warning: str = ""  # what the user should know (a whole file is replaced; versioned names)
+    kind: ClassVar[str] = "command"
+    automatic: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        for name in _COMMAND_FIELDS:  # the journal's JSON lists become tuples again
+            object.__setattr__(self, name, tuple(str(part) for part in getattr(self, name)))
+        object.__setattr__(self, "delivery", Delivery(self.delivery))
+        if not self.argv:
+            raise ValueError("A command target needs a program to run.")
+        for name in _COMMAND_FIELDS:
+            if any(KEY_PREFIX in part for part in getattr(self, name)):
+                raise ValueError("A command names the variable, never the secret: take the key out of the "
+                                 "command line.")
+        if self.delivery is not Delivery.RAW and not _VARIABLE.fullmatch(self.variable):
+            raise ValueError(f"“{self.variable}” is not a variable name (letters, digits and underscores).")
+        if self.timeout_s <= 0:
+            raise ValueError("A command's timeout must be at least one second.")
+
+    @property
+    def label(self) -> str:
+        what = self.title or f"Command “{shlex.join(self.argv)}”"
+        how = {Delivery.RAW: "the key on its standard input",
+               Delivery.ENV_LINE: f"{self.variable}=… on its standard input",
+               Delivery.ENV: f"the key in its environment variable {self.variable}"}[self.delivery]
+        return f"{what} (run for you, {how})"
+
+    @property
+    def program(self) -> str:
+        return self.argv[0]
+
+
 @dataclass(frozen=True)
 class SnippetTarget:
     """A command the user runs somewhere we cannot reach (a shell, GitHub, Kubernetes)."""
 
-    style: str  # "shell", "github" or "kubernetes"
+    style: str  # "shell" ("github" and "kubernetes" in journals of earlier versions: command targets now)
     kind: ClassVar[str] = "snippet"
     automatic: ClassVar[bool] = False  # the user does it and ticks it off
 
@@ -94,14 +160,18 @@ class ManualTarget:
         return f"{self.description} (a checklist item you tick off)"
 
 
-Target = EnvFileTarget | KeychainTarget | SnippetTarget | ManualTarget
-_KINDS: dict[str, type[Target]] = {cls.kind: cls for cls in (EnvFileTarget, KeychainTarget, SnippetTarget,
-                                                            ManualTarget)}
+Target = EnvFileTarget | KeychainTarget | CommandTarget | SnippetTarget | ManualTarget
+_KINDS: dict[str, type[Target]] = {cls.kind: cls for cls in (EnvFileTarget, KeychainTarget, CommandTarget,
+                                                            SnippetTarget, ManualTarget)}
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def to_spec(target: Target) -> dict[str, Any]:
     """The target as JSON-ready data (for the journal and the remembered targets)."""
-    return {"kind": target.kind, **asdict(target)}
+    spec = {"kind": target.kind, **asdict(target)}
+    if isinstance(target, CommandTarget):
+        spec["delivery"] = target.delivery.value
+    return spec
 
 
 def from_spec(spec: dict[str, Any]) -> Target:
@@ -120,6 +190,7 @@ class Holds(StrEnum):
     OTHER_KEY = "another key"  # replacing it needs the user's explicit word
     NOT_A_KEY = "not a key"  # a placeholder or anything else: likewise
     UNREADABLE = "unreadable"
+    READY = "ready"  # a command whose program is there and whose check passed
     BY_HAND = "by hand"  # commands and checklist items: the user updates them
 
 
@@ -131,6 +202,7 @@ class Contents:
     prefix: str = ""  # of the key found, for OTHER_KEY
     reference: str = ""  # the variable the value refers to (`${OTHER}`): the key lives there
     problem: str = ""  # why it cannot be used, for UNREADABLE, or a warning (read-only file)
+    detail: str = ""  # what was checked, for READY
 
     @property
     def needs_force(self) -> bool:
@@ -152,6 +224,7 @@ class Contents:
             Holds.OTHER_KEY: f"⚠ holds another key ({self.prefix}…): is it the right {what}?",
             Holds.NOT_A_KEY: "⚠ holds something that is not a MySSL key",
             Holds.UNREADABLE: self.problem,
+            Holds.READY: self.detail or "ready",
             Holds.BY_HAND: "",
         }
         text = notes[self.holds]
@@ -201,18 +274,19 @@ def look(target: Target, old_prefix: str, keychain: Keychain, new_prefix: str = 
 
 
 def snippets(secret: Secret, variable: str = DEFAULT_VARIABLE) -> dict[str, str]:
-    """Copyable commands that install the new secret. Only the first holds the secret (a
-    leading space keeps it out of most shells' history); the others read it from that
-    variable, so it never sits in `gh`'s or `kubectl`'s command line."""
+    """Copyable commands that install the new secret. The shell export holds the secret (a
+    leading space keeps it out of most shells' history). GitHub and Kubernetes are command
+    targets now; for a rotation journaled with their old snippets, these commands read the key
+    from their standard input (paste it, then Ctrl+D), so it never sits in a command line."""
     value = shlex.quote(secret.reveal())
     return {
         "shell": f" export {variable}={value}",
-        "github": f'gh secret set {variable} --body "${variable}"',
-        "kubernetes": (f'kubectl create secret generic myssl-api-key --from-literal={variable}="${variable}" '
+        "github": f"gh secret set {variable}",
+        "kubernetes": (f"kubectl create secret generic myssl-api-key --from-file={variable}=/dev/stdin "
                        "--dry-run=client -o yaml | kubectl apply -f -"),
     }
 
 
-__all__ = ["DEFAULT_VARIABLE", "Contents", "EnvFileTarget", "Holds", "KeychainTarget", "ManualTarget",
-           "SnippetTarget", "Target", "TargetChanged", "TargetFailed", "classify", "from_spec", "look", "snippets",
-           "to_spec"]
+__all__ = ["DEFAULT_VARIABLE", "CommandTarget", "Contents", "Delivery", "EnvFileTarget", "Holds", "KeychainTarget",
+           "ManualTarget", "SnippetTarget", "Target", "TargetChanged", "TargetFailed", "classify", "from_spec", "look",
+           "snippets", "to_spec"]

@@ -48,6 +48,9 @@ APT_PACKAGES=(
   ripgrep
   # tests/cli/test_completion.py completes for real in zsh and fish (bash is always there)
   zsh fish
+  # tests/rotation/test_commands.py runs command targets with real secret stores: secret-tool,
+  # pass (with a throw-away GnuPG home) and systemd-creds
+  libsecret-tools pass gnupg systemd
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller

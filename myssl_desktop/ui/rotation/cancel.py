@@ -6,18 +6,22 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ...rotation import Rotation, State
+from ...rotation import CommandTarget, Rotation, State
 
 
 def cancel_text(rotation: Rotation) -> str:
     written = [t for t, state in zip(rotation.targets, rotation.target_states, strict=True)
                if state.written or state.writing]
-    undone = [t for t in written if t.automatic]
+    undone = [t for t in written if t.automatic and not isinstance(t, CommandTarget)]
+    rerun = [t for t in written if isinstance(t, CommandTarget)]
     by_hand = [t for t in written if not t.automatic]
     lines = [f"Cancel the rotation of “{rotation.old_key_name}”? The old key keeps working."]
     if undone:
         lines.append("Put back as they were (only the key's value, other changes stay): "
                      + "; ".join(t.label for t in undone) + ".")
+    if rerun:
+        lines.append("Run again with the old key (while its secret is in the keychain): "
+                     + "; ".join(t.label for t in rerun) + ".")
     if rotation.new_prefix:
         lines.append(f"The new key ({rotation.new_prefix}…) is revoked.")
     if by_hand:

@@ -31,7 +31,6 @@ from ...rotation import (
     Waiting,
     WaitingForTicks,
 )
-from ...rotation.targets import look
 from ..common.confirm import ConfirmKeyAction
 from ..common.forms import FormDialog
 from ..common.richtext import html
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...api.secret import Secret
     from ...rotation import Rotation, RotationMachine, Target
+    from ...rotation.commands import Ran
     from ..common.context import UiContext
 
 
@@ -76,6 +76,7 @@ class RotationWizard(FormDialog):
         self.rotation = rotation
         self.secret: Secret | None = None
         self.failures: dict[int, str] = {}
+        self.runs: dict[int, list[Ran]] = {}  # what each command target's programs printed, last run
         self.busy = False
         self.confirmation: QDialog | None = None  # the open confirmation (tests answer it)
         self._primary_slot: Callable[[], None] | None = None
@@ -231,8 +232,12 @@ class RotationWizard(FormDialog):
         self._page(self.plan_page, 0, "Create the &new key", self.start)
 
     def _inspect(self, row: int, target: Target) -> None:
-        keychain, prefix = self.machine.keychain, self.key.prefix if self.key else ""
-        self.ctx.ops(lambda: look(target, prefix, keychain)).any_session() \
+        """What a file or entry holds; whether a command's program is there and its check passes."""
+        session, key, machine = self.ctx.session(), self.key, self.machine
+        if session is None or key is None:
+            return
+        profile, others = session.profile, list(self.plan_page.drafts)
+        self.ctx.ops(lambda: machine.inspect(profile, key, target, others)).any_session() \
             .success(lambda contents: self.plan_page.set_contents(target, contents)) \
             .failure(lambda error: self.plan_page.show_add_error(describe(error))).run()
 
@@ -314,9 +319,9 @@ class RotationWizard(FormDialog):
         self.create_page.hide_secret()
         if self.stack.currentWidget() is not self.deliver_page:
             self._page(self.deliver_page, 2)
-            self.deliver_page.show_rotation(rotation, self.secret, self.failures)
+            self.deliver_page.show_rotation(rotation, self.secret, self.failures, self.runs)
         ticked = self.deliver_page.confirmed()
-        self.deliver_page.show_working("Updating files and keychain entries…")
+        self.deliver_page.show_working("Updating files and keychain entries, running commands…")
         machine, known = self.machine, self.secret
 
         def deliver() -> tuple[Outcome, Secret]:
@@ -326,12 +331,13 @@ class RotationWizard(FormDialog):
             outcome, self.secret = result
             now = outcome.rotation
             self._saved(now)
+            self._keep_runs(outcome.runs)
             self.deliver_page.done_working()
             problem = outcome.problem if isinstance(outcome, NeedsUser) else None
             self.failures = {problem.index: problem.reason} if isinstance(problem, DeliveryFailed) else {}
             if isinstance(problem, NeedsConfirmation):
                 self.failures = {problem.index: problem.contents.note(problem.target).lstrip("⚠ ")}
-            self.deliver_page.show_rotation(now, self.secret, self.failures)
+            self.deliver_page.show_rotation(now, self.secret, self.failures, self.runs)
             if isinstance(problem, WaitingForTicks):
                 self._set_primary("&Continue", self._deliver)
             elif isinstance(problem, NeedsConfirmation):
@@ -341,6 +347,10 @@ class RotationWizard(FormDialog):
                 self.deliver_page.show_problem(f"{_message(outcome)} The places already updated keep the new key; "
                                                "Try again continues from here.")
                 self._set_primary("&Try again", self._deliver)
+            elif outcome.runs:  # commands ran: what they printed stays in view until the user goes on
+                self.deliver_page.status.setText(f"{self.deliver_page.status.text()} {_message(outcome)} What "
+                                                 "each command printed is under it.")
+                self._set_primary("&Continue: verify the new key", self._verify)
             else:
                 self._verify()
 
@@ -349,6 +359,10 @@ class RotationWizard(FormDialog):
             self._set_primary("&Try again", self._deliver)
 
         self._run(deliver, delivered, failed)
+
+    def _keep_runs(self, runs: tuple[Ran, ...]) -> None:
+        for index in {ran.index for ran in runs}:
+            self.runs[index] = [ran for ran in runs if ran.index == index]
 
     def _replace(self, index: int) -> None:
         """The user agrees to overwrite a place that holds something other than the old key."""
@@ -523,6 +537,7 @@ class RotationWizard(FormDialog):
 
         def cancelled(outcome: Outcome) -> None:
             self._saved(outcome.rotation)
+            self._keep_runs(outcome.runs)
             self.host.adopt_sign_in(outcome.rotation)
             if isinstance(outcome, NeedsUser):
                 self.summary_page.bar.hide()
@@ -530,6 +545,7 @@ class RotationWizard(FormDialog):
                 self._set_primary("&Try again", self._cancel)
             else:
                 self._summary(outcome.rotation)
+            self.summary_page.show_runs(outcome.runs)
 
         def failed(error: BaseException) -> None:
             self.summary_page.bar.hide()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -21,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from ....api.secret import Secret
-from ....rotation.targets import DEFAULT_VARIABLE, ManualTarget, SnippetTarget, snippets
+from ....rotation.targets import DEFAULT_VARIABLE, CommandTarget, ManualTarget, SnippetTarget, snippets
 from ...common.richtext import html
-from .widgets import MASK, busy_bar, label, tone
+from .widgets import MASK, busy_bar, command_output, label, runs_text, tone
 
 if TYPE_CHECKING:
     from ....rotation import Rotation, Target
+    from ....rotation.commands import Ran
     from ...common.context import CopiesSecrets
 
 
@@ -65,6 +67,12 @@ class TargetRow(QFrame):
             self.copy_button.clicked.connect(self.copy)
             self.copy_button.setEnabled(False)
             layout.addWidget(self.copy_button, 2, 1, Qt.AlignmentFlag.AlignTop)
+        self.output: QPlainTextEdit | None = None
+        if isinstance(target, CommandTarget):
+            self.output = command_output()
+            self.output.setAccessibleName(f"What {target.label} printed")
+            self.output.hide()
+            layout.addWidget(self.output, 2, 0, 1, 2)
         layout.setColumnStretch(0, 1)
         self.check: QCheckBox | None = None
         if isinstance(target, SnippetTarget | ManualTarget):
@@ -84,6 +92,12 @@ class TargetRow(QFrame):
         if self.copy_button is not None:
             self.copy_button.setEnabled(True)
 
+    def show_runs(self, runs: list[Ran]) -> None:
+        """What the target's programs printed last (every key cut to its prefix)."""
+        if self.output is not None and runs:
+            self.output.setPlainText(runs_text(runs))
+            self.output.show()
+
     def copy(self) -> None:
         if self._text:
             # Through the concealed clipboard: marked secret, cleared after the countdown.
@@ -92,7 +106,9 @@ class TargetRow(QFrame):
     def show_state(self, delivered: bool, failure: str) -> None:
         if delivered:
             words = {"env-file": "✓ Updated: it holds the new key (its old value is kept for a cancel).",
-                     "keychain": "✓ Updated: the entry holds the new key (its old value is kept for a cancel)."}
+                     "keychain": "✓ Updated: the entry holds the new key (its old value is kept for a cancel).",
+                     "command": "✓ Updated: the command ran with the new key (a cancel runs it again with the old "
+                                "key)."}
             text, kind = words.get(self.target.kind, "✓ Done."), "good"
             if self.check is not None:
                 self.check.setChecked(True)
@@ -168,7 +184,8 @@ class DeliverPage(QWidget):
         if self._secret is not None:
             self.clipboard.copy_secret(self._secret)
 
-    def show_rotation(self, rotation: Rotation, secret: Secret | None, failures: dict[int, str]) -> None:
+    def show_rotation(self, rotation: Rotation, secret: Secret | None, failures: dict[int, str],
+                      runs: dict[int, list[Ran]] | None = None) -> None:
         if rotation.id != self._rotation_id or len(self.rows) != len(rotation.targets):
             for row in self.rows:
                 row.deleteLater()
@@ -182,6 +199,7 @@ class DeliverPage(QWidget):
         for row in self.rows:
             row.set_secret(secret)
             row.show_state(row.index in rotation.delivered, failures.get(row.index, ""))
+            row.show_runs((runs or {}).get(row.index, []))
         done, total = len(rotation.delivered), len(rotation.targets)
         if not total:
             self.status.setText("No places to update: the new key is in your keychain only.")

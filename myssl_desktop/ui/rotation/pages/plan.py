@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ....revoke_when import RevokeWhen
 from ....rotation.targets import DEFAULT_VARIABLE, EnvFileTarget, KeychainTarget, ManualTarget, SnippetTarget
 from ...common.forms import enter_acts
+from .commandform import CommandForm
 from .widgets import SNIPPET_STYLES, key_line, label, tone
 
 if TYPE_CHECKING:
@@ -54,9 +55,10 @@ class PlanPage(QWidget):
 
         where = QGroupBox("Where this key lives")
         where_layout = QVBoxLayout(where)
-        where_layout.addWidget(label("Files and keychain entries are updated for you: only the key's variable "
-                                     "changes, and cancelling puts the old value back. Commands and checklist items "
-                                     "are yours to do; you tick them off."))
+        where_layout.addWidget(label("Files, keychain entries and commands are updated for you: only the key's "
+                                     "variable changes, a command gets the key on its standard input (never in its "
+                                     "command line), and cancelling puts the old value back. Checklist items are "
+                                     "yours to do; you tick them off."))
         row = QHBoxLayout()
         self.targets = QListWidget()
         self.targets.setAccessibleName("Targets")
@@ -79,6 +81,9 @@ class PlanPage(QWidget):
         self.adders.setDocumentMode(True)
         self.adders.addTab(self._env_form(), ".env file")
         self.adders.addTab(self._keychain_form(), "Keychain entry")
+        self.command_form = CommandForm()
+        self.command_form.add_requested.connect(self.add_command)
+        self.adders.addTab(self.command_form, "Command")
         self.adders.addTab(self._manual_form(), "Checklist item")
         where_layout.addWidget(self.adders)
         self.add_error = label()
@@ -200,10 +205,13 @@ class PlanPage(QWidget):
     def prefill(self, targets: list[Target], quiet_period_s: int | None = None,
                 revoke: RevokeWhen | None = None) -> None:
         """Targets of this key's last rotation (the key lives where its predecessor did)."""
+        retired = []
         for target in targets:
             if isinstance(target, SnippetTarget):
                 if target.style in self.snippet_boxes:
                     self.snippet_boxes[target.style].setChecked(True)
+                else:
+                    retired.append(target.label.removesuffix(" (a command you run)"))
             else:
                 self.add(target)
         if quiet_period_s is not None:
@@ -212,6 +220,9 @@ class PlanPage(QWidget):
             self.revoke_combo.setCurrentIndex(index)
         if targets:
             self.hint.setText("The places from this key's last rotation are filled in. Check they are still right.")
+        if retired:
+            self.hint.setText(self.hint.text() + " The last rotation had a copyable command for: "
+                              + ", ".join(retired) + ". That is now run for you: add it on the Command tab.")
 
     def browse(self) -> None:
         dialog = QFileDialog(self, "Choose the .env file that holds this key")
@@ -242,6 +253,15 @@ class PlanPage(QWidget):
         if self.add(KeychainTarget(service, user)):
             self.keychain_service.clear()
             self.keychain_user.clear()
+
+    def add_command(self) -> None:
+        try:
+            target = self.command_form.target()
+        except ValueError as error:
+            self.show_add_error(str(error))
+            return
+        if self.add(target):
+            self.command_form.clear()
 
     def add_manual(self) -> None:
         text = self.manual_edit.text().strip()

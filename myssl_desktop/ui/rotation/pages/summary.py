@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -11,7 +12,10 @@ from .... import timefmt
 from ....revoke_when import RevokeWhen
 from ....rotation import Rotation, State
 from ...common.richtext import html
-from .widgets import busy_bar, label, scrolling, tone
+from .widgets import busy_bar, command_output, label, runs_text, scrolling, tone
+
+if TYPE_CHECKING:
+    from ....rotation.commands import Ran
 
 
 class SummaryPage(QWidget):
@@ -31,8 +35,18 @@ class SummaryPage(QWidget):
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop)
         layout.addWidget(scrolling(self.body), 1)
+        self.runs = command_output()
+        self.runs.setAccessibleName("What the commands printed")
+        self.runs.hide()
+        layout.addWidget(self.runs)
+
+    def show_runs(self, runs: tuple[Ran, ...]) -> None:
+        """What a cancel's commands printed (every key cut to its prefix)."""
+        self.runs.setPlainText(runs_text(runs))
+        self.runs.setVisible(bool(runs))
 
     def show_working(self, text: str) -> None:
+        self.runs.hide()
         self.bar.show()
         self.title.setStyleSheet("")
         self.title.setText(html(text))
@@ -46,9 +60,10 @@ class SummaryPage(QWidget):
             self.title.setStyleSheet(f"color: {tone(self, 'wait')};")
             self.title.setText("<b>Rotation cancelled.</b>")
             lines = [f"The old key {old} still works and nothing was changed for it."]
-            automatic = [t for t in rotation.targets if t.automatic]
-            by_hand = [t for t, state in zip(rotation.targets, rotation.target_states, strict=True)
-                       if not t.automatic and state.written]
+            states = list(zip(rotation.targets, rotation.target_states, strict=True))
+            automatic = [t for t, state in states if t.automatic and not state.written]
+            # checklist items, and commands a cancel could not run again (no old key in the keychain)
+            by_hand = [t for t, state in states if state.written]
             if automatic:
                 lines.append("These hold the old key, as before: " + "; ".join(html(t.label) for t in automatic)
                              + ".")

@@ -8,17 +8,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QScrollArea, QWidget
+from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QProgressBar, QScrollArea, QWidget
 
 from .... import timefmt
 from ...common.richtext import html
 
 if TYPE_CHECKING:
     from ....api.models import ApiKey
+    from ....rotation.commands import Ran
 
 STEPS = ("Plan", "Create", "Update", "Verify", "Watch", "Done")
-SNIPPET_STYLES = (("shell", "Shell export"), ("github", "GitHub Actions secret"), ("kubernetes", "Kubernetes secret"))
+# GitHub and Kubernetes were snippets too; they are command targets now (plan.py's Command tab).
+SNIPPET_STYLES = (("shell", "Shell export"),)
 MASK = "••••••••••••"
 
 # (light background, dark background)
@@ -47,6 +49,25 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
     return area
+
+
+def command_output() -> QPlainTextEdit:
+    """A read-only, fixed-width box for what programs printed (already redacted)."""
+    box = QPlainTextEdit()
+    box.setReadOnly(True)
+    box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    box.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    box.setMaximumHeight(110)
+    return box
+
+
+def runs_text(runs: tuple[Ran, ...] | list[Ran]) -> str:
+    """Each program run: "$ command (exit 0, 0.3 s)", then what it printed."""
+    parts = []
+    for ran in runs:
+        parts.append(f"$ {ran.summary()}" + (f" — {ran.problem}" if ran.problem else ""))
+        parts.extend(f"  {line}" for line in ran.output.splitlines())
+    return "\n".join(parts)
 
 
 def busy_bar() -> QProgressBar:
