@@ -17,6 +17,7 @@ from ..errors import AppError, describe
 from ..scan import Hit, ScanProgress, ScanReport, match_keys, scan
 from ..scan.hook import install_hook, remove_hook
 from ..scan.scanner import DEFAULT_MAX_FILE_SIZE
+from ..scan.words import progress_text, summary
 from ..services import Services
 from .account import find_profile
 from .output import emit_json, table
@@ -98,10 +99,7 @@ def run_scan(services: Services, args: argparse.Namespace) -> int:
 
 
 def _print_progress(progress: ScanProgress) -> None:
-    text = f"Scanning… {progress.files:,} files ({_size(progress.file_bytes)})"
-    if progress.phase == "history":
-        text += f", history: {progress.blobs:,} blobs ({_size(progress.blob_bytes)})"
-    print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+    print(f"\r\033[KScanning… {progress_text(progress)}", end="", file=sys.stderr, flush=True)
 
 
 def _account_keys(services: Services, profile_name: str | None) -> list[ApiKey] | None:
@@ -153,19 +151,7 @@ def _print_report(report: ScanReport, named: KeysByHit) -> None:
             columns.append(("COMMIT", _commit_text))
         print(table([[cell(hit) for _, cell in columns] for hit in report.hits], [name for name, _ in columns]))
         print()
-    print(_summary(report))
-
-
-def _summary(report: ScanReport) -> str:
-    progress = report.progress
-    found = f"Found {_count(len(report.hits), 'secret')}" if report.hits else "No secret found"
-    text = f"{found} in {_count(progress.files, 'file')} ({_size(progress.file_bytes)})"
-    if progress.repositories:
-        text += (f" and the history of {_count(len(report.repositories), 'repository', 'repositories')} "
-                 f"({_count(progress.blobs, 'file version')}, {_size(progress.blob_bytes)})")
-    if progress.skipped:
-        text += f"; {progress.skipped:,} skipped (too large or unreadable)"
-    return text + "."
+    print(summary(report))
 
 
 def _report_json(report: ScanReport, named: KeysByHit) -> dict[str, Any]:
@@ -183,17 +169,6 @@ def _report_json(report: ScanReport, named: KeysByHit) -> dict[str, Any]:
                     "blob_bytes": progress.blob_bytes},
         "problems": list(report.problems),
     }
-
-
-def _count(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
-def _size(count: int) -> str:
-    for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
-        if count >= scale:
-            return f"{count / scale:,.1f} {unit}"
-    return f"{count:,} bytes"
 
 
 # --- hook --------------------------------------------------------------------------------
