@@ -43,6 +43,7 @@ from .text_cells import StaticTextDelegate
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...keycache import Snapshot
+    from ...scan.store import Findings
     from ..common.context import UiContext
 
 STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring", "Expiring"),
@@ -103,6 +104,7 @@ class KeysPane(QWidget):
         self.no_match.linkActivated.connect(lambda _: self._clear_filters())
         self.no_match.hide()
         self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
+        self._folders_scanned = 0  # by the scans whose findings are shown
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._after_reset)
 
@@ -184,6 +186,12 @@ class KeysPane(QWidget):
             self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days, stored=stored,
                                 own_prefix=own_prefix)
 
+    def show_found(self, findings: Findings) -> None:
+        """Where scans found the keys: the exposed flag in the table, "Found in" in the details."""
+        self._folders_scanned = len(findings.folders)
+        self.model.set_found(findings.by_prefix())
+        self._show_found()
+
     def selected(self) -> ApiKey | None:
         index = self.table.selectionModel().currentIndex()
         return self.model.key_at(index.row()) if index.isValid() else None
@@ -229,6 +237,7 @@ class KeysPane(QWidget):
         elif restored:
             self._load_usage()  # the chart shows this refresh's counts, not the last selection's
         self._show_no_match(shown == 0 and total > 0)
+        self._show_found()
 
     def _show_no_match(self, empty: bool) -> None:
         """Filters that hide every key say so, with a way back."""
@@ -290,8 +299,14 @@ class KeysPane(QWidget):
         row = self.model.row_at(index.row()) if index.isValid() else None
         previous = self.details.key_id
         self.details.show_row(row)
+        self._show_found()
         if row is not None and row.key.id != previous:
             self._load_usage()
+
+    def _show_found(self) -> None:
+        row = None if self.details.key_id is None else self.model.row_of(self.details.key_id)
+        key = None if row is None else self.model.key_at(row)
+        self.details.found_in.show_hits(key, self.model.found_of(key) if key else (), self._folders_scanned)
 
     def _load_usage(self) -> None:
         """The chart: the 30-day series we already have, or one request for 90 days."""
