@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .model import ScanProgress, ScanReport
+from collections.abc import Iterable
+
+from .model import Hit, ScanProgress, ScanReport
 
 
 def count(number: int, one: str, many: str | None = None) -> str:
@@ -37,3 +39,12 @@ def summary(report: ScanReport) -> str:
     if progress.skipped:
         text += f"; {progress.skipped:,} skipped (too large or unreadable)"
     return text + "."
+
+
+def exposure(hits: Iterable[Hit]) -> str:
+    """How widely history hits spread a key: "1 commit, pushed", "3 commits, 2 of them pushed"."""
+    commits = {hit.commit: hit.pushed for hit in hits if hit.commit is not None}
+    pushed = sum(1 for was_pushed in commits.values() if was_pushed)
+    spread = ("not pushed" if not pushed else "pushed" if len(commits) == 1 else
+              "all pushed" if pushed == len(commits) else f"{pushed} of them pushed")
+    return f"{count(len(commits), 'commit')}, {spread}"

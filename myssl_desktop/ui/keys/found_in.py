@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...scan.words import count
+from ...scan.words import count, exposure
 from ..common.richtext import html
 
 if TYPE_CHECKING:
@@ -62,15 +62,11 @@ class FoundIn(QWidget):
         live = not key.is_revoked
         files = list(dict.fromkeys(hit.path for hit in hits if not hit.in_history))
         in_history = [hit for hit in hits if hit.in_history]
-        commits = list(dict.fromkeys(hit.commit for hit in in_history))
-        pushed = {hit.commit for hit in in_history if hit.pushed}
-        exposed = live and bool(commits)
+        exposed = live and bool(in_history)
         self.exposed.setVisible(exposed)
         self.rotate_now_button.setVisible(exposed)
         if exposed:
-            spread = (", not pushed" if not pushed else ", pushed" if len(commits) == 1 else
-                      f", {len(pushed)} of them pushed")
-            self.exposed.setText(f"⚠ <b>Exposed</b> in {count(len(commits), 'commit')}{spread}.")
+            self.exposed.setText(f"⚠ <b>Exposed</b> in {exposure(in_history)}.")
         if not hits:
             scanned = count(folders_scanned, "folder")
             self.heading.setText(f"<b>Found in:</b> nowhere in the {scanned} scanned (Key ▸ Find where keys are "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...revoke_when import RevokeWhen
-from ...scan.words import count
+from ...scan.words import exposure
 
 if TYPE_CHECKING:
     from ...rotation import Rotation, Target
@@ -46,12 +46,9 @@ def _found_words(found: bool, remembered: bool) -> str:
 
 
 def _exposed_words(hits: Sequence[Hit], found: bool) -> str:
-    commits = {hit.commit for hit in hits if hit.commit is not None}
-    pushed = {hit.commit for hit in hits if hit.commit is not None and hit.pushed}
-    where = count(len(commits), "commit") + (f", {len(pushed)} of them pushed" if pushed else "")
     places = ("The files where it was found are filled in. " if found else
               "No file holds it now: add the places where it lives. ")
-    return (f"<b>This key is exposed:</b> it is in {where}. Whoever can read that history has it, and "
+    return (f"<b>This key is exposed:</b> it is in {exposure(hits)}. Whoever can read that history has it, and "
             "rewriting history (a force push, git filter-repo, BFG) does not take it back: clones, forks and "
             f"caches keep it. Only revoking it helps.<br>{places}Once every place has the new key, the old "
             f"key is revoked as soon as it has been quiet for {EXPOSED_QUIET_S // 60} minutes. If it is still "
