@@ -188,7 +188,8 @@ def _status_words(report: ScanReport, keys: Sequence[ApiKey], findings: Findings
     if matched.unknown:
         text += f", {count(len(matched.unknown), 'secret')} of no key here"
     if exposed:
-        text += f". {count(len(exposed), 'key is', 'keys are')} exposed in a git commit: rotate them now"
+        them = "it" if len(exposed) == 1 else "them"
+        text += f". {count(len(exposed), 'key is', 'keys are')} exposed in a git commit: rotate {them} now"
     return text + "."
 
 

@@ -37,6 +37,7 @@ from ..common.forms import FormDialog, enter_acts
 if TYPE_CHECKING:
     from ...scan import ScanProgress, ScanReport
 
+MB = 1024 * 1024
 PHASES = {"files": "Reading files…", "history": "Reading git history…", "done": "Finishing…"}
 
 
@@ -53,7 +54,7 @@ class ScanDialog(FormDialog):
         self.resize(760, 600)
         layout = QVBoxLayout(self)
         intro = QLabel(f"Searches the folders you choose for MySSL key secrets (myssl_k_…): every file, git-ignored "
-                       f"ones too; binary files and files over {size(DEFAULT_MAX_FILE_SIZE)} are skipped, and no "
+                       f"ones too; binary files and files over {DEFAULT_MAX_FILE_SIZE // MB} MB are skipped, and no "
                        "link is followed. Of each secret found, only the key's prefix, the file, the line and "
                        "the commit are kept, never the secret.")
         intro.setWordWrap(True)
@@ -146,6 +147,7 @@ class ScanDialog(FormDialog):
         self.folder_list.clear()
         for folder in folders:
             self.add_folder(folder)
+        (self.start_button if folders else self.path_edit).setFocus()
 
     def add_folder(self, folder: str | Path) -> bool:
         path = Path(os.path.abspath(os.path.expanduser(str(folder))))
