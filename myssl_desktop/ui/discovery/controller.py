@@ -43,13 +43,15 @@ class KeyDiscovery(QObject):
     findings_changed = Signal(object)  # the Findings of the profile shown
 
     def __init__(self, ctx: UiContext, *, keys: Callable[[], Sequence[ApiKey]],
-                 selected: Callable[[], ApiKey | None], rotate: Rotate) -> None:
+                 selected: Callable[[], ApiKey | None], rotate: Rotate, show_key: Callable[[str], object]) -> None:
         """`keys`: the account's keys as listed (hits are named by them); `selected`: the key the
-        table is on; `rotate`: open a rotation of a key with its hits."""
+        table is on; `rotate`: open a rotation of a key with its hits; `show_key`: select the key
+        of a prefix in the table."""
         super().__init__(ctx.parent)
         self._ctx = ctx
         self._keys = keys
         self._selected = selected
+        self._show_key = show_key
         self._rotate = rotate
         self.job = ScanJob(self)
         self.findings = Findings()
@@ -103,6 +105,7 @@ class KeyDiscovery(QObject):
             self.dialog = ScanDialog(self._ctx.parent)
             self.dialog.start_requested.connect(self._start)
             self.dialog.cancel_requested.connect(self.job.cancel)
+            self.dialog.key_chosen.connect(self._show_key)
             self.dialog.finished.connect(lambda _: self.job.cancel())  # closed: a running scan stops
         if not self.job.running:
             self.dialog.set_folders([folder.path for folder in self.findings.folders])

@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from ...scan import ScanProgress, ScanReport
 
 MB = 1024 * 1024
+PREFIX_ROLE = Qt.ItemDataRole.UserRole
 PHASES = {"files": "Reading files…", "history": "Reading git history…", "done": "Finishing…"}
 
 
 class ScanDialog(FormDialog):
     start_requested = Signal(list, bool)  # the folders (Paths), and whether to read git history too
     cancel_requested = Signal()
+    key_chosen = Signal(str)  # a result was double-clicked: the prefix of its key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +118,7 @@ class ScanDialog(FormDialog):
         self.results.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.results.header().setStretchLastSection(False)
         self.results.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.results.itemActivated.connect(lambda item, _: self.key_chosen.emit(item.data(0, PREFIX_ROLE)))
         self.results.hide()
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
@@ -211,6 +214,8 @@ class ScanDialog(FormDialog):
         for hit in report.hits:
             commit = "" if hit.commit is None else f"{hit.commit[:12]} ({'pushed' if hit.pushed else 'not pushed'})"
             item = QTreeWidgetItem([key_words(hit.prefix), f"{hit.path}:{hit.line}", commit])
+            item.setData(0, PREFIX_ROLE, hit.prefix)
+            item.setToolTip(0, "Double-click to show this key in the keys window")
             item.setToolTip(1, str(hit.path))
             self.results.addTopLevelItem(item)
         self.results.setVisible(bool(report.hits))

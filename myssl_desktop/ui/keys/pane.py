@@ -192,6 +192,24 @@ class KeysPane(QWidget):
         self.model.set_found(findings.by_prefix())
         self._show_found()
 
+    def select_prefix(self, prefix: str) -> bool:
+        """Select the key of `prefix` and show its details, clearing filters that hide it."""
+        if not any(key.prefix == prefix for key in self.model.all_keys()):
+            return False
+        if not self._select_shown(prefix):
+            self._clear_filters()
+            if not self._select_shown(prefix):  # revoked: only "All keys" shows it
+                self.status_combo.setCurrentIndex(self.status_combo.findData("all"))
+                self._select_shown(prefix)
+        self.show_details()
+        return True
+
+    def _select_shown(self, prefix: str) -> bool:
+        row = next((r for r in range(self.model.rowCount()) if self.model.key_at(r).prefix == prefix), None)
+        if row is not None:
+            self.table.selectRow(row)
+        return row is not None
+
     def selected(self) -> ApiKey | None:
         index = self.table.selectionModel().currentIndex()
         return self.model.key_at(index.row()) if index.isValid() else None

@@ -178,7 +178,8 @@ class MainWindow(QMainWindow):
                                    all_selected=keys.selected_keys, stored=keys.model.is_stored)
         keys.table.selectionModel().currentRowChanged.connect(lambda *_: key_commands.update())
         keys.table.selectionModel().selectionChanged.connect(lambda *_: key_commands.update())
-        discovery = KeyDiscovery(ctx, keys=keys.model.all_keys, selected=keys.selected, rotate=rotations.start)
+        discovery = KeyDiscovery(ctx, keys=keys.model.all_keys, selected=keys.selected, rotate=rotations.start,
+                                 show_key=keys.select_prefix)
         discovery.findings_changed.connect(keys.show_found)
         keys.details.found_in.rotate_now_requested.connect(discovery.rotate_now)
         keys.details.found_in.rotate_with_file_requested.connect(discovery.rotate_with_file)
