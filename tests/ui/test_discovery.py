@@ -100,7 +100,7 @@ def open_scan(window: MainWindow, *folders: Path, history: bool = True) -> ScanD
 
 def run_scan(qtbot, window: MainWindow, *folders: Path, history: bool = True) -> ScanDialog:  # noqa: ANN001
     dialog = open_scan(window, *folders, history=history)
-    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # Enter again, the field empty: start
     assert dialog.busy and dialog.bar.isVisible() and dialog.cancel_button.isVisible()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
     return dialog

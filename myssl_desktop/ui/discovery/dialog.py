@@ -79,7 +79,7 @@ class ScanDialog(FormDialog):
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("/path/to/a/project")
         self.path_edit.setAccessibleName("Folder to add")
-        enter_acts(self.path_edit, self.add_typed)
+        enter_acts(self.path_edit, self._enter_in_path)
         self.browse_button = QPushButton("&Browse…")
         self.browse_button.clicked.connect(self.browse)
         self.add_button = QPushButton("&Add folder")
@@ -138,7 +138,7 @@ class ScanDialog(FormDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         layout.addLayout(buttons)
-        self.set_accept_button(self.start_button)  # Enter starts the scan (in the path field: adds it)
+        self.set_accept_button(self.start_button)  # Enter starts the scan (in the path field, see _enter_in_path)
         self.file_dialog: QFileDialog | None = None
 
     # --- the folders -----------------------------------------------------------------------
@@ -167,6 +167,13 @@ class ScanDialog(FormDialog):
             self._say("Type or choose a folder first.")
         elif self.add_folder(text):
             self.path_edit.clear()
+
+    def _enter_in_path(self) -> None:
+        """Enter adds the folder typed; in the empty field (a folder just added), it starts."""
+        if self.path_edit.text().strip() or not self.folders():
+            self.add_typed()
+        else:
+            self.start()
 
     def browse(self) -> None:
         dialog = QFileDialog(self, "Choose a folder to search")
