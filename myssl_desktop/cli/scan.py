@@ -1,7 +1,8 @@
 """`myssl-keys scan` (where do key secrets live?) and `myssl-keys hook install|remove`.
 
 The output names a secret by its 12-character prefix and the SHA-256 of it: never the
-secret. With a signed-in profile, each hit also names the account's key of that prefix.
+secret. With a signed-in profile, each hit also names the account's key of that prefix; with
+`--profile`, the hits are recorded for that profile too, where the app shows them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..errors import AppError, describe
 from ..scan import Hit, ScanProgress, ScanReport, match_keys, scan
 from ..scan.hook import install_hook, remove_hook
 from ..scan.scanner import DEFAULT_MAX_FILE_SIZE
+from ..scan.store import FoundStore
 from ..scan.words import progress_text, summary
 from ..services import Services
 from .account import find_profile
@@ -37,6 +39,10 @@ repository found (or holding a PATH) is read too: all branches, tags and remote-
 branches. Each such hit names the commit that added the secret and whether it was pushed
 (a remote-tracking branch contains it). Secrets are never printed: a hit shows the key's
 prefix (and, with --json, the SHA-256 of the secret).
+
+With --profile, the hits are also recorded for that profile (prefix, SHA-256, file, line,
+commit; never the secret): the app then shows them under the keys' "Found in" and flags a key
+found in a commit as exposed. A later scan of the same folder replaces what it read again.
 """
 
 
@@ -50,7 +56,8 @@ def register(commands: Any) -> None:
     finder.add_argument("--json", action="store_true")
     finder.add_argument("--profile", default=None,
                         help="name the keys found with this profile's account (default: the last used "
-                             "profile, when it is signed in)")
+                             "profile, when it is signed in); given, the hits are also recorded for the "
+                             "profile, for the app's \"Found in\" and exposed flag")
     finder.add_argument("--max-file-size", type=_megabytes, default=DEFAULT_MAX_FILE_SIZE, metavar="MB",
                         help=f"skip larger files (default {DEFAULT_MAX_FILE_SIZE // MB} MB)")
     finder.set_defaults(run=run_scan)
@@ -79,8 +86,8 @@ def _megabytes(text: str) -> int:
 # --- scan --------------------------------------------------------------------------------
 
 def run_scan(services: Services, args: argparse.Namespace) -> int:
-    if args.profile is not None:
-        find_profile(services, args.profile)  # a mistyped name fails before the scan, not after
+    # A mistyped name fails before the scan, not after. A profile named is recorded for.
+    profile = find_profile(services, args.profile) if args.profile is not None else None
     show_progress = not args.json and sys.stderr.isatty()
     try:
         report = scan(args.paths, history=args.history, max_file_size=args.max_file_size,
@@ -88,13 +95,17 @@ def run_scan(services: Services, args: argparse.Namespace) -> int:
     finally:
         if show_progress:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if profile is not None:
+        FoundStore(services.dirs.data).record(profile.id, report, history=args.history)
     named = _keys_by_hit(report, _account_keys(services, args.profile) if report.hits else None)
     for problem in report.problems:
         print(f"myssl-keys: warning: {problem}", file=sys.stderr)
     if args.json:
-        emit_json(_report_json(report, named))
+        emit_json({**_report_json(report, named), "recorded_for": None if profile is None else profile.name})
     else:
         _print_report(report, named)
+        if profile is not None:
+            print(f"Recorded for profile “{profile.name}”: the app shows it under the keys' “Found in”.")
     return FOUND if report.hits else 0
 
 
