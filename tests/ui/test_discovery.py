@@ -272,3 +272,18 @@ def test_findings_survive_a_restart_and_a_rescan_replaces_them(qtbot, tmp_path: 
     assert flags_of(window, "Leaked") == ()  # no commit holds it any more: no longer exposed
     assert set(found.file_buttons) == {planted.repo / "ci.yml"}
     assert not found.exposed.isVisible()
+
+
+def test_findings_are_kept_per_profile(qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain,
+                                       app_dirs: AppDirs, planted: Planted) -> None:
+    window, first = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    dialog = run_scan(qtbot, window, planted.folder)
+    assert flags_of(window, "Leaked") == ("exposed",)
+
+    attach(qtbot, window, session_for(sandbox, keychain=real_keychain, dirs=app_dirs))  # another profile
+    assert flags_of(window, "Leaked") == () and not dialog.isVisible()  # the last scan's results were not its
+    window.content.discovery.find_action.trigger()
+    assert dialog.folders() == [] and dialog.results.topLevelItemCount() == 0
+
+    attach(qtbot, window, first)
+    assert flags_of(window, "Leaked") == ("exposed",)

@@ -56,7 +56,8 @@ class KeyDiscovery(QObject):
         self.job = ScanJob(self)
         self.findings = Findings()
         self.dialog: ScanDialog | None = None
-        self._shown: tuple[FoundStore | None, str] | None = None  # the store and profile id of the session shown
+        self._store: FoundStore | None = None  # where the profile shown keeps its findings (None: nowhere)
+        self._shown: tuple[Path | None, str] | None = None  # that store's folder and the profile's id
         self.find_action = make_action(ctx.parent, "&Find where keys are used…", self.open_dialog, "Ctrl+Shift+F")
         self.find_action.setToolTip("Search folders and their git history for key secrets")
         self.rotate_now_action = make_action(ctx.parent, "Rotate e&xposed key now…", self.rotate_now,
@@ -71,15 +72,22 @@ class KeyDiscovery(QObject):
     def session_changed(self) -> None:
         """Show the findings of the session's profile (read in the background)."""
         session = self._ctx.session()
-        self._shown = None if session is None else (_store_of(session), session.profile.id)
+        store = None if session is None else _store_of(session)
+        shown = None if session is None else (None if store is None else store.folder, session.profile.id)
         self.find_action.setEnabled(session is not None)
+        if shown == self._shown:
+            self.update()
+            return  # the same profile again (its key was checked, or it now signs in with a new one)
+        self._store, self._shown = store, shown
+        if self.dialog is not None and not self.job.running:
+            self.dialog.clear_results()
+            self.dialog.hide()
         self._show(Findings())
-        shown = self._shown
-        store, profile_id = shown or (None, "")
-        if store is None:
+        if store is None or shown is None:
             return
+        profile_id = shown[1]
         self._ctx.ops(lambda: store.load(profile_id)).any_session() \
-            .success(lambda findings: self._show(findings) if self._shown is shown else None) \
+            .success(lambda findings: self._show(findings) if self._shown == shown else None) \
             .doing("read where scans found the keys").run()
 
     def _show(self, findings: Findings) -> None:
@@ -115,10 +123,10 @@ class KeyDiscovery(QObject):
         return self.dialog
 
     def _start(self, folders: list[Path], history: bool) -> None:
-        dialog, shown = self.dialog, self._shown
+        dialog, shown, store = self.dialog, self._shown, self._store
         if dialog is None or shown is None or self.job.running:
             return
-        store, profile_id = shown
+        profile_id = shown[1]
         before, keys = self.findings, tuple(self._keys())
 
         def work(progress: ProgressCallback, cancel: threading.Event) -> tuple[ScanReport, Findings]:
@@ -129,7 +137,7 @@ class KeyDiscovery(QObject):
 
         def done(result: tuple[ScanReport, Findings]) -> None:
             report, findings = result
-            if self._shown is shown:  # still the profile the scan was recorded for
+            if self._shown == shown:  # still the profile the scan was recorded for
                 self._show(findings)
             dialog.show_done(report, _key_words(report, keys))
             self._ctx.status(_status_words(report, keys, findings))

@@ -202,6 +202,14 @@ class ScanDialog(FormDialog):
             return
         self.start_requested.emit(folders, self.history_check.isChecked())
 
+    def clear_results(self) -> None:
+        """Another profile is shown: the last scan's results were about its keys no more."""
+        self.results.clear()
+        self.results.hide()
+        self.progress.setText("")
+        self._say("")
+        self.start_button.setText("&Start scan")
+
     def show_running(self) -> None:
         self._set_busy(True)
         self._say("")
