@@ -287,3 +287,28 @@ def test_findings_are_kept_per_profile(qtbot, tmp_path: Path, sandbox: Sandbox, 
 
     attach(qtbot, window, first)
     assert flags_of(window, "Leaked") == ("exposed",)
+
+
+def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain,
+                                                app_dirs: AppDirs, planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    discovery = window.content.discovery
+    started, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until the window is closed
+        if not started.is_set():
+            started.set()
+            go_on.wait(WAIT / 1000)
+
+    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, planted.folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    go_on.set()
+    qtbot.waitUntil(lambda: not discovery.job.running, timeout=WAIT)
+
+    assert not dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
+    assert flags_of(window, "Leaked") == () and not FoundStore(app_dirs.data).path_for(
+        window.session.profile.id).exists()
+
