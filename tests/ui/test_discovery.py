@@ -312,3 +312,15 @@ def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: 
     assert flags_of(window, "Leaked") == () and not FoundStore(app_dirs.data).path_for(
         window.session.profile.id).exists()
 
+
+def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path, sandbox: Sandbox,
+                                                          real_keychain: Keychain, app_dirs: AppDirs,
+                                                          planted: Planted) -> None:
+    window = open_window(qtbot, WindowSetup(state_dir=tmp_path / "state", clipboard_backend=FakeClipboard()))
+    attach(qtbot, window, session_for(sandbox, keychain=real_keychain, dirs=app_dirs, read_only=True))
+    run_scan(qtbot, window, planted.folder)
+    select(window, "Leaked")
+    assert flags_of(window, "Leaked") == ("exposed",)
+    assert not window.content.discovery.rotate_now_action.isEnabled()
+    qtbot.mouseClick(window.content.keys.details.found_in.rotate_now_button, Qt.MouseButton.LeftButton)
+    assert "cannot rotate keys" in window.status.text() and window.content.rotations.wizard is None

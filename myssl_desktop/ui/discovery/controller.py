@@ -156,17 +156,24 @@ class KeyDiscovery(QObject):
 
     def rotate_now(self) -> None:
         """The selected exposed key: a rotation with its files, a short quiet period, a revoke at once."""
-        key = self._selected()
+        key = self._rotatable()
         if key is not None and self._exposed(key):
             self._rotate(key, self.findings.by_prefix().get(key.prefix, ()), exposed=True)
 
     def rotate_with_file(self, path: Path) -> None:
         """The selected key, with the file `path` (where a scan found it) in the plan."""
-        key = self._selected()
-        if key is None:
-            return
-        hits = tuple(hit for hit in self.findings.by_prefix().get(key.prefix, ()) if hit.path == path)
-        self._rotate(key, hits)
+        key = self._rotatable()
+        if key is not None:
+            self._rotate(key, tuple(hit for hit in self.findings.by_prefix().get(key.prefix, ()) if hit.path == path))
+
+    def _rotatable(self) -> ApiKey | None:
+        """The selected key, if this profile may rotate it; else None, and the status line says why."""
+        session, key = self._ctx.session(), self._selected()
+        if session is not None and key is not None and session.profile.read_only:
+            self._ctx.status("This profile's key lacks the “keys:manage” permission, so it cannot rotate keys: sign "
+                             "in with a key that has it.")
+            return None
+        return key
 
     def shutdown(self) -> None:
         self.job.shutdown()
