@@ -1,4 +1,4 @@
-"""What needs attention about a key: stale, due for rotation, or spiking (no Qt)."""
+"""What needs attention about a key: exposed, spiking, stale or due for rotation (no Qt)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from .api.models import ApiKey
 STALE = "stale"
 DUE = "due"
 SPIKE = "spike"
-FLAG_ORDER = (SPIKE, STALE, DUE)  # most urgent first
+EXPOSED = "exposed"  # a scan found the key in a git commit
+FLAG_ORDER = (EXPOSED, SPIKE, STALE, DUE)  # most urgent first
 
 STALE_AFTER = timedelta(days=90)
 NEVER_USED_GRACE = timedelta(days=7)
@@ -19,6 +20,8 @@ SPIKE_MINIMUM = 100
 SPIKE_HISTORY_DAYS = 3  # full days a key must have lived before its "usual" count means anything
 
 DESCRIPTIONS = {
+    EXPOSED: "Exposed: found in a git commit. Whoever can read that history has the key, and rewriting "
+             "history does not take it back: rotate it now.",
     STALE: "Stale: not used for more than 90 days (or never used since it was created over "
            "7 days ago). Revoke it if nothing needs it.",
     DUE: "Due for rotation: older than this profile's rotation policy.",
@@ -46,10 +49,11 @@ class FlagRules:
         self.never_used_before = now - NEVER_USED_GRACE
         self.due_before = now - timedelta(days=rotation_days)
 
-    def flags(self, key: ApiKey, daily_requests: Sequence[int] = ()) -> tuple[str, ...]:
+    def flags(self, key: ApiKey, daily_requests: Sequence[int] = (), exposed: bool = False) -> tuple[str, ...]:
+        """`exposed`: a scan found the key in a git commit."""
         if key.status == "revoked":
             return ()
-        flags = []
+        flags = [EXPOSED] if exposed else []
         lived = (self.today - key.created_at.astimezone(UTC).date()).days - 1  # full days, not today or the first
         if is_spiking(key.requests_24h, daily_requests, lived):
             flags.append(SPIKE)

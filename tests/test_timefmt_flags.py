@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from myssl_desktop.api.models import ApiKey
-from myssl_desktop.keyflags import DUE, SPIKE, STALE, key_flags
+from myssl_desktop.keyflags import DUE, EXPOSED, SPIKE, STALE, FlagRules, key_flags
 from myssl_desktop.timefmt import age, relative
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -41,6 +41,14 @@ def test_flags() -> None:
     assert key_flags(key(requests_24h=300), NOW, [100] * 30) == ()  # over 100, but not over 3x
     assert key_flags(key(status="revoked", last_used_at=None, created_at=NOW - timedelta(days=400)),
                      NOW) == ()
+
+
+def test_a_key_found_in_a_commit_is_exposed_first_unless_it_is_revoked() -> None:
+    rules = FlagRules(NOW)
+    assert rules.flags(key(), [10] * 30, exposed=True) == (EXPOSED,)
+    assert rules.flags(key(requests_24h=101, created_at=NOW - timedelta(days=91)), [10] * 30,
+                       exposed=True) == (EXPOSED, SPIKE, DUE)
+    assert rules.flags(key(status="revoked"), exposed=True) == ()  # a revoked key is harmless wherever it is
 
 
 def test_a_new_key_is_no_spike_for_the_days_before_it_existed() -> None:

@@ -1,7 +1,8 @@
 """`myssl-keys scan` (where do key secrets live?) and `myssl-keys hook install|remove`.
 
 The output names a secret by its 12-character prefix and the SHA-256 of it: never the
-secret. With a signed-in profile, each hit also names the account's key of that prefix.
+secret. With a signed-in profile, each hit also names the account's key of that prefix; with
+`--profile`, the hits are recorded for that profile too, where the app shows them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ..errors import AppError, describe
 from ..scan import Hit, ScanProgress, ScanReport, match_keys, scan
 from ..scan.hook import install_hook, remove_hook
 from ..scan.scanner import DEFAULT_MAX_FILE_SIZE
+from ..scan.store import FoundStore
+from ..scan.words import progress_text, summary
 from ..services import Services
 from .output import emit_json, print_table, say, warn
 from .selection import add_account_options, env_key, open_session, profile_name, stored_profile
@@ -37,6 +40,10 @@ repository found (or holding a PATH) is read too: all branches, tags and remote-
 branches. Each such hit names the commit that added the secret and whether it was pushed
 (a remote-tracking branch contains it). Secrets are never printed: a hit shows the key's
 prefix (and, with --json, the SHA-256 of the secret).
+
+With --profile (or MYSSL_PROFILE), the hits are also recorded for that profile (prefix, SHA-256, file, line,
+commit; never the secret): the app then shows them under the keys' "Found in" and flags a key
+found in a commit as exposed. A later scan of the same folder replaces what it read again.
 """
 
 
@@ -77,8 +84,11 @@ def _megabytes(text: str) -> int:
 # --- scan --------------------------------------------------------------------------------
 
 def run_scan(services: Services, args: argparse.Namespace) -> int:
+    # A mistyped name fails before the scan, not after. A profile named is recorded for.
+    profile = None
     if env_key(args) is None and (profile_name(args) is not None or getattr(args, "base_url", None)):
-        stored_profile(services, args)  # a mistyped name fails before the scan, not after
+        chosen = stored_profile(services, args)
+        profile = chosen if profile_name(args) is not None else None
     show_progress = not args.json and sys.stderr.isatty()
     try:
         report = scan(args.paths, history=args.history, max_file_size=args.max_file_size,
@@ -86,21 +96,22 @@ def run_scan(services: Services, args: argparse.Namespace) -> int:
     finally:
         if show_progress:
             status_line()
+    if profile is not None:
+        FoundStore(services.dirs.data).record(profile.id, report, history=args.history)
     named = _keys_by_hit(report, _account_keys(services, args) if report.hits else None)
     for problem in report.problems:
         warn(f"warning: {problem}")
     if args.json:
-        emit_json(_report_json(report, named))
+        emit_json({**_report_json(report, named), "recorded_for": None if profile is None else profile.name})
     else:
         _print_report(report, named)
+        if profile is not None:
+            say(f"Recorded for profile “{profile.name}”: the app shows it under the keys' “Found in”.")
     return FOUND if report.hits else 0
 
 
 def _print_progress(progress: ScanProgress) -> None:
-    text = f"Scanning… {progress.files:,} files ({_size(progress.file_bytes)})"
-    if progress.phase == "history":
-        text += f", history: {progress.blobs:,} blobs ({_size(progress.blob_bytes)})"
-    status_line(text)
+    status_line(f"Scanning… {progress_text(progress)}")
 
 
 def _account_keys(services: Services, args: argparse.Namespace) -> list[ApiKey] | None:
@@ -151,19 +162,7 @@ def _print_report(report: ScanReport, named: KeysByHit) -> None:
             columns.append(("COMMIT", _commit_text))
         print_table([[cell(hit) for _, cell in columns] for hit in report.hits], [name for name, _ in columns])
         say()
-    say(_summary(report))
-
-
-def _summary(report: ScanReport) -> str:
-    progress = report.progress
-    found = f"Found {_count(len(report.hits), 'secret')}" if report.hits else "No secret found"
-    text = f"{found} in {_count(progress.files, 'file')} ({_size(progress.file_bytes)})"
-    if progress.repositories:
-        text += (f" and the history of {_count(len(report.repositories), 'repository', 'repositories')} "
-                 f"({_count(progress.blobs, 'file version')}, {_size(progress.blob_bytes)})")
-    if progress.skipped:
-        text += f"; {progress.skipped:,} skipped (too large or unreadable)"
-    return text + "."
+    say(summary(report))
 
 
 def _report_json(report: ScanReport, named: KeysByHit) -> dict[str, Any]:
@@ -181,17 +180,6 @@ def _report_json(report: ScanReport, named: KeysByHit) -> dict[str, Any]:
                     "blob_bytes": progress.blob_bytes},
         "problems": list(report.problems),
     }
-
-
-def _count(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
-def _size(count: int) -> str:
-    for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
-        if count >= scale:
-            return f"{count / scale:,.1f} {unit}"
-    return f"{count:,} bytes"
 
 
 # --- hook --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from ..errors import AppError
 __all__ = [
     "AmbiguousAssignment", "Assignment", "EnvEditError", "Lookup", "ReferenceAssignment",
     "UnreadableAssignment", "UnsafeEdit", "UnsupportedEncoding",
-    "lookup", "remove_assignment", "replace_value",
+    "lookup", "remove_assignment", "replace_value", "variables",
 ]
 
 # --- errors -------------------------------------------------------------------------------
@@ -428,6 +428,16 @@ def lookup(content: bytes, variable: str) -> Lookup:
     assignments = tuple(Assignment(parsed.line(s.start), s.value, s.quote)
                         for s in parsed.statements if s.key == variable)
     return Lookup(variable, assignments, _problem(parsed, variable))
+
+
+def variables(content: bytes) -> tuple[str, ...]:
+    """Every variable `content` assigns, in the order of their first assignment (none when the
+    content is not UTF-8 text)."""
+    try:
+        parsed = _Content.read(content, "")
+    except EnvEditError:
+        return ()
+    return tuple(dict.fromkeys(s.key for s in parsed.statements if s.key is not None))
 
 
 def replace_value(content: bytes, variable: str, new_value: str | None) -> bytes:

@@ -58,8 +58,9 @@ def scan_history(repository: Path, buffer: ScanBuffer, tracker: ProgressTracker)
     blobs = _blobs_with_secrets(repository, buffer, tracker)
     if not blobs:
         return
-    added = list(_additions(repository, blobs))
-    pushed = _pushed(repository, {commit for commit, _, _ in added})
+    tracker.report()  # every file version is read: show the final counts before the commits are looked up
+    added = list(_additions(repository, blobs, tracker))
+    pushed = _pushed(repository, {commit for commit, _, _ in added}, tracker)
     for commit, path, found in added:
         tracker.hits += 1
         yield Hit(prefix=found.prefix, sha256=found.sha256, path=repository / path, line=found.line,
@@ -165,13 +166,16 @@ def _discard(stream: IO[bytes], count: int, buffer: ScanBuffer) -> None:
         count -= chunk
 
 
-def _additions(repository: Path, blobs: dict[str, list[Found]]) -> Iterator[tuple[str, str, Found]]:
+def _additions(repository: Path, blobs: dict[str, list[Found]],
+               tracker: ProgressTracker) -> Iterator[tuple[str, str, Found]]:
     """(commit, path, secret) for each commit that put a secret of `blobs` at a path.
 
     `--raw -c` lists, per commit, each path whose blob differs from every parent (for a
     merge, only what the merge itself changed), with the parents' blobs. A secret that a
-    parent's blob at that path already held was not added by this commit.
+    parent's blob at that path already held was not added by this commit. The walk can take
+    seconds on a large history: a cancel is honoured between commits.
     """
+    tracker.checkpoint()
     with _Processes() as processes:
         log = processes.start(_git(repository, "log", "--all", "--raw", "-c", "-z", "--no-abbrev", "--no-renames",
                                    "--format=commit %H"), stdout=subprocess.PIPE, bufsize=PIPE_BUFFER)
@@ -184,6 +188,7 @@ def _additions(repository: Path, blobs: dict[str, list[Found]]) -> Iterator[tupl
                 meta = b""
             elif token.startswith(b"commit "):
                 commit = token[7:].decode("ascii")
+                tracker.tick()
             elif token.startswith(b":"):
                 meta = token
         processes.check(f"list the commits of {repository}")
@@ -214,7 +219,7 @@ def _split_nul(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def _pushed(repository: Path, commits: set[str]) -> set[str]:
+def _pushed(repository: Path, commits: set[str], tracker: ProgressTracker) -> set[str]:
     """Those of `commits` that a remote-tracking branch contains (stops once all are seen)."""
     seen: set[str] = set()
     with _Processes() as processes:
@@ -222,6 +227,7 @@ def _pushed(repository: Path, commits: set[str]) -> set[str]:
                                  bufsize=PIPE_BUFFER)
         assert remote.stdout is not None
         for line in remote.stdout:
+            tracker.tick()
             commit = line.strip().decode("ascii")
             if commit in commits:
                 seen.add(commit)

@@ -61,6 +61,7 @@ class ScanReport:
     progress: ScanProgress
     repositories: tuple[Path, ...]  # the git repositories whose history was read
     problems: tuple[str, ...]  # what could not be scanned, one sentence each
+    roots: tuple[Path, ...] = ()  # the folders and files read, resolved (none inside another)
 
 
 class ScanError(AppError):

@@ -56,7 +56,7 @@ def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: i
         problems[MAX_PROBLEMS:] = [f"… and {len(problems) - MAX_PROBLEMS} more."]
     hits.sort(key=lambda h: (h.commit is not None, str(h.repository or ""), str(h.path), h.line, h.commit or ""))
     return ScanReport(hits=tuple(hits), progress=tracker.snapshot(), repositories=tuple(scanned),
-                      problems=tuple(problems))
+                      problems=tuple(problems), roots=tuple(roots))
 
 
 def _roots(paths: Iterable[str | Path]) -> list[Path]:

@@ -16,6 +16,7 @@ from myssl_desktop.cli import build_parser
 from myssl_desktop.keychain import DemoKeyring, Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile
+from myssl_desktop.scan.store import FoundStore
 from myssl_desktop.services import Services
 from tests.scan.conftest import Git
 from tests.scan.files import write
@@ -133,6 +134,36 @@ def test_a_signed_out_profile_still_lists_hits_by_prefix(signed_in, tmp_path: Pa
     assert _run(services, "scan", str(tmp_path), "--json") == 10
     shown = capsys.readouterr()
     assert json.loads(shown.out)["keys_named"] is False and "keys not named" in shown.err
+
+
+def test_with_profile_named_the_hits_are_recorded_for_the_app(signed_in, tmp_path: Path, app_dirs: AppDirs,  # type: ignore[no-untyped-def]
+                                                              git: Git, capsys: pytest.CaptureFixture[str]) -> None:
+    services, api = signed_in
+    key = api.create_key("Deploy", ["domains:read"]).secret.reveal()
+    repo = tmp_path / "src" / "app"
+    git(tmp_path, "init", "-q", str(repo))
+    write(repo / "deploy.sh", f"KEY={key}\n")
+    git(repo, "add", "deploy.sh")
+    git(repo, "commit", "-q", "-m", "oops")
+    profile = services.profiles.load().find("work")
+    store = FoundStore(app_dirs.data)
+
+    assert _run(services, "scan", str(tmp_path / "src"), "--history") == 10  # the last profile names keys,
+    assert store.load(profile.id).hits == ()  # but only a profile asked for is recorded for
+    capsys.readouterr()
+    assert _run(services, "scan", str(tmp_path / "src"), "--history", "--profile", "work") == 10
+    shown = capsys.readouterr()
+
+    findings = store.load(profile.id)
+    assert {(h.prefix, h.path, h.in_history) for h in findings.hits} == {
+        (key[:12], repo / "deploy.sh", False), (key[:12], repo / "deploy.sh", True)}
+    assert findings.exposed() == {key[:12]} and [f.path for f in findings.folders] == [tmp_path / "src"]
+    assert "Recorded for profile “work”" in shown.out
+    assert _run(services, "scan", str(tmp_path / "src"), "--json", "--profile", "work") == 10
+    as_json = capsys.readouterr()
+    assert json.loads(as_json.out)["recorded_for"] == "work"
+    assert store.load(profile.id).exposed() == {key[:12]}  # without --history, the history's hits stay
+    _assert_never_shown([key], shown.out, shown.err, as_json.out, app_dirs=app_dirs)
 
 
 def test_hook_install_and_remove(tmp_path: Path, git: Git, app_dirs: AppDirs) -> None:

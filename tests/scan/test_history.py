@@ -171,6 +171,27 @@ def test_cancel_during_history_stops_and_leaves_no_git_running(history: History,
     assert _children() == set()
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_cancel_after_the_file_versions_are_read_stops_before_the_commits_are_walked(
+        history: History, git: Git) -> None:
+    """Finding the commits of the hits (`git log --all --raw`) can take seconds on a large
+    history: a cancel once every file version is read stops it, and it counts no hit."""
+    (history.repo / ".env").unlink()  # the work tree's hits would count before the history's
+    (history.repo / "deploy.sh").unlink()
+    kinds = git(history.repo, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype)").split()
+    blobs = kinds.count("blob")  # every object of this fresh repository is reachable from a branch
+    cancel = threading.Event()
+
+    def on_progress(progress: ScanProgress) -> None:
+        if progress.phase == "history" and progress.blobs + progress.skipped == blobs:
+            cancel.set()
+
+    with pytest.raises(ScanCancelled) as stopped:
+        scan([history.repo], history=True, on_progress=on_progress, cancel=cancel)
+    assert stopped.value.progress.hits == 0
+    assert _children() == set()
+
+
 def test_git_variables_of_a_surrounding_hook_do_not_redirect_the_scan(
         history: History, tmp_path: Path, git: Git, monkeypatch: pytest.MonkeyPatch) -> None:
     other = tmp_path / "other"

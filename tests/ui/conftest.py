@@ -10,6 +10,7 @@ import pytest
 from myssl_desktop.keycache import KeyCache
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
+from tests.scan.conftest import git, new_repository  # noqa: F401 - fixtures: throw-away git repositories
 from tests.support import FakeClipboard
 from tests.ui.helpers import open_window
 

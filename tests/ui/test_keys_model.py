@@ -264,3 +264,45 @@ def test_status_badges_follow_a_new_font(qtbot) -> None:
     big.setPointSizeF(big.pointSizeF() * 2)
     assert pill_height(big) > small + 5
     assert pill_height(view.font()) == small
+
+
+def test_a_key_found_in_a_commit_is_exposed_in_the_flags_the_filter_and_the_sort(qtbot) -> None:
+    from pathlib import Path
+
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QTableView
+
+    from myssl_desktop.scan import Hit
+    from myssl_desktop.ui.keys.status_delegates import FLAG_COLOURS, FlagsDelegate
+
+    quiet = make_key(6, "Quiet", last_used=timedelta(minutes=1))
+    model = KeysModel()
+    model.set_keys([*KEYS, quiet], USAGE | {6: tuple([10] * 30)}, now=NOW)
+    model.set_filter(attention_only=True)
+    assert "Quiet" not in names(model)
+    in_file = Hit(prefix=quiet.prefix, sha256="0" * 64, path=Path("/app/.env"), line=1)
+    model.set_found({quiet.prefix: (in_file,)})
+    assert "Quiet" not in names(model) and model.found_of(quiet) == (in_file,)  # a file alone: not exposed
+    committed = Hit(prefix=quiet.prefix, sha256="0" * 64, path=Path("/app/config.py"), line=3, commit="a" * 40,
+                    pushed=True, repository=Path("/app"))
+    model.set_found({quiet.prefix: (in_file, committed), "myssl_k_0005": (committed,)})  # 5: revoked
+    row = names(model).index("Quiet")
+    assert model.index(row, Column.FLAGS).data(FLAGS_ROLE) == ("exposed",)
+    assert "Exposed: found in a git commit" in model.index(row, Column.FLAGS).data(Qt.ItemDataRole.ToolTipRole)
+    model.set_filter(attention_only=False, status="all")
+    assert model.row_at(names(model).index("Old laptop")).flags == ()  # revoked: harmless wherever it is
+    model.sort(Column.FLAGS, Qt.SortOrder.DescendingOrder)
+    assert names(model)[0] == "Quiet"  # most urgent first, though "Legacy" has two flags
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegateForColumn(Column.FLAGS, FlagsDelegate(view))
+    view.resize(1200, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.viewport().grab(view.visualRect(model.index(0, Column.FLAGS))).toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+    assert QColor(FLAG_COLOURS["exposed"]).name() in colours
+    model.set_found({})
+    assert model.row_at(names(model).index("Quiet")).flags == ()  # no hit left: no flag

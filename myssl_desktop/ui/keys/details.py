@@ -21,6 +21,7 @@ from ...keyclients import client_line
 from ...keyflags import DESCRIPTIONS
 from ..common.richtext import html
 from .charts import UsageChart
+from .found_in import FoundIn
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey, KeyClient
@@ -81,6 +82,8 @@ class KeyDetails(QWidget):
         self.flags.setWordWrap(True)
         self.flags.setAccessibleName("Needs attention")
         layout.addWidget(self.flags)
+        self.found_in = FoundIn()  # where scans found the key: the pane fills it in
+        layout.addWidget(self.found_in)
 
         periods = QHBoxLayout()
         self.period_buttons = QButtonGroup(self)

@@ -7,7 +7,7 @@ A QSortFilterProxyModel calling back into Python per comparison takes ~2 s to so
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
 from operator import attrgetter
@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ... import timefmt
-from ...keyflags import DESCRIPTIONS, FlagRules
+from ...keyflags import DESCRIPTIONS, EXPOSED, FlagRules
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
+    from ...scan import Hit
 
 _Index = QModelIndex | QPersistentModelIndex
 from .charts import SPARKLINE_ROLE  # noqa: E402 - the 30 daily counts, for the sparkline delegate
@@ -88,6 +89,8 @@ class KeysModel(QAbstractTableModel):
         self._attention_only = False
         self._stored: frozenset[int] = frozenset()
         self._own_prefix = ""
+        self._found: Mapping[str, tuple[Hit, ...]] = {}  # key prefix -> where scans found it
+        self._exposed: frozenset[str] = frozenset()  # prefixes found in a commit
         self.now = datetime.now().astimezone()
 
     # --- data in -----------------------------------------------------------------------
@@ -105,6 +108,17 @@ class KeysModel(QAbstractTableModel):
         self.beginResetModel()
         self._keys = list(keys)
         self._order = list(range(len(self._keys)))
+        self._sort()
+        self._rows = self._filtered(self._all)
+        self.endResetModel()
+
+    def set_found(self, found: Mapping[str, tuple[Hit, ...]]) -> None:
+        """Where scans found each key prefix (see `myssl_desktop.scan.store`): a key found in a
+        commit is flagged exposed. Sort and filter are kept."""
+        self._found = found
+        self._exposed = frozenset(prefix for prefix, hits in found.items() if any(h.in_history for h in hits))
+        self._flags, self._sort_values = {}, {}
+        self.beginResetModel()
         self._sort()
         self._rows = self._filtered(self._all)
         self.endResetModel()
@@ -132,8 +146,13 @@ class KeysModel(QAbstractTableModel):
     def flags_of(self, key: ApiKey) -> tuple[str, ...]:
         flags = self._flags.get(key.id)
         if flags is None:
-            flags = self._flags[key.id] = self._rules.flags(key, self._usage.get(key.id, ()))
+            flags = self._flags[key.id] = self._rules.flags(key, self._usage.get(key.id, ()),
+                                                            exposed=key.prefix in self._exposed)
         return flags
+
+    def found_of(self, key: ApiKey) -> tuple[Hit, ...]:
+        """Where scans found the key (by its prefix)."""
+        return self._found.get(key.prefix, ())
 
     def marks_of(self, key: ApiKey) -> tuple[str, ...]:
         own = (SIGNS_IN,) if self._own_prefix and key.prefix == self._own_prefix else ()
@@ -186,7 +205,7 @@ class KeysModel(QAbstractTableModel):
     def _sort_value(self, column: Column) -> Callable[[ApiKey], Any]:
         by_column: dict[Column, Callable[[ApiKey], Any]] = {
             Column.NAME: lambda k: k.name.casefold(),
-            Column.FLAGS: lambda k: len(self.flags_of(k)),
+            Column.FLAGS: lambda k: (EXPOSED in (flags := self.flags_of(k)), len(flags)),  # exposed first
             Column.STATUS: lambda k: STATUS_ORDER.get(k.status, 9),
             Column.PREFIX: attrgetter("prefix"),
             Column.PERMISSIONS: lambda k: (len(k.permissions), k.permissions),

@@ -45,6 +45,7 @@ from .text_cells import StaticTextDelegate
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...keycache import Snapshot
+    from ...scan.store import Findings
     from ..common.context import UiContext
 
 STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring", "Expiring"),
@@ -105,6 +106,7 @@ class KeysPane(QWidget):
         self.no_match.linkActivated.connect(lambda _: self._clear_filters())
         self.no_match.hide()
         self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
+        self._folders_scanned = 0  # by the scans whose findings are shown
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._after_reset)
 
@@ -186,6 +188,30 @@ class KeysPane(QWidget):
             self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days, stored=stored,
                                 own_prefix=own_prefix)
 
+    def show_found(self, findings: Findings) -> None:
+        """Where scans found the keys: the exposed flag in the table, "Found in" in the details."""
+        self._folders_scanned = len(findings.folders)
+        self.model.set_found(findings.by_prefix())
+        self._show_found()
+
+    def select_prefix(self, prefix: str) -> bool:
+        """Select the key of `prefix` and show its details, clearing filters that hide it."""
+        if not any(key.prefix == prefix for key in self.model.all_keys()):
+            return False
+        if not self._select_shown(prefix):
+            self._clear_filters()
+            if not self._select_shown(prefix):  # revoked: only "All keys" shows it
+                self.status_combo.setCurrentIndex(self.status_combo.findData("all"))
+                self._select_shown(prefix)
+        self.show_details()
+        return True
+
+    def _select_shown(self, prefix: str) -> bool:
+        row = next((r for r in range(self.model.rowCount()) if self.model.key_at(r).prefix == prefix), None)
+        if row is not None:
+            self.table.selectRow(row)
+        return row is not None
+
     def selected(self) -> ApiKey | None:
         index = self.table.selectionModel().currentIndex()
         return self.model.key_at(index.row()) if index.isValid() else None
@@ -231,6 +257,7 @@ class KeysPane(QWidget):
         elif restored:
             self._load_usage()  # the chart shows this refresh's counts, not the last selection's
         self._show_no_match(shown == 0 and total > 0)
+        self._show_found()
 
     def _show_no_match(self, empty: bool) -> None:
         """Filters that hide every key say so, with a way back."""
@@ -302,9 +329,15 @@ class KeysPane(QWidget):
         row = self.model.row_at(index.row()) if index.isValid() else None
         previous = self.details.key_id
         self.details.show_row(row)
+        self._show_found()
         if row is not None and row.key.id != previous:
             self._load_usage()
             self._load_clients()
+
+    def _show_found(self) -> None:
+        row = None if self.details.key_id is None else self.model.row_of(self.details.key_id)
+        key = None if row is None else self.model.key_at(row)
+        self.details.found_in.show_hits(key, self.model.found_of(key) if key else (), self._folders_scanned)
 
     def _load_usage(self) -> None:
         """The chart: the 30-day series we already have, or one request for 90 days."""

@@ -14,7 +14,7 @@ from .cell_panel import device_ratio, draw_cell_panel, transparent_pixmap
 from .model import FLAGS_ROLE, SIGNS_IN, STORED
 
 BADGE_COLOURS = {"active": "#2e7d32", "expiring": "#ef6c00", "revoked": "#757575"}
-FLAG_COLOURS = {"spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}
+FLAG_COLOURS = {"exposed": "#e53935", "spike": "#c62828", "stale": "#8e24aa", "due": "#ef6c00"}
 MARK_ICONS = {SIGNS_IN: "user", STORED: "key"}  # drawn after the flags, in the text colour
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox
 from ...errors import describe
 from ...keychain import Entry
 from ...rotation import Finished, NeedsUser, Rotation, RotationMachine, State
+from ...rotation.found_places import places_of
 from ...rotation.runner import RunReport
 from ..common.banner import Action, Kind, Notice, Owner
 from .cancel import confirm_cancel
@@ -29,6 +30,7 @@ from .runner import RotationRunner
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
+    from ...scan import Hit
     from ...services import Services
     from ...session import Session
     from ..common.context import UiContext
@@ -81,9 +83,11 @@ class RotationCoordinator(QObject):
 
     # --- opening wizards -----------------------------------------------------------------
 
-    def start(self, key: ApiKey) -> None:
+    def start(self, key: ApiKey, found: tuple[Hit, ...] = (), *, exposed: bool = False) -> None:
         """Rotate `key`: open its rotation if one is running, else plan a new one filled in
-        with where the key lives (remembered from its last rotation)."""
+        with where the key lives (remembered from its last rotation). `found`: where a scan
+        found it, whose files are put in the plan first; `exposed`: it is in a git commit, so the
+        old key goes quickly (see `Prefill.with_found`)."""
         session, machine = self.ctx.session(), self.machine()
         if session is None:
             return
@@ -98,9 +102,12 @@ class RotationCoordinator(QObject):
                             and r.base_url.rstrip("/") == base_url.rstrip("/")), None)
             last = next((r for r in reversed(rotations) if r.new_key_id == key.id and r.state == State.DONE), None)
             targets = machine.remembered_targets(base_url, key)
-            return running, Prefill(targets, last.quiet_period_s if last else None, last.revoke if last else None)
+            prefill = Prefill(targets, last.quiet_period_s if last else None, last.revoke if last else None)
+            if found or exposed:
+                prefill = prefill.with_found(places_of(found, key.prefix), found, exposed=exposed)
+            return running, prefill
 
-        def found(result: tuple[Rotation | None, Prefill]) -> None:
+        def looked(result: tuple[Rotation | None, Prefill]) -> None:
             running, prefill = result
             if running is not None:
                 self.ctx.status(f"“{key.name}” is being rotated already: here is that rotation.")
@@ -108,7 +115,7 @@ class RotationCoordinator(QObject):
             else:
                 self.start_with(key, prefill)
 
-        self.ctx.ops(look).success(found).doing(f"rotate “{key.name}”").run()
+        self.ctx.ops(look).success(looked).doing(f"rotate “{key.name}”").run()
 
     def start_with(self, key: ApiKey, prefill: Prefill | None = None) -> RotationWizard | None:
         from .wizard import RotationWizard

@@ -36,6 +36,7 @@ from ..common.forms import FormDialog
 from ..common.richtext import html
 from .cancel import confirm_cancel
 from .pages import CreatePage, DeliverPage, DrainPage, PlanPage, StepHeader, SummaryPage, VerifyPage
+from .pages.widgets import label
 from .prefill import Prefill
 
 if TYPE_CHECKING:
@@ -89,6 +90,10 @@ class RotationWizard(FormDialog):
         layout = QVBoxLayout(self)
         self.header = StepHeader()
         layout.addWidget(self.header)
+        self.note = label(rich=True)  # why the plan is filled in as it is (a scan found the key)
+        self.note.setAccessibleName("About this plan")
+        self.note.hide()
+        layout.addWidget(self.note)
         self.stack = QStackedWidget()
         keychain_place = machine.keychain.place()
         self.plan_page = PlanPage()
@@ -159,6 +164,7 @@ class RotationWizard(FormDialog):
     def _page(self, page: QWidget, step: int, primary: str = "", slot: Callable[[], None] | None = None) -> None:
         self.stack.setCurrentWidget(page)
         self.header.set_step(step)
+        self.note.setVisible(page is self.plan_page and bool(self.note.text()))
         self._set_primary(primary, slot)
 
     def _set_primary(self, text: str, slot: Callable[[], None] | None) -> None:
@@ -229,6 +235,9 @@ class RotationWizard(FormDialog):
                 .failure(lambda _: None).run()
         if prefill is not None:
             self.plan_page.prefill(prefill.targets, prefill.quiet_period_s, prefill.revoke)
+            if prefill.note:
+                self.plan_page.hint.clear()  # the note says where the places came from
+                self.note.setText(prefill.note)
         self._page(self.plan_page, 0, "Create the &new key", self.start)
 
     def _inspect(self, row: int, target: Target) -> None:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ..account.controller import AccountController
     from ..common.banner import Banner
     from ..common.context import UiContext
+    from ..discovery.controller import KeyDiscovery
     from ..keys.commands import KeyCommands
     from ..keys.pane import KeysPane
     from ..rotation.coordinator import RotationCoordinator
@@ -86,6 +87,7 @@ class WindowContent:
     key_commands: KeyCommands
     rotations: RotationCoordinator
     actions: WindowActions
+    discovery: KeyDiscovery
 
 
 class MainWindow(QMainWindow):
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
         from ..common.banner import Banner
         from ..common.context import UiContext
         from ..common.icons import app_icon
+        from ..discovery.controller import KeyDiscovery
         from ..keys.commands import KeyCommands
         from ..keys.pane import KeysPane
         from ..rotation.coordinator import RotationCoordinator
@@ -175,18 +178,25 @@ class MainWindow(QMainWindow):
                                    all_selected=keys.selected_keys, stored=keys.model.is_stored)
         keys.table.selectionModel().currentRowChanged.connect(lambda *_: key_commands.update())
         keys.table.selectionModel().selectionChanged.connect(lambda *_: key_commands.update())
-        keys.row_actions = [key_commands.rotate_action, key_commands.rename_action, key_commands.regenerate_action,
-                            key_commands.revoke_action, key_commands.cancel_revoke_action, None,
-                            key_commands.copy_action]
+        discovery = KeyDiscovery(ctx, keys=keys.model.all_keys, selected=keys.selected, rotate=rotations.start,
+                                 show_key=keys.select_prefix)
+        discovery.findings_changed.connect(keys.show_found)
+        keys.details.found_in.rotate_now_requested.connect(discovery.rotate_now)
+        keys.details.found_in.rotate_with_file_requested.connect(discovery.rotate_with_file)
+        keys.table.selectionModel().currentRowChanged.connect(lambda *_: discovery.update())
+        keys.model.modelReset.connect(discovery.update)
+        keys.row_actions = [discovery.rotate_now_action, key_commands.rotate_action, key_commands.rename_action,
+                            key_commands.regenerate_action, key_commands.revoke_action,
+                            key_commands.cancel_revoke_action, None, key_commands.copy_action]
         keys.details.rotate_requested.connect(key_commands.rotate)
         keys.sign_in_requested.connect(self.sign_in_requested)
         keys.sandbox_requested.connect(self.sandbox_requested)
         keys.model.modelReset.connect(key_commands.update)
         keys.table.activated.connect(lambda _: keys.show_details())
         self.status.setText("")
-        actions = self._build_actions(keys, key_commands, rotations, hygiene, setup)
+        actions = self._build_actions(keys, key_commands, rotations, hygiene, setup, discovery)
         self._content = WindowContent(setup, banner, account_bar, keys, schedule, hygiene, ctx, key_commands,
-                                      rotations, actions)
+                                      rotations, actions, discovery)
         hygiene.start()
         self.show_profiles([], None)
         self._restore_state()
@@ -196,7 +206,7 @@ class MainWindow(QMainWindow):
         return self._content
 
     def _build_actions(self, keys: KeysPane, key_commands: KeyCommands, rotations: RotationCoordinator,
-                       hygiene: SecretHygiene, setup: WindowSetup) -> WindowActions:
+                       hygiene: SecretHygiene, setup: WindowSetup, discovery: KeyDiscovery) -> WindowActions:
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QActionGroup, QKeySequence
         from PySide6.QtWidgets import QMenu, QToolBar
@@ -221,6 +231,9 @@ class MainWindow(QMainWindow):
         key_menu = self.menuBar().addMenu("&Key")
         for entry in key_commands.all:
             key_menu.addAction(entry)
+        key_menu.addSeparator()
+        key_menu.addAction(discovery.find_action)
+        key_menu.addAction(discovery.rotate_now_action)
         key_menu.addSeparator()
         key_menu.addAction(action("E&xport key list…", keys.export_list))
         clipboard_menu = key_menu.addMenu("C&lear copied secrets after")
@@ -341,6 +354,7 @@ class MainWindow(QMainWindow):
         if self._content is not None:
             self._content.schedule.stop()
             self._content.rotations.shutdown()
+            self._content.discovery.shutdown()  # a running scan stops, its git processes with it
             self._content.hygiene.shutdown()  # clears the clipboard if it still holds our secret
         super().closeEvent(event)
 
@@ -404,6 +418,7 @@ class MainWindow(QMainWindow):
                 (actions.details, "Show the selected key's details"), (commands.create_action, "New key"),
                 (commands.rename_action, "Rename the key"), (commands.rotate_action, "Rotate the key"),
                 (commands.revoke_action, "Revoke the key(s)"), (commands.copy_action, "Copy the stored secret"),
+                (self.content.discovery.find_action, "Find where keys are used"),
                 (actions.quit, "Quit")]
         table = "".join(f"<tr><td><b>{entry.shortcut().toString()}</b></td><td>{words}</td></tr>"
                         for entry, words in rows if not entry.shortcut().isEmpty())
@@ -503,6 +518,7 @@ class MainWindow(QMainWindow):
                                        "keys can be seen here but not created, rotated or revoked.", Kind.INFO))
         self.refresh()
         content.rotations.session_changed()  # offers to resume unfinished rotations
+        content.discovery.session_changed()  # where scans found this profile's keys
 
     def show_opening(self, profile: Profile) -> None:
         """While a profile's key is checked: its name, and its last list as of when it was kept."""
@@ -542,6 +558,7 @@ class MainWindow(QMainWindow):
         content.schedule.stop()
         content.key_commands.update()
         content.rotations.session_changed()
+        content.discovery.session_changed()
         self.show_status(message)
 
     # --- refreshing ----------------------------------------------------------------------

@@ -1,0 +1,326 @@
+"""Key ▸ Find where keys are used… driven through the app: real sandbox keys planted in files
+and in the git history of throw-away repositories, the real keychain, the scan on its thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from myssl_desktop.api import MysslClient
+from myssl_desktop.api.models import ApiKey
+from myssl_desktop.keychain import Keychain
+from myssl_desktop.paths import AppDirs
+from myssl_desktop.profiles import Profile
+from myssl_desktop.revoke_when import RevokeWhen
+from myssl_desktop.rotation import EnvFileTarget, ManualTarget
+from myssl_desktop.sandbox import Sandbox
+from myssl_desktop.scan import ScanProgress
+from myssl_desktop.scan.store import FoundStore
+from myssl_desktop.session import Session
+from myssl_desktop.ui.discovery.dialog import ScanDialog
+from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
+from myssl_desktop.ui.rotation.wizard import RotationWizard
+from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
+from tests.scan.conftest import Git
+from tests.scan.files import write
+from tests.support import FakeClipboard, files_containing
+from tests.ui.helpers import WAIT, attach, open_window, select, session_for, shown_names
+
+
+@dataclass
+class Planted:
+    """Keys of the sandbox account planted under `folder`, as the `planted` fixture says."""
+
+    keys: dict[str, ApiKey]
+    secrets: dict[str, str]
+    folder: Path
+    repo: Path
+    leak: str  # the pushed commit that added "Leaked" to config.py
+
+
+@pytest.fixture
+def planted(tmp_path: Path, sandbox: Sandbox, git: Git) -> Planted:
+    """projects/shop, a git repository with a remote:
+         after a first commit, commit "add config" puts key "Leaked" in config.py:3 (and 40 other files), pushed;
+         the next commit takes it out again.
+       Not committed: .env (git-ignored) with "Web app"; deploy.env (git-ignored) exporting
+       "Leaked"; ci.yml (YAML, no .env reader can edit it) with "Leaked" on line 3.
+       "Quiet" is planted nowhere."""
+    api = MysslClient(sandbox.base_url, sandbox.admin_key)
+    created = {name: api.create_key(name, ["domains:read"]) for name in ("Web app", "Leaked", "Quiet")}
+    secrets = {name: made.secret.reveal() for name, made in created.items()}
+    folder, origin = tmp_path / "projects", tmp_path / "origin.git"
+    repo = folder / "shop"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    git(tmp_path, "init", "-q", str(repo))
+    git(repo, "remote", "add", "origin", str(origin))
+    write(repo / ".gitignore", ".env\ndeploy.env\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    write(repo / "config.py", f"import os\n\nKEY = '{secrets['Leaked']}'\n")
+    for n in range(40):  # enough file versions for the scan to look at its cancel event in the history
+        write(repo / "src" / f"module{n}.py", f"VALUE = {n}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add config")
+    leak = git(repo, "rev-parse", "HEAD")
+    write(repo / "config.py", "import os\n\nKEY = os.environ['MYSSL_API_KEY']\n")
+    git(repo, "commit", "-q", "-am", "read the key from the environment")
+    git(repo, "push", "-q", "origin", "main")
+    write(repo / ".env", f"DEBUG=0\nMYSSL_API_KEY={secrets['Web app']}\n")
+    write(repo / "deploy.env", f"export MYSSL_API_KEY=\"{secrets['Leaked']}\"\n")
+    write(repo / "ci.yml", f"deploy:\n  env:\n    MYSSL_API_KEY: {secrets['Leaked']}\n")
+    return Planted({name: made.api_key for name, made in created.items()}, secrets, folder, repo, leak)
+
+
+def open_app(qtbot, tmp_path: Path, sb: Sandbox, keychain: Keychain, dirs: AppDirs,  # noqa: ANN001
+             profile: Profile | None = None) -> tuple[MainWindow, Session]:
+    """A window signed in as the app does: the key in the keychain, the profile in `dirs`."""
+    window = open_window(qtbot, WindowSetup(state_dir=tmp_path / "state", clipboard_backend=FakeClipboard()))
+    session = attach(qtbot, window, session_for(sb, keychain=keychain, profile=profile, dirs=dirs))
+    return window, session
+
+
+def open_scan(window: MainWindow, *folders: Path, history: bool = True) -> ScanDialog:
+    window.content.discovery.find_action.trigger()
+    dialog = window.content.discovery.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.set_folders([])
+    for folder in folders:
+        QTest.keyClicks(dialog.path_edit, str(folder))
+        QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # Enter in the field adds the folder
+    dialog.history_check.setChecked(history)
+    return dialog
+
+
+def run_scan(qtbot, window: MainWindow, *folders: Path, history: bool = True) -> ScanDialog:  # noqa: ANN001
+    dialog = open_scan(window, *folders, history=history)
+    QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # Enter again, the field empty: start
+    assert dialog.busy and dialog.bar.isVisible() and dialog.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
+    return dialog
+
+
+def flags_of(window: MainWindow, name: str) -> tuple[str, ...]:
+    model = window.content.keys.model
+    return model.index(shown_names(window).index(name), Column.FLAGS).data(FLAGS_ROLE)
+
+
+def children() -> set[str]:
+    """Process ids of this process's children (Linux): the scan's git processes among them."""
+    return {pid for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
+
+
+def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs, planted: Planted,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    keys, repo = window.content.keys, planted.repo
+
+    dialog = run_scan(qtbot, window, planted.folder)
+
+    assert dialog.progress.text().startswith("Found 4 secrets in ")
+    assert "and the history of 1 repository" in dialog.progress.text()
+    rows = {(dialog.results.topLevelItem(n).text(0), dialog.results.topLevelItem(n).text(1))
+            for n in range(dialog.results.topLevelItemCount())}
+    leaked = f"Leaked ({planted.keys['Leaked'].prefix}…)"
+    assert rows == {(f"Web app ({planted.keys['Web app'].prefix}…)", f"{repo / '.env'}:2"),
+                    (leaked, f"{repo / 'deploy.env'}:1"), (leaked, f"{repo / 'ci.yml'}:3"),
+                    (leaked, f"{repo / 'config.py'}:3")}
+    assert "1 key is exposed in a git commit" in window.status.text()
+    assert flags_of(window, "Leaked") == ("exposed",) and flags_of(window, "Web app") == ()
+
+    keys.attention_check.setChecked(True)  # "Needs attention" shows the exposed key
+    assert "Leaked" in shown_names(window) and "Web app" not in shown_names(window)
+
+    web = next(dialog.results.topLevelItem(n) for n in range(dialog.results.topLevelItemCount())
+               if dialog.results.topLevelItem(n).text(0).startswith("Web app"))
+    place = dialog.results.visualItemRect(web).center()
+    qtbot.mouseClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=place)  # a double click is
+    qtbot.mouseDClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=place)  # a press, then this
+    assert keys.selected().name == "Web app" and not keys.attention_check.isChecked()
+    found = keys.details.found_in
+    assert found.isVisible() and not found.exposed.isVisible() and not found.rotate_now_button.isVisible()
+    assert list(found.file_buttons) == [repo / ".env"] and not found.commits.isVisible()
+    assert not window.content.discovery.rotate_now_action.isEnabled()
+
+    select(window, "Leaked")
+    assert found.exposed.isVisible() and "Exposed</b> in 1 commit, pushed" in found.exposed.text()
+    assert set(found.file_buttons) == {repo / "deploy.env", repo / "ci.yml"}
+    assert planted.leak[:12] in found.commits.text() and "<b>pushed</b>" in found.commits.text()
+    assert "Exposed: found in a git commit" in keys.details.flags.text()
+    row = shown_names(window).index("Leaked")
+    keys.table.customContextMenuRequested.emit(keys.table.visualRect(keys.model.index(row, 0)).center())
+    menu = [a.text().replace("&", "") for a in keys.context_menu.actions() if not a.isSeparator()]
+    keys.context_menu.close()
+    assert menu[0] == "Rotate exposed key now…"
+
+    select(window, "Quiet")
+    assert "nowhere in the 1 folder scanned" in found.heading.text() and not found.file_buttons
+
+    records = FoundStore(app_dirs.data).path_for(window.session.profile.id)
+    assert records.is_file()
+    for secret in planted.secrets.values():  # kept: prefixes and digests, never a secret
+        assert files_containing(app_dirs.config.parent, secret) == []
+        assert files_containing(tmp_path / "state", secret) == []
+        assert secret not in caplog.text
+
+
+def test_rotate_now_opens_a_quick_rotation_with_the_files_it_was_found_in(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs,
+        planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    run_scan(qtbot, window, planted.folder)
+    select(window, "Leaked")
+    rotations = window.content.rotations
+
+    qtbot.mouseClick(window.content.keys.details.found_in.rotate_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: rotations.wizard is not None and rotations.wizard.isVisible(), timeout=WAIT)
+
+    wizard: RotationWizard = rotations.wizard
+    page = wizard.plan_page
+    assert wizard.key is not None and wizard.key.name == "Leaked"
+    assert page.drafts == [EnvFileTarget(str(planted.repo / "deploy.env"), "MYSSL_API_KEY"),
+                           ManualTarget(f"Replace the key in {planted.repo / 'ci.yml'} (line 3) by hand")]
+    qtbot.waitUntil(lambda: "holds this key" in page.targets.item(0).text(), timeout=WAIT)
+    assert page.quiet_spin.value() == 2 and page.revoke is RevokeWhen.NOW
+    assert wizard.note.isVisible()
+    assert "rewriting history" in wizard.note.text() and "does not take it back" in wizard.note.text()
+    assert page.problems() == ""  # ready to create the new key
+
+
+def test_a_file_found_is_a_rotation_target_in_one_click(qtbot, tmp_path: Path, sandbox: Sandbox,
+                                                        real_keychain: Keychain, app_dirs: AppDirs,
+                                                        planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    run_scan(qtbot, window, planted.folder, history=False)
+    assert flags_of(window, "Leaked") == ()  # in files only: found, not exposed
+    select(window, "Web app")
+    rotations = window.content.rotations
+
+    button = window.content.keys.details.found_in.file_buttons[planted.repo / ".env"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: rotations.wizard is not None and rotations.wizard.isVisible(), timeout=WAIT)
+
+    page = rotations.wizard.plan_page
+    assert page.drafts == [EnvFileTarget(str(planted.repo / ".env"), "MYSSL_API_KEY")]
+    qtbot.waitUntil(lambda: "holds this key" in page.targets.item(0).text(), timeout=WAIT)
+    assert page.quiet_spin.value() == 10 and page.revoke is RevokeWhen.NOW  # the usual plan otherwise
+    assert "where the scan found this key" in rotations.wizard.note.text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_cancel_stops_the_scan_and_its_git_processes_and_keeps_what_was_found_before(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs,
+        planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    run_scan(qtbot, window, planted.repo / ".env", history=False)
+    assert list(window.content.keys.model.found_of(planted.keys["Web app"]))
+    discovery = window.content.discovery
+    in_history, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait in the history until cancelled
+        if progress.phase == "history" and not in_history.is_set():
+            in_history.set()
+            go_on.wait(WAIT / 1000)
+
+    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, planted.folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Reading git history…" in dialog.progress.text(), timeout=WAIT)
+    assert in_history.is_set() and dialog.bar.isVisible()
+
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    go_on.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
+
+    assert dialog.progress.text().startswith("Cancelled after ") and not dialog.bar.isVisible()
+    assert children() == set()  # its git processes ended with it
+    assert window.status.text() == "The scan was cancelled."
+    assert flags_of(window, "Leaked") == ()  # nothing of the cancelled scan was kept
+    assert [h.path for h in window.content.keys.model.found_of(planted.keys["Web app"])] == [planted.repo / ".env"]
+    assert [h.path for h in FoundStore(app_dirs.data).load(window.session.profile.id).hits] == [planted.repo / ".env"]
+
+
+def test_findings_survive_a_restart_and_a_rescan_replaces_them(qtbot, tmp_path: Path, sandbox: Sandbox,
+                                                               real_keychain: Keychain, app_dirs: AppDirs,
+                                                               planted: Planted, git: Git) -> None:
+    first, session = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    run_scan(qtbot, first, planted.folder)
+    first.close()
+
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs, profile=session.profile)
+    assert flags_of(window, "Leaked") == ("exposed",)
+    select(window, "Leaked")
+    found = window.content.keys.details.found_in
+    assert found.exposed.isVisible() and set(found.file_buttons) == {planted.repo / "deploy.env",
+                                                                   planted.repo / "ci.yml"}
+    window.content.discovery.find_action.trigger()
+    assert window.content.discovery.dialog.folders() == [planted.folder]  # offered again
+
+    (planted.repo / "deploy.env").unlink()  # the key is taken out of a file,
+    git(planted.repo, "reset", "-q", "--hard", "HEAD~2")  # and the history rewritten (here, nobody fetched it)
+    git(planted.repo, "push", "-q", "--force", "origin", "main")
+    run_scan(qtbot, window, planted.folder)
+
+    assert flags_of(window, "Leaked") == ()  # no commit holds it any more: no longer exposed
+    assert set(found.file_buttons) == {planted.repo / "ci.yml"}
+    assert not found.exposed.isVisible()
+
+
+def test_findings_are_kept_per_profile(qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain,
+                                       app_dirs: AppDirs, planted: Planted) -> None:
+    window, first = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    dialog = run_scan(qtbot, window, planted.folder)
+    assert flags_of(window, "Leaked") == ("exposed",)
+
+    attach(qtbot, window, session_for(sandbox, keychain=real_keychain, dirs=app_dirs))  # another profile
+    assert flags_of(window, "Leaked") == () and not dialog.isVisible()  # the last scan's results were not its
+    window.content.discovery.find_action.trigger()
+    assert dialog.folders() == [] and dialog.results.topLevelItemCount() == 0
+
+    attach(qtbot, window, first)
+    assert flags_of(window, "Leaked") == ("exposed",)
+
+
+def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain,
+                                                app_dirs: AppDirs, planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    discovery = window.content.discovery
+    started, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until the window is closed
+        if not started.is_set():
+            started.set()
+            go_on.wait(WAIT / 1000)
+
+    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, planted.folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    go_on.set()
+    qtbot.waitUntil(lambda: not discovery.job.running, timeout=WAIT)
+
+    assert not dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
+    assert flags_of(window, "Leaked") == () and not FoundStore(app_dirs.data).path_for(
+        window.session.profile.id).exists()
+
+
+def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path, sandbox: Sandbox,
+                                                          real_keychain: Keychain, app_dirs: AppDirs,
+                                                          planted: Planted) -> None:
+    window = open_window(qtbot, WindowSetup(state_dir=tmp_path / "state", clipboard_backend=FakeClipboard()))
+    attach(qtbot, window, session_for(sandbox, keychain=real_keychain, dirs=app_dirs, read_only=True))
+    run_scan(qtbot, window, planted.folder)
+    select(window, "Leaked")
+    assert flags_of(window, "Leaked") == ("exposed",)
+    assert not window.content.discovery.rotate_now_action.isEnabled()
+    qtbot.mouseClick(window.content.keys.details.found_in.rotate_now_button, Qt.MouseButton.LeftButton)
+    assert "cannot rotate keys" in window.status.text() and window.content.rotations.wizard is None
