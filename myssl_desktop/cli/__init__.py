@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import AppError, describe
 from ..logs import setup_logging
 from ..services import Services
-from . import account, keys, rotate, scan
+from . import account, check, keys, rotate, scan
 from .output import CommandFailed, fail
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(commands)
     rotate.register(commands)
     scan.register(commands)
+    check.register(commands)
     return parser
 
 
