@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from ...errors import describe
@@ -113,15 +114,19 @@ class Ops(QObject):
 
     def _start(self, op: Op) -> Task:
         task = Task()
-        relay = _Relay(self)
+        # Not a child of this Ops: a window closed (and deleted) while its work runs must not
+        # take the relay with it. Created here, it still lives on the GUI thread.
+        relay = _Relay()
         generation = self._generation
         self._running[task] = op._busy
         self._show_busy()
 
         def deliver(value: Any, failed: bool) -> None:
+            relay.deleteLater()
+            if not shiboken6.isValid(self):
+                return  # whoever asked is gone (a closed window): its result is dropped
             task.finished = True
             self._running.pop(task, None)
-            relay.deleteLater()
             self._show_busy()  # before the callback: what it says stays on show
             current = op._any_session or generation == self._generation
             try:
