@@ -30,6 +30,7 @@ class FreedesktopNotifier:
         self._icon = icon
         self._router: Any = None
         self._targets: dict[int, str] = {}
+        self._early_clicks: set[int] = set()
         self._lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._signals: Queue[Any] = Queue()
@@ -53,8 +54,13 @@ class FreedesktopNotifier:
         except TimeoutError:
             raise NotifyError("The desktop's notification service did not answer.") from None
         if notice.target:
-            with self._lock:
-                self._targets[int(notification_id)] = notice.target
+            with self._lock:  # a click may come back before this thread has seen the reply
+                clicked = int(notification_id) in self._early_clicks
+                self._early_clicks.discard(int(notification_id))
+                if not clicked:
+                    self._targets[int(notification_id)] = notice.target
+            if clicked and self._on_click is not None:
+                self._on_click(notice.target)
 
     def _connect(self) -> Any:
         if self._router is not None:
@@ -85,6 +91,8 @@ class FreedesktopNotifier:
             notification_id, _action = message.body
             with self._lock:
                 target = self._targets.pop(int(notification_id), "")
+                if not target:
+                    self._early_clicks.add(int(notification_id))
             if target and self._on_click is not None:
                 self._on_click(target)
 
