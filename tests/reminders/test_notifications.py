@@ -181,3 +181,22 @@ def test_events_advance_with_the_injected_time(services, account, clock) -> None
     events = {(f.event, f.title.split(": ", 1)[1]) for f in run_check(services, [profile], at(clock)).findings}
     assert (Event.REVOKE_SOON, "Expiring") in events
     assert not any(name == "Revoked tomorrow" for _, name in events)
+
+
+def test_many_new_reminders_at_once_become_one_notice_that_counts_them(services, account, clock, notifications,
+                                                                      tmp_path) -> None:
+    sb, profile = account
+    for number in range(4):
+        sb.store.create_key(f"Legacy {number}", ["domains:read"], created_at=clock() - 200 * DAY,
+                            last_used_at=clock())
+    ledger, notifier = SentLedger(tmp_path / "data"), FreedesktopNotifier()
+    try:
+        delivery = deliver(run_check(services, [profile], at(clock)).findings, ReminderPrefs(), ledger, notifier,
+                           at(clock))
+        urgent, summary = notifications.next(), notifications.next()
+    finally:
+        notifier.close()
+    assert urgent.summary == "Key revoked within 24 hours: Revoked tomorrow"  # urgent ones one by one
+    assert summary.summary == "7 keys need attention" and "Open MySSL Desktop" in summary.body
+    assert notifications.nothing_more()
+    assert len(delivery.sent) == 8 and len(ledger.sent()) == 8  # each event is told, once
