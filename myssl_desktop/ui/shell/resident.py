@@ -39,9 +39,11 @@ class Resident(QObject):
     def __init__(self, app: QApplication, services: Callable[[], Services],
                  make_window: Callable[[], tuple[MainWindow, Callable[[], AccountController | None]]], *,
                  tray: bool | None = None, interval_s: float | None = None,
-                 on_quit: Callable[[], None] | None = None) -> None:
+                 on_quit: Callable[[], None] | None = None, handover: Callable[[], bool] | None = None) -> None:
         """`make_window` builds and shows a window; it returns it with a function that gives its
-        account controller once the window has made one. `tray`: None asks Qt whether there is one."""
+        account controller once the window has made one. `tray`: None asks Qt whether there is one.
+        `handover`: start a fresh app hidden in the tray (True when it started); this one then quits,
+        since what the window imported (the table, charts, wizards) cannot be unloaded."""
         super().__init__(app)
         from ..reminders.tray import tray_available
 
@@ -51,6 +53,7 @@ class Resident(QObject):
         self.has_tray = tray_available() if tray is None else tray
         self._interval_s = interval_s
         self._on_quit = on_quit or app.quit
+        self._handover = handover
         self.window: MainWindow | None = None
         self._controller: Callable[[], AccountController | None] = lambda: None
         self.tray: Tray | None = None
@@ -147,11 +150,17 @@ class Resident(QObject):
         if self._quitting or not self.keeps_running():
             self.quit()
             return
+        if self._handover is not None and self._handover():
+            self.quit()
+            return
         self.start()
+        self.say_still_running()
+
+    def say_still_running(self) -> None:
+        """The first time the window closes to the tray, say so."""
         prefs = self.prefs
-        if not prefs.load().told_about_tray:
-            if self.tray is not None:
-                self.tray.icon.showMessage(*TRAY_TOLD)
+        if self.tray is not None and not prefs.load().told_about_tray:
+            self.tray.icon.showMessage(*TRAY_TOLD)
             prefs.change(told_about_tray=True)
 
     def show_settings(self) -> None:
