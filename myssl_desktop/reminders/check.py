@@ -12,19 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..api import errors as api_errors
 from ..errors import AppError, describe
 from ..profiles import Profile
-from ..rotation import Rotation, State
-from ..rotation.runner import RunReport, advance_all
 from ..services import Services
 from ..session import Session
 from ..signin import NotSignedIn
-from .findings import KEY_EVENTS, Event, ExtraFlags, Finding, key_findings, rotation_findings, sign_in_finding
+from .findings import KEY_EVENTS, Event, ExtraFlags, Finding, key_findings, sign_in_finding
 from .preferences import ReminderPrefs
 
+if TYPE_CHECKING:
+    from ..rotation import Rotation
+    from ..rotation.runner import RunReport
+
 KeyEventsWanted = Callable[[Profile], frozenset[Event]]
+JOURNALS = "rotations"  # rotation.JournalStore's folder under the data folder
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,11 @@ def _profile_findings(services: Services, profile: Profile, now: datetime, event
 
 def _rotations(services: Services, profiles: Sequence[Profile], now: datetime, advance: bool, unattended_only: bool,
                skip: frozenset[str]) -> tuple[tuple[RotationLine, ...], list[str], list[Finding]]:
+    if not any((services.dirs.data / JOURNALS).glob("*.json")):
+        return (), [], []  # no rotation ever (or all journals discarded): the machinery stays unloaded
+    from ..rotation.runner import advance_all
+    from .rotation_news import rotation_findings
+
     machine = services.rotations
     reports: list[RunReport] = []
     problems: list[str] = []
@@ -131,6 +140,8 @@ def _rotations(services: Services, profiles: Sequence[Profile], now: datetime, a
 
 
 def _line(rotation: Rotation, report: RunReport | None) -> RotationLine:
+    from ..rotation import State
+
     latest = report.outcome.rotation if report is not None and report.outcome is not None else rotation
     if report is not None and report.needs_user:
         now = f"needs you: {getattr(report.outcome, 'message', '')}"

@@ -5,18 +5,32 @@ It only emits what was asked; the resident app decides what that does."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ...profiles import Profile
-from ...reminders.check import CheckReport
-from ..common.icons import app_icon
+from ...resource_files import APP_ICON_SIZES, read_app_icon_png
+
+if TYPE_CHECKING:
+    from ...reminders.check import CheckReport
 
 
 def tray_available() -> bool:
     return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def tray_icon() -> QIcon:
+    """The app icon from its PNG renderings: a resident app without a window loads no SVG
+    renderer (QtSvg, 3.5 MB; benchmarks/tray_memory.py)."""
+    icon = QIcon()
+    for size in APP_ICON_SIZES:
+        pixmap = QPixmap()
+        pixmap.loadFromData(read_app_icon_png(size), "PNG")
+        icon.addPixmap(pixmap)
+    return icon
 
 
 class Tray(QObject):
@@ -26,7 +40,7 @@ class Tray(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.icon = QSystemTrayIcon(app_icon(), self)
+        self.icon = QSystemTrayIcon(tray_icon(), self)
         self.menu = QMenu()
         self.status = QAction("Checking…", self.menu)
         self.status.setEnabled(False)
