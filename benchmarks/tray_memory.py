@@ -42,6 +42,11 @@ if os.environ.get("TRAY_BENCH_AS_BUNDLE"):
     hook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hook)
     sys.modules.update(hook.modules())  # what its install() does where no cryptography is installed
+
+def rss_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
 """
 
 BARE_WINDOW = PREAMBLE + """
@@ -49,10 +54,6 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-def rss_kb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
 
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
@@ -68,10 +69,6 @@ import json, sys, time
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
-def rss_kb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
 
 app = QApplication(sys.argv[:1])
 
