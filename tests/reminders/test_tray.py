@@ -6,34 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.xserver, pytest.mark.keychain, pytest.mark.dbus]
 SCRIPT = Path(__file__).with_name("tray_script.py")
-
-
-@pytest.fixture
-def tray_host():
-    if not os.environ.get("DISPLAY"):
-        pytest.fail("needs an X server: run packaging/dev/run-tests.sh (it starts Xvfb)")
-    trayer = shutil.which("trayer")
-    assert trayer, "trayer is installed by packaging/dev/setup.sh"
-    host = subprocess.Popen([trayer, "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24",
-                             "--transparent", "false", "--tint", "0xdddddd", "--SetDockType", "false"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    end = time.monotonic() + 20
-    while time.monotonic() < end and not subprocess.run(["xdotool", "search", "--class", "trayer"],
-                                                        capture_output=True, text=True).stdout.strip():
-        pass  # until trayer's window exists (the script then waits for Qt to see the tray)
-    yield host
-    host.terminate()
-    host.wait(timeout=10)
 
 
 def test_the_tray_menu_works_with_a_real_tray_host(tray_host, notifications, tmp_path) -> None:
