@@ -133,8 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             built["window"] = make_window()  # held: a window without a parent lives while referenced
             app.setQuitOnLastWindowClosed(True)
             return app.exec()
-        import subprocess
-
         from .launchers import command_for
         from .ui.shell.resident import Resident
         from .ui.shell.single_instance import SingleInstance
@@ -143,19 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not single.claim():
             print("myssl-desktop: already running; its window was asked to open.", file=sys.stderr)
             return 0
-        def handover() -> bool:
-            """The window closed to the tray: a fresh hidden app takes over, lighter by all the
-            window imported (benchmarks/tray_memory.py measures both ways)."""
-            single.release()
-            try:
-                subprocess.Popen([*command_for("myssl-desktop"), "--hidden", "--window-closed"],
-                                 start_new_session=True, stdin=subprocess.DEVNULL)
-            except OSError:
-                single.claim()
-                return False
-            return True
-
-        resident = Resident(app, services, make_window, handover=handover)
+        # A window closed to the tray hands over to a fresh hidden app, lighter by all the window imported.
+        resident = Resident(app, services, make_window, handover=lambda: single.hand_over(
+            [*command_for("myssl-desktop"), "--hidden", "--window-closed"]))
         single.activated.connect(lambda: resident.open())
         if not ((args.hidden or args.window_closed) and resident.start_hidden()):
             resident.open()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
@@ -62,6 +63,16 @@ class SingleInstance(QObject):
                 connection.settimeout(1)
                 if connection.recv(16).startswith(OPEN.strip()):
                     self.activated.emit()
+
+    def hand_over(self, command: list[str]) -> bool:
+        """Start `command` (a new app, hidden) to be the app from now on; True when it started."""
+        self.release()
+        try:
+            subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL)
+        except OSError:
+            self.claim()
+            return False
+        return True
 
     def release(self) -> None:
         if self._notifier is not None:
