@@ -200,3 +200,33 @@ def test_many_new_reminders_at_once_become_one_notice_that_counts_them(services,
     assert summary.summary == "7 keys need attention" and "Open MySSL Desktop" in summary.body
     assert notifications.nothing_more()
     assert len(delivery.sent) == 8 and len(ledger.sent()) == 8  # each event is told, once
+
+
+def test_an_old_key_still_used_after_the_quiet_period_is_told(services, account, clock, notifications,
+                                                              tmp_path) -> None:
+    from myssl_desktop.revoke_when import RevokeWhen
+    from myssl_desktop.rotation import JournalStore, RememberedTargets, RotationMachine, State
+
+    sb, profile = account
+    services._rotations = RotationMachine(  # the machine and the sandbox share the test's clock
+        store=JournalStore(services.dirs.data), keychain=services.keychain, profiles=services.profiles,
+        remembered=RememberedTargets(services.dirs.data), locks=services.dirs.data / "locks",
+        clock=lambda: at(clock))
+    admin = MysslClient(sb.base_url, sb.admin_key)
+    created = admin.create_key("Payments", ["domains:read"])
+    rotation = services.rotations.plan(profile, created.api_key, [], quiet_period_s=600, revoke=RevokeWhen.NOW)
+    services.rotations.run(rotation.id)
+    assert services.rotations.load(rotation.id).state == State.DRAINING
+    clock.advance(1200)  # twice the quiet period since delivery ...
+    MysslClient(sb.base_url, created.secret).list_domains()  # ... and something still uses the old key
+    prefs = ReminderPrefs().with_profile(profile.id, ProfileReminders(events=frozenset({Event.ROTATION_NEEDS_YOU})))
+    notifier = FreedesktopNotifier()
+    try:
+        delivery = deliver(run_check(services, [profile], at(clock)).findings, prefs, SentLedger(tmp_path / "data"),
+                           notifier, at(clock))
+        got = notifications.next()
+    finally:
+        notifier.close()
+    assert [f.target for f in delivery.sent] == [f"rotation/{rotation.id}"]
+    assert got.summary == "Rotation needs you: Payments" and "still uses the old key" in got.body
+    assert services.rotations.load(rotation.id).state == State.DRAINING  # not revoked while in use
