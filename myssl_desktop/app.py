@@ -10,10 +10,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .services import Services
+    from .ui.account.controller import AccountController
+    from .ui.shell.main_window import MainWindow
 
 # Set to make the app print which heavy modules were loaded at its first paint, then exit
 # (used by benchmarks/startup.py and tests/test_startup.py).
@@ -25,6 +31,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sandbox", action="store_true",
                         help="run against a built-in MySSL sandbox with demo data (touches no real profile)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--hidden", action="store_true",
+                        help="start without the window, in the tray (start at login uses it); only where the app "
+                             "can stay running (a tray, or reminders kept on)")
+    parser.add_argument("--window-closed", action="store_true", help=argparse.SUPPRESS)  # a handover (see below)
     parser.add_argument("--self-test", action="store_true",
                         help="check the window (offscreen), the keychain and the API client, then exit")
     args = parser.parse_args(argv)
@@ -66,24 +76,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_theme(app)
     built: dict[str, Any] = {}
 
+    def services() -> Services:
+        if "services" not in built:
+            from .logs import setup_logging
+            from .services import Services
+
+            built["services"] = Services.build()
+            try:
+                setup_logging(built["services"].dirs.log)
+            except OSError as error:
+                print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
+        return built["services"]  # type: ignore[no-any-return]
+
     def setup() -> WindowSetup:
         """After the first paint: the services, the log, and what the window remembers."""
         from .keycache import KeyCache
-        from .logs import setup_logging
-        from .services import Services
 
-        services = built["services"] = Services.build()
-        try:
-            setup_logging(services.dirs.log)
-        except OSError as error:
-            print(f"myssl-desktop: cannot write the log file: {error}", file=sys.stderr)
-        return WindowSetup(state_dir=services.dirs.config, key_cache=KeyCache(services.dirs.cache),
-                           services=services, log_dir=services.dirs.log)
-
-    window = MainWindow(setup, defer_content=True)
-    window.show()
+        dirs = services().dirs
+        return WindowSetup(state_dir=dirs.config, key_cache=KeyCache(dirs.cache), services=services(),
+                           log_dir=dirs.log)
 
     if os.environ.get(STARTUP_PROBE):
+        window = MainWindow(setup, defer_content=True)
+        window.show()
         window.frame_painted.connect(lambda: _report_startup("frame"))
         def content_painted() -> None:
             _report_startup("content")
@@ -96,20 +111,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = DemoAccount()
 
-    def start() -> None:
+    def make_window() -> tuple[MainWindow, Callable[[], AccountController | None]]:
         from .ui.account.controller import AccountController
 
-        controller = AccountController(built["services"], window, window.content.ctx, open_sandbox=demo.open,
-                                       sandbox=args.sandbox)
-        window.connect_account(controller)
-        built["controller"] = controller
-        controller.start()
+        window = MainWindow(setup, defer_content=True)
+        window.show()
+        made: list[AccountController] = []
 
-    window.first_painted.connect(start)
+        def start() -> None:
+            controller = AccountController(services(), window, window.content.ctx, open_sandbox=demo.open,
+                                           sandbox=args.sandbox)
+            window.connect_account(controller)
+            made.append(controller)
+            controller.start()
+
+        window.first_painted.connect(start)
+        return window, lambda: made[0] if made else None
+
     try:
-        return app.exec()
+        if args.sandbox:  # the demo touches no real profile: no tray, no reminders, no second instance check
+            built["window"] = make_window()  # held: a window without a parent lives while referenced
+            app.setQuitOnLastWindowClosed(True)
+            return app.exec()
+        from .launchers import command_for
+        from .ui.shell.resident import Resident
+        from .ui.shell.single_instance import SingleInstance
+
+        single = SingleInstance(_runtime_path() / "app.sock")
+        if not single.claim():
+            print("myssl-desktop: already running; its window was asked to open.", file=sys.stderr)
+            return 0
+        # A window closed to the tray hands over to a fresh hidden app, lighter by all the window imported.
+        resident = Resident(app, services, make_window, handover=lambda: single.hand_over(
+            [*command_for("myssl-desktop"), "--hidden", "--window-closed"]))
+        single.activated.connect(lambda: resident.open())
+        if not ((args.hidden or args.window_closed) and resident.start_hidden()):
+            resident.open()
+        elif args.window_closed:
+            resident.say_still_running()
+        try:
+            return app.exec()
+        finally:
+            single.release()
     finally:
         demo.stop()
+
+
+def _runtime_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_runtime_dir("myssl-desktop", appauthor=False))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,15 @@ def read_icon_svg(name: str) -> bytes:
     return path.read_bytes()
 
 
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def read_app_icon_png(size: int) -> bytes:
+    """The app icon rendered at `size` px (resources/app-icon-<size>.png, made by
+    packaging/icons/render.py): for the tray, which then needs no SVG renderer."""
+    return (resource_root() / f"app-icon-{size}.png").read_bytes()
+
+
 def describe_location() -> str:
     """Where the resources are, for messages (the folder, or the archive and folder)."""
     return str(resource_root())

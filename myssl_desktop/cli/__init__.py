@@ -11,7 +11,7 @@ from .. import __version__
 from ..errors import AppError, describe
 from ..logs import setup_logging
 from ..services import Services
-from . import account, activity, completion, keys, rotate, scan
+from . import account, activity, check, completion, keys, rotate, scan
 from .arguments import Parser
 from .output import CommandFailed, fail
 from .selection import ACCOUNT_ORDER, add_account_options
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.register(commands)
     scan.register(commands)
     activity.register(commands)
+    check.register(commands)
     completion.register(commands, parser)
     return parser
 

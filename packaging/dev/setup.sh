@@ -51,6 +51,12 @@ APT_PACKAGES=(
   # tests/rotation/test_commands.py runs command targets with real secret stores: secret-tool,
   # pass (with a throw-away GnuPG home) and systemd-creds
   libsecret-tools pass gnupg systemd
+  # tests/reminders/test_tray.py: a real XEmbed tray host (trayer), real clicks on it (xdotool) and
+  # the embedded icon's position (xwininfo, in x11-utils)
+  trayer xdotool x11-utils
+  # packaging/dev/reminder-screenshots.sh: a notification daemon that draws (dunst), a window
+  # manager (openbox) and the screenshots (imagemagick's import and convert)
+  dunst openbox imagemagick
 )
 if [ "$PY_PREFIX" = /usr ]; then
   # The distribution's Python: venv support, and the shared libpython that PyInstaller

@@ -95,6 +95,14 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app
 [Registry]
 Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{code:PathWithApp}"; \
   Tasks: addtopath; Check: NotOnPath(ExpandConstant('{app}'))
+; Start at login is the app's to turn on (Reminders settings); the uninstaller removes it.
+Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: none; \
+  ValueName: "MySSL Desktop"; Flags: uninsdeletevalue dontcreatekey
+
+[UninstallRun]
+; `myssl-keys schedule install` makes this task (myssl_desktop/reminders/timer.py); leave none behind.
+Filename: "{sys}\schtasks.exe"; Parameters: "/Delete /TN ""MySSL Desktop check"" /F"; Flags: runhidden; \
+  RunOnceId: "RemoveCheckTask"
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent

@@ -234,6 +234,7 @@ SETUP=$OUTPUT/MySSL-Desktop-$VERSION-setup.exe
 
 # 6. Install, self-test, uninstall; twice: without and with a user Path before ----------
 USER_KEY='HKCU\Environment'
+RUN_KEY='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
 UNINSTALL_KEY="HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\${APP_ID}_is1"
 APP_WINDOWS="C:\\users\\$(id -un)\\AppData\\Local\\Programs\\MySSL Desktop"
 APP_DIR="$DRIVE_C/users/$(id -un)/AppData/Local/Programs/MySSL Desktop"
@@ -267,18 +268,22 @@ install_and_uninstall() {  # install_and_uninstall "OLD PATH" (empty: no Path va
     self_test "C:\\users\\$(id -un)\\AppData\\Local\\Programs\\MySSL Desktop\\myssl-desktop.exe" "the installed app"
   fi
 
+  # Start at login, as the app's Reminders settings turn it on: the uninstaller must remove it.
+  run_windows "$WINE64" reg add "$RUN_KEY" /v "MySSL Desktop" /t REG_SZ /d "\"$APP_WINDOWS\\myssl-desktop.exe\" --hidden" \
+    /f >/dev/null
   with_display "$WINE64" "$(winpath "$APP_DIR/unins000.exe")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART \
     >/dev/null 2>&1 || status=$?
   [ "$status" = 0 ] || die "the uninstaller exited $status"
   [ ! -e "$APP_DIR" ] || die "the uninstaller left $APP_DIR: $(find "$APP_DIR" | head -5)"
   ! registry_value "$UNINSTALL_KEY" DisplayVersion >/dev/null || die "the uninstaller left its uninstall key"
+  ! registry_value "$RUN_KEY" "MySSL Desktop" >/dev/null || die "the uninstaller left start at login (the Run value)"
   if [ -z "$before" ]; then
     after=$(registry_value "$USER_KEY" Path) && die "the uninstaller left a user Path '$after' where there was none"
   else
     after=$(registry_value "$USER_KEY" Path) || die "the uninstaller removed the user Path '$before'"
     [ "$after" = "$before" ] || die "after uninstall the user Path is '$after', it was '$before'"
   fi
-  say "uninstalled: folder, uninstall key and the install's Path entry gone; user Path restored"
+  say "uninstalled: folder, uninstall key, start at login and the install's Path entry gone; user Path restored"
 }
 step "silent install with no user Path before"
 install_and_uninstall ""

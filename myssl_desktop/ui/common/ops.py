@@ -14,10 +14,12 @@ so its queued signals land there even though the worker emits them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from ...errors import describe
@@ -113,15 +115,19 @@ class Ops(QObject):
 
     def _start(self, op: Op) -> Task:
         task = Task()
-        relay = _Relay(self)
+        # Not a child of this Ops: a window closed (and deleted) while its work runs must not
+        # take the relay with it. Created here, it still lives on the GUI thread.
+        relay = _Relay()
         generation = self._generation
         self._running[task] = op._busy
         self._show_busy()
 
         def deliver(value: Any, failed: bool) -> None:
+            relay.deleteLater()
+            if not shiboken6.isValid(self):
+                return  # whoever asked is gone (a closed window): its result is dropped
             task.finished = True
             self._running.pop(task, None)
-            relay.deleteLater()
             self._show_busy()  # before the callback: what it says stays on show
             current = op._any_session or generation == self._generation
             try:
@@ -143,12 +149,13 @@ class Ops(QObject):
         work = op._work
 
         def job() -> None:
+            failed: bool
             try:
-                result = work()
+                value, failed = work(), False
             except Exception as error:  # delivered to the GUI thread, which decides what to show
-                relay.failed.emit(error)
-            else:
-                relay.succeeded.emit(result)
+                value, failed = error, True
+            with contextlib.suppress(RuntimeError):  # the relay went with a closed window: no one to tell
+                (relay.failed if failed else relay.succeeded).emit(value)
 
         self._pool.start(job)
         return task

@@ -41,6 +41,7 @@ class Rotate(Protocol):
 
 class KeyDiscovery(QObject):
     findings_changed = Signal(object)  # the Findings of the profile shown
+    keys_exposed = Signal(object, object)  # a scan newly found these keys in a commit: Profile, list[ApiKey]
 
     def __init__(self, ctx: UiContext, *, keys: Callable[[], Sequence[ApiKey]],
                  selected: Callable[[], ApiKey | None], rotate: Rotate, show_key: Callable[[str], object]) -> None:
@@ -127,6 +128,8 @@ class KeyDiscovery(QObject):
         if dialog is None or shown is None or self.job.running:
             return
         profile_id = shown[1]
+        session = self._ctx.session()
+        profile = None if session is None else session.profile
         before, keys = self.findings, tuple(self._keys())
 
         def work(progress: ProgressCallback, cancel: threading.Event) -> tuple[ScanReport, Findings]:
@@ -139,6 +142,10 @@ class KeyDiscovery(QObject):
             report, findings = result
             if self._shown == shown:  # still the profile the scan was recorded for
                 self._show(findings)
+            newly = findings.exposed() - before.exposed()
+            exposed = [key for key in keys if key.prefix in newly and not key.is_revoked]
+            if exposed and profile is not None:
+                self.keys_exposed.emit(profile, exposed)
             dialog.show_done(report, _key_words(report, keys))
             self._ctx.status(_status_words(report, keys, findings))
 

@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     forget_requested = Signal()
     policy_requested = Signal()  # Profile ▸ Rotation policy…
+    reminders_requested = Signal()  # View ▸ Reminders…
+    keys_exposed = Signal(object, object)  # a scan newly found keys in a commit: Profile, list[ApiKey]
     sandbox_requested = Signal()  # "Try the sandbox" in the signed-out window
     session_rejected = Signal(str)  # the sign-in key stopped working (401)
     session_reached = Signal()  # a refresh worked for a session opened offline: its key can be checked now
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
         self.ops = Ops(self, status=self.busy.setText, report=self._report_failure)
         self.ops.idle.connect(self._maybe_idle)
+        self.quit_handler: Callable[[], Any] = self.close  # the resident app makes Quit end it, not hide it
         if not defer_content:
             self.ensure_content()
 
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
         discovery = KeyDiscovery(ctx, keys=keys.model.all_keys, selected=keys.selected, rotate=rotations.start,
                                  show_key=keys.select_prefix)
         discovery.findings_changed.connect(keys.show_found)
+        discovery.keys_exposed.connect(self.keys_exposed)
         keys.details.found_in.rotate_now_requested.connect(discovery.rotate_now)
         keys.details.found_in.rotate_with_file_requested.connect(discovery.rotate_with_file)
         keys.table.selectionModel().currentRowChanged.connect(lambda *_: discovery.update())
@@ -224,7 +228,7 @@ class MainWindow(QMainWindow):
         sign_out = action("Sign &out…", self.sign_out_requested.emit)
         forget = action("&Forget this profile…", self.forget_requested.emit)
         policy = action("Rotation &policy…", self.policy_requested.emit)
-        quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_action = action("&Quit", lambda: self.quit_handler(), QKeySequence.StandardKey.Quit)
 
         profile_menu = QMenu("&Profile", self)
         self.menuBar().addMenu(profile_menu)
@@ -242,6 +246,8 @@ class MainWindow(QMainWindow):
         for entry in (refresh, find, details, rotations.panel_action):
             view_menu.addAction(entry)
         view_menu.addAction(action("&Activity log…", lambda: self.show_activity(setup.services)))
+        view_menu.addSeparator()
+        view_menu.addAction(action("Re&minders…", self.reminders_requested.emit))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents))
         help_menu.addAction(action("Open &log folder", lambda: self.open_folder(setup.log_dir)))

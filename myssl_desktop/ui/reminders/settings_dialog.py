@@ -1,0 +1,122 @@
+"""Reminders ▸ Settings: whether the app stays resident for reminders, start at login, and per
+profile which events are told, how long before an expiry, and quiet hours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ... import autostart
+from ...profiles import Profile
+from ...reminders.findings import Event
+from ...reminders.preferences import LEAD_DAYS_CHOICES, ProfileReminders, ReminderPrefs, ReminderPrefsStore
+from ..common.forms import FormDialog
+
+
+class ReminderSettings(FormDialog):
+    def __init__(self, store: ReminderPrefsStore, profiles: Sequence[Profile], *, tray: bool,
+                 current_profile: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reminders")
+        self.store = store
+        self.prefs = store.load()
+        self.profiles = list(profiles)
+        layout = QVBoxLayout(self)
+        where = "in the tray" if tray else "in the background (no tray here: open it again from the app menu)"
+        self.resident = QCheckBox(f"Keep running {where} after the window closes, for reminders")
+        self.resident.setChecked(self.prefs.resident or tray)
+        self.resident.setEnabled(not tray)  # with a tray, closing always keeps the app there
+        layout.addWidget(self.resident)
+        self.login = QCheckBox("Start at login (hidden" + (", in the tray)" if tray else ")"))
+        self.login.setChecked(autostart.is_enabled())
+        layout.addWidget(self.login)
+
+        box = QGroupBox("For profile")
+        form = QFormLayout(box)
+        self.profile_combo = QComboBox()
+        for profile in self.profiles:
+            self.profile_combo.addItem(f"{profile.name} ({profile.environment})", profile.id)
+        form.addRow("Profile:", self.profile_combo)
+        self.events: dict[Event, QCheckBox] = {}
+        events = QVBoxLayout()
+        for event in Event:
+            check = QCheckBox(event.label)
+            self.events[event] = check
+            events.addWidget(check)
+        form.addRow("Tell me about:", events)
+        self.lead = QComboBox()
+        for days in LEAD_DAYS_CHOICES:
+            self.lead.addItem(f"{days} day{'s' if days != 1 else ''} ahead (and within 24 h)", days)
+        form.addRow("Expiry:", self.lead)
+        quiet = QHBoxLayout()
+        self.quiet = QCheckBox("Quiet from")
+        self.quiet_from, self.quiet_until = QSpinBox(), QSpinBox()
+        for spin in (self.quiet_from, self.quiet_until):
+            spin.setRange(0, 23)
+            spin.setSuffix(":00")
+        quiet.addWidget(self.quiet)
+        quiet.addWidget(self.quiet_from)
+        quiet.addWidget(QLabel("until"))
+        quiet.addWidget(self.quiet_until)
+        quiet.addStretch(1)
+        form.addRow("Quiet hours:", quiet)
+        box.setEnabled(bool(self.profiles))
+        layout.addWidget(box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.set_accept_button(buttons.button(QDialogButtonBox.StandardButton.Ok))
+        self._shown: str | None = None
+        self.profile_combo.currentIndexChanged.connect(lambda _: self._switch())
+        index = self.profile_combo.findData(current_profile) if current_profile else 0
+        self.profile_combo.setCurrentIndex(max(0, index))
+        self._switch()
+
+    def _switch(self) -> None:
+        if self._shown is not None:
+            self.prefs = self.prefs.with_profile(self._shown, self._read())
+        self._shown = self.profile_combo.currentData()
+        if self._shown is None:
+            return
+        shown = self.prefs.for_profile(self._shown)
+        for event, check in self.events.items():
+            check.setChecked(shown.wants(event))
+        self.lead.setCurrentIndex(max(0, self.lead.findData(shown.lead_days)))
+        self.quiet.setChecked(shown.quiet_from is not None)
+        self.quiet_from.setValue(22 if shown.quiet_from is None else shown.quiet_from)
+        self.quiet_until.setValue(8 if shown.quiet_until is None else shown.quiet_until)
+
+    def _read(self) -> ProfileReminders:
+        quiet = self.quiet.isChecked()
+        return ProfileReminders(events=frozenset(e for e, check in self.events.items() if check.isChecked()),
+                                lead_days=int(self.lead.currentData()),
+                                quiet_from=self.quiet_from.value() if quiet else None,
+                                quiet_until=self.quiet_until.value() if quiet else None)
+
+    def accept(self) -> None:
+        if self._shown is not None:
+            self.prefs = self.prefs.with_profile(self._shown, self._read())
+        self.prefs = ReminderPrefs(resident=self.resident.isChecked(), told_about_tray=self.prefs.told_about_tray,
+                                   profiles=self.prefs.profiles)
+        self.store.save(self.prefs)
+        if self.login.isChecked() and not autostart.is_enabled():
+            autostart.enable()
+        elif not self.login.isChecked():
+            autostart.disable()
+        super().accept()
+
+
+__all__ = ["ReminderSettings"]

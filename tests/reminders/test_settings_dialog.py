@@ -1,0 +1,48 @@
+"""Reminders ▸ Settings: per profile the events, the lead time and quiet hours are kept; start at
+login is written by ticking and removed by unticking."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from myssl_desktop.profiles import Profile
+from myssl_desktop.reminders.findings import Event
+from myssl_desktop.reminders.preferences import DEFAULT_EVENTS, ReminderPrefsStore
+from myssl_desktop.ui.reminders.settings_dialog import ReminderSettings
+
+
+def test_settings_are_kept_per_profile_and_start_at_login_follows_the_tick(qtbot, app_dirs) -> None:
+    store = ReminderPrefsStore(app_dirs.config)
+    work, home = Profile.new("Work", "http://127.0.0.1:9/api/v1"), Profile.new("Home", "http://127.0.0.1:9/api/v1")
+    dialog = ReminderSettings(store, [work, home], tray=False, current_profile=home.id)
+    qtbot.addWidget(dialog)
+    assert dialog.profile_combo.currentData() == home.id
+    assert {e for e, check in dialog.events.items() if check.isChecked()} == DEFAULT_EVENTS  # stale is off
+    dialog.events[Event.SPIKE].setChecked(False)
+    dialog.lead.setCurrentIndex(dialog.lead.findData(14))
+    dialog.quiet.setChecked(True)
+    dialog.quiet_from.setValue(21)
+    dialog.quiet_until.setValue(7)
+    dialog.profile_combo.setCurrentIndex(dialog.profile_combo.findData(work.id))
+    dialog.events[Event.STALE].setChecked(True)
+    dialog.resident.setChecked(True)
+    dialog.login.setChecked(True)
+    dialog.accept()
+
+    prefs = store.load()
+    assert prefs.resident
+    assert prefs.for_profile(home.id).events == DEFAULT_EVENTS - {Event.SPIKE}
+    assert (prefs.for_profile(home.id).lead_days, prefs.for_profile(home.id).quiet_from,
+            prefs.for_profile(home.id).quiet_until) == (14, 21, 7)
+    assert prefs.for_profile(work.id).events == DEFAULT_EVENTS | {Event.STALE}
+    assert prefs.for_profile(work.id).quiet_from is None
+    entry = Path(os.environ["XDG_CONFIG_HOME"]) / "autostart" / "myssl-desktop.desktop"
+    assert entry.exists()
+
+    again = ReminderSettings(store, [work, home], tray=False)
+    qtbot.addWidget(again)
+    assert again.login.isChecked() and again.resident.isChecked()
+    again.login.setChecked(False)
+    again.accept()
+    assert not entry.exists()
