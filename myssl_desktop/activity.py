@@ -2,8 +2,9 @@
 
 One JSON object per line in `activity.jsonl` in the data folder. Entries are appended, not
 rewritten: each line goes out in one `write()` on a file opened with O_APPEND and is fsynced,
-so the desktop app and `myssl-keys` can both write at once, and a power cut can at worst cut
-the last line short, which reading skips. Every text passes through `redact()`: a key-shaped
+under a lock the desktop app and `myssl-keys` share (so the check for a line cut short and the
+rollover see no other writer), and a power cut can at worst cut the last line short, which
+reading skips. Every text passes through `redact()`: a key-shaped
 string becomes its 12-character prefix, so no secret is ever written here.
 
 Past MAX_BYTES the file moves to `activity.1.jsonl` (one generation kept).
@@ -11,12 +12,14 @@ Past MAX_BYTES the file moves to `activity.1.jsonl` (one generation kept).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .filelocks import Busy, locked
 from .redaction import redact
 
 FILE_NAME = "activity.jsonl"
@@ -50,6 +53,7 @@ def now_text() -> str:
 class ActivityLog:
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE_NAME
+        self._lock = folder / "locks" / "activity.lock"
 
     def record(self, profile: str, action: str, *, key_name: str = "", key_prefix: str = "",
                key_id: int | None = None, outcome: str = "done", detail: str = "") -> Activity:
@@ -60,6 +64,13 @@ class ActivityLog:
                          detail=redact(detail))
         line = (json.dumps(asdict(entry), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as held:
+            with contextlib.suppress(Busy):  # a lock held too long never stops the record: one write still
+                held.enter_context(locked(self._lock, wait_s=10))  # cannot interleave with another
+            self._append(line)
+        return entry
+
+    def _append(self, line: bytes) -> None:
         self._roll_over_if_full()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
         try:
@@ -70,7 +81,6 @@ class ActivityLog:
             os.fsync(fd)
         finally:
             os.close(fd)
-        return entry
 
     def entries(self) -> list[Activity]:
         """Oldest first, the rolled-over generation included; damaged lines are skipped."""
