@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from myssl_desktop.ui.common.theme import DarkOutlines, dark_palette
+from myssl_desktop.ui.common.dark_style import DarkOutlines
+from myssl_desktop.ui.common.theme import dark_palette
 from myssl_desktop.ui.keys.sort_header import SortHeader
 
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from ...errors import describe
-from ...scan import ScanCancelled, match_keys, scan
+from ...scan.keys import match_keys
+from ...scan.model import ScanCancelled
 from ...scan.store import Findings, FoundStore
 from ...scan.words import count
 from ..common.actions import make_action
-from .dialog import ScanDialog
 from .job import ScanJob
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ...scan.progress import ProgressCallback
     from ...session import Session
     from ..common.context import UiContext
+    from .dialog import ScanDialog
 
 
 class Rotate(Protocol):
@@ -111,6 +112,8 @@ class KeyDiscovery(QObject):
         if self._ctx.session() is None:
             return None
         if self.dialog is None:
+            from .dialog import ScanDialog  # on first use: the window starts without it
+
             self.dialog = ScanDialog(self._ctx.parent)
             self.dialog.start_requested.connect(self._start)
             self.dialog.cancel_requested.connect(self.job.cancel)
@@ -133,6 +136,8 @@ class KeyDiscovery(QObject):
         before, keys = self.findings, tuple(self._keys())
 
         def work(progress: ProgressCallback, cancel: threading.Event) -> tuple[ScanReport, Findings]:
+            from ...scan.scanner import scan  # on the worker: the window starts without it
+
             report = scan(folders, history=history, on_progress=progress, cancel=cancel)
             if store is None:
                 return report, before.updated(report, history=history, now=datetime.now(UTC))

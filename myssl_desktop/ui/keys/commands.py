@@ -16,8 +16,6 @@ from ...api import errors
 from ...errors import describe
 from ...keyactions import ActionUncertain, CreateUncertain
 from ...revoke_when import RevokeWhen
-from ...rotation.files import put_secret
-from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
 from ..common.actions import make_action
 from ..common.confirm import ConfirmKeyAction
 from .dialogs import BulkRevokeDialog, CreateKeyDialog, SecretDialog, regenerate_dialog, revoke_dialog
@@ -254,6 +252,9 @@ class KeyCommands(QObject):
         secret = new.secret
 
         def write(path: Path) -> None:
+            from ...rotation.files import put_secret  # on first use: the window starts without rotation code
+            from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
+
             self._ctx.ops(lambda: put_secret(path, ENV_VARIABLE, secret)).any_session().success(dialog.show_written) \
                 .failure(lambda error: dialog.show_written(describe(error, f"write to {path}"))).run()
 

@@ -16,16 +16,15 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from ...keyflags import EXPOSED
-from ...reminders.preferences import ReminderPrefsStore
 from ..common.ops import Ops
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...profiles import Profile
+    from ...reminders.preferences import ReminderPrefsStore
     from ...services import Services
     from ..account.controller import AccountController
     from ..reminders.scheduler import ReminderScheduler
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
+START_AFTER_MS = 1000  # after the window's first paint
 TRAY_TOLD = ("MySSL Desktop is still running", "It stays in the tray to remind you of keys that need attention. "
              "Quit it from the tray icon's menu.")
 
@@ -68,6 +68,8 @@ class Resident(QObject):
 
     @property
     def prefs(self) -> ReminderPrefsStore:
+        from ...reminders.preferences import ReminderPrefsStore  # after the first paint: it costs ~40 ms
+
         return ReminderPrefsStore(self._services().dirs.config)
 
     @property
@@ -136,7 +138,8 @@ class Resident(QObject):
             window.keys_exposed.connect(self._keys_exposed)
             window.destroyed.connect(self._window_gone)
             self.window, self._controller = window, controller
-            window.first_painted.connect(self.start)
+            # The tray and the reminder check can wait a moment: the window's first list comes first.
+            window.first_painted.connect(lambda: QTimer.singleShot(START_AFTER_MS, self.start))
             self.window_opened.emit(window)
         window = self.window
         if window.isMinimized():
@@ -233,6 +236,8 @@ class Resident(QObject):
 
     def _keys_exposed(self, profile: Profile, keys: list[ApiKey]) -> None:
         """A scan in the window found keys in a commit: tell it now, not at the next check."""
+        from ...keyflags import EXPOSED
+
         if self.scheduler is not None:
             for key in keys:
                 self.scheduler.flag_added(profile, key, EXPOSED)
