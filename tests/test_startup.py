@@ -7,6 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from myssl_desktop.api import Secret
+from myssl_desktop.profiles import Profile
+
 
 def test_first_paint_comes_before_httpx_and_keyring() -> None:
     env = dict(os.environ, MYSSL_DESKTOP_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen")
@@ -16,3 +21,26 @@ def test_first_paint_comes_before_httpx_and_keyring() -> None:
     assert frame["stage"] == "frame" and content["stage"] == "content"
     for report in (frame, content):
         assert report["loaded"] == {"httpx": False, "keyring": False, "myssl_desktop.sandbox": False}
+
+
+def probe_keys(tmp_path) -> list[dict]:  # noqa: ANN001
+    """Start the app as a user would, reporting when the profile's lists are painted."""
+    env = dict(os.environ, MYSSL_DESKTOP_STARTUP_PROBE="keys", QT_QPA_PLATFORM="offscreen",
+               XDG_RUNTIME_DIR=str(tmp_path / "run"))
+    out = subprocess.run([sys.executable, "-m", "myssl_desktop.app"], env=env, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.keychain
+def test_the_offline_copy_paints_before_the_keychain_and_network_code_load(services, sandbox, tmp_path) -> None:
+    (tmp_path / "run").mkdir(mode=0o700)
+    services.signin.sign_in(Profile.new("Work", sandbox.base_url), Secret(sandbox.admin_key))
+
+    first = probe_keys(tmp_path)  # no offline copy yet: the fresh list keeps one
+    assert [s["stage"] for s in first] == ["frame", "content", "fresh"]
+
+    again = probe_keys(tmp_path)
+    assert [s["stage"] for s in again] == ["frame", "content", "cached", "fresh"]
+    cached = again[2]
+    assert cached["loaded"] == {"httpx": False, "keyring": False, "myssl_desktop.sandbox": False}

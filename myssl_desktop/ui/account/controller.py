@@ -44,6 +44,7 @@ class AccountController(QObject):
         self.sandbox_mode = sandbox
         self._open_sandbox = open_sandbox
         self.dialog: SignInDialog | None = None
+        self._opening: Profile | None = None  # the profile whose key check is due
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -84,11 +85,17 @@ class AccountController(QObject):
     def open_profile(self, profile: Profile) -> None:
         """Load the profile's key from the keychain and check it, in the background; meanwhile
         the window names the profile and shows its last list."""
-        self.host.show_opening(profile)
-        self._refresh_profile_menu(profile.id)
+        self._opening = profile
         services = self.services
-        self.ctx.ops(lambda: Session.verified(services, profile)).success(self._opened) \
-            .failure(lambda error: self._open_failed(profile, error)).run()
+
+        def check() -> None:
+            if self._opening is not profile:
+                return  # another profile (or this one again) is being opened by now
+            self.ctx.ops(lambda: Session.verified(services, profile)).success(self._opened) \
+                .failure(lambda error: self._open_failed(profile, error)).run()
+
+        self.host.show_opening(profile, then=check)
+        self._refresh_profile_menu(profile.id)
 
     def _opened(self, session: Session) -> None:
         self.host.attach(session)

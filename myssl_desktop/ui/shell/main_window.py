@@ -93,6 +93,7 @@ class WindowContent:
 class MainWindow(QMainWindow):
     frame_painted = Signal()  # the window is on screen (title, status bar)
     first_painted = Signal()  # ... and its content is built: services may start
+    keys_shown = Signal(bool)  # a key list is on show: True for the offline copy, False for a fresh one
     switch_profile_requested = Signal(str)
     sign_in_requested = Signal()
     sign_out_requested = Signal()
@@ -526,25 +527,34 @@ class MainWindow(QMainWindow):
         content.rotations.session_changed()  # offers to resume unfinished rotations
         content.discovery.session_changed()  # where scans found this profile's keys
 
-    def show_opening(self, profile: Profile) -> None:
-        """While a profile's key is checked: its name, and its last list as of when it was kept."""
+    def show_opening(self, profile: Profile, then: Callable[[], None] = lambda: None) -> None:
+        """While a profile's key is checked: its name, and its last list as of when it was kept.
+        `then` runs once that list is on screen (or there is none to show): the key check starts
+        after it, so its imports (keyring, httpx) do not hold up the list a user waits for."""
         content = self.content
         self._leave_session(f"Opening “{profile.name}”…")
         self.setWindowTitle(f"MySSL Desktop — {profile.name}")
         content.keys.show_signed_in(True)
         content.account_bar.show_profile(profile)
-        if self._shown_profile != profile.id:
-            content.keys.show_keys(None)
-            self._cached_at = None
-            self._load_cached(profile.id)
+        if self._shown_profile == profile.id:
+            then()
+            return
+        content.keys.show_keys(None)
+        self._cached_at = None
         self._shown_profile = profile.id
+        self._load_cached(profile.id, then)
 
-    def _load_cached(self, profile_id: str) -> None:
+    def _load_cached(self, profile_id: str, then: Callable[[], None] = lambda: None) -> None:
         cache = self.content.setup.key_cache
         if cache is None or not profile_id:
+            then()
             return
-        self.ops(lambda: cache.load(profile_id)).any_session().success(
-            lambda snapshot: self._show_cached(profile_id, snapshot)).failure(lambda _: None).run()
+
+        def loaded(snapshot: Snapshot | None) -> None:
+            self._show_cached(profile_id, snapshot)
+            QTimer.singleShot(0, then)  # after the list's paint, which is already queued
+
+        self.ops(lambda: cache.load(profile_id)).any_session().success(loaded).failure(lambda _: then()).run()
 
     def detach(self, message: str) -> None:
         """Show no account: the signed-out window, with its next step."""
@@ -612,6 +622,7 @@ class MainWindow(QMainWindow):
         self._show_snapshot(snapshot)
         self._cached_at = snapshot.fetched_at
         self.content.account_bar.mark_updated(None, as_of=snapshot.fetched_at)
+        self.keys_shown.emit(True)
 
     def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
         from ..common.banner import Owner
@@ -626,6 +637,7 @@ class MainWindow(QMainWindow):
         content.account_bar.mark_updated(time.time())
         content.schedule.refreshed(rate_limit.minute_remaining if rate_limit else None,
                                    rate_limit.reset_at if rate_limit else None)
+        self.keys_shown.emit(False)
         if self.session is not None and not self.session.checked:
             self.session_reached.emit()
         self._maybe_idle()
