@@ -5,11 +5,24 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.reminders.notification_server import NotificationServer
 from tests.scan.conftest import git  # noqa: F401 - fixture: throw-away git repositories for scans
+
+
+def committed_and_removed(run_git, repo: Path, secret: str) -> Path:  # noqa: ANN001 - the git fixture
+    """A new git repository at `repo` whose history holds `secret` (committed, then taken out)."""
+    repo.mkdir()
+    run_git(repo, "init", "-q")
+    (repo / "config.py").write_text(f"KEY = '{secret}'\n")
+    run_git(repo, "add", "config.py")
+    run_git(repo, "commit", "-q", "-m", "add config")
+    (repo / "config.py").write_text("KEY = None\n")
+    run_git(repo, "commit", "-q", "-am", "take the key out")
+    return repo
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from myssl_desktop.reminders.preferences import ProfileReminders, ReminderPrefs
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.scan import scan
 from myssl_desktop.scan.store import FoundStore
+from tests.reminders.conftest import committed_and_removed
 from tests.support import FakeClock
 
 pytestmark = [pytest.mark.keychain, pytest.mark.dbus]
@@ -238,14 +239,7 @@ def test_a_key_a_recorded_scan_found_in_a_commit_is_told_exposed(services, accou
                                                                   git) -> None:
     sb, profile = account
     _, secret = sb.store.create_key("Leaked", ["domains:read"], created_at=clock() - DAY, last_used_at=clock())
-    repo = tmp_path / "shop"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    (repo / "config.py").write_text(f"KEY = '{secret}'\n")
-    git(repo, "add", "config.py")
-    git(repo, "commit", "-q", "-m", "add config")
-    (repo / "config.py").write_text("KEY = None\n")
-    git(repo, "commit", "-q", "-am", "take the key out")
+    repo = committed_and_removed(git, tmp_path / "shop", secret)
     prefs = ReminderPrefs().with_profile(profile.id, ProfileReminders(events=frozenset({Event.EXPOSED})))
     assert run_check(services, [profile], at(clock), wanted=lambda _: frozenset({Event.EXPOSED})).findings == ()
 

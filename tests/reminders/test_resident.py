@@ -21,6 +21,7 @@ from myssl_desktop.ui.account.controller import AccountController
 from myssl_desktop.ui.reminders.scheduler import INTERVAL_S
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from myssl_desktop.ui.shell.resident import Resident
+from tests.reminders.conftest import committed_and_removed
 from tests.support import FakeClipboard
 from tests.ui.test_discovery import run_scan
 
@@ -163,14 +164,7 @@ def test_a_key_a_scan_in_the_window_finds_in_a_commit_is_told_at_once(qtbot, ser
                                                                        tmp_path, git) -> None:
     _, secret = sb.store.create_key("Leaked", ["domains:read"], created_at=time.time() - DAY,
                                     last_used_at=time.time())
-    repo = tmp_path / "shop"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    (repo / "config.py").write_text(f"KEY = '{secret}'\n")
-    git(repo, "add", "config.py")
-    git(repo, "commit", "-q", "-m", "add config")
-    (repo / "config.py").write_text("KEY = None\n")
-    git(repo, "commit", "-q", "-am", "take the key out")
+    repo = committed_and_removed(git, tmp_path / "shop", secret)
     store = ReminderPrefsStore(services.dirs.config)
     store.save(store.load().with_profile(work.id, ProfileReminders(events=frozenset({Event.EXPOSED}))))
     resident = make_resident(qtbot, services, tray=False, quits=[])
