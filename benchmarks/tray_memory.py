@@ -84,9 +84,6 @@ from myssl_desktop.keychain import Keychain
 from myssl_desktop.paths import AppDirs
 from myssl_desktop.profiles import Profile
 from myssl_desktop.services import Services
-from myssl_desktop.ui.account.controller import AccountController
-from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
-from myssl_desktop.keycache import KeyCache
 from myssl_desktop.ui.shell.resident import Resident
 
 base_url, admin_key, state, checks, hidden = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), \
@@ -95,7 +92,11 @@ dirs = AppDirs.under(state)
 services = Services.build(dirs)
 services.signin.sign_in(Profile.new("Work", base_url), Secret(admin_key))
 
-def make_window():
+def make_window():  # its modules load here, as in the app: a hidden app never imports them
+    from myssl_desktop.keycache import KeyCache
+    from myssl_desktop.ui.account.controller import AccountController
+    from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
+
     window = MainWindow(WindowSetup(state_dir=dirs.config, key_cache=KeyCache(dirs.cache), services=services))
     controller = AccountController(services, window, window.content.ctx)
     window.connect_account(controller)
