@@ -284,3 +284,22 @@ def test_a_window_built_after_its_first_paint_refreshes_by_itself(qtbot, tmp_pat
     attach(qtbot, window, session_for(demo))
     served = demo.requests_served
     qtbot.waitUntil(lambda: demo.requests_served >= served + 2, timeout=WAIT)  # the next list, unasked
+
+
+def test_a_signed_in_window_narrows_to_900_pixels_and_the_account_bar_wraps(qtbot, window: MainWindow,
+                                                                             demo: Sandbox) -> None:
+    named = Profile.new("Production servers (EU)", demo.base_url, environment="production")
+    attach(qtbot, window, session_for(demo, profile=named))
+    qtbot.waitUntil(lambda: window.content.account_bar.quota_words.text() != "", timeout=WAIT)
+    assert window.minimumSizeHint().width() <= 900  # a laptop's half screen
+    window.resize(900, 500)
+    QApplication.processEvents()
+    assert window.width() == 900
+    bar = window.content.account_bar
+    assert bar.profile_label.width() >= bar.profile_label.minimumSizeHint().width()  # the profile shows whole
+    for label in (bar.tier_label, bar.quota_words, bar.minute_label, bar.updated_label):
+        shown = label.shown_text()  # the others may end in "…", with the whole text in the tooltip
+        assert shown == label.text() or (shown.endswith("…") and label.text().startswith(shown[:-1]))
+    window.resize(1400, 500)
+    QApplication.processEvents()
+    assert all(label.shown_text() == label.text() for label in (bar.quota_words, bar.minute_label, bar.updated_label))

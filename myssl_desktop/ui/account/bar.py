@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from ... import timefmt
+from ..common.eliding_label import ElidingLabel
 from ..common.richtext import html
 
 if TYPE_CHECKING:
@@ -32,19 +33,21 @@ class AccountBar(QWidget):
         layout.setSpacing(12)
         self.profile_label = QLabel("Not signed in")
         self.profile_label.setAccessibleName("Profile")
-        self.tier_label = QLabel("")
+        # The plain-text parts give up their width in a narrow window (900 px, half a laptop's
+        # screen): they end in "…", with the whole text in a tooltip.
+        self.tier_label = ElidingLabel("")
         self.tier_label.setAccessibleName("Account tier")
-        self.quota_label = QLabel("Daily quota")
+        self.quota_label = ElidingLabel("Daily quota")
         self.quota_gauge = QProgressBar()  # a thin bar with the words beside it: not a text field
         self.quota_gauge.setAccessibleName("Daily quota left")
         self.quota_gauge.setMaximumWidth(120)
         self.quota_gauge.setMaximumHeight(8)
         self.quota_gauge.setTextVisible(False)
-        self.quota_words = QLabel("")
+        self.quota_words = ElidingLabel("")
         self.quota_words.setAccessibleName("Requests left today")
-        self.minute_label = QLabel("")
+        self.minute_label = ElidingLabel("")
         self.minute_label.setAccessibleName("Requests left this minute")
-        self.updated_label = QLabel("")
+        self.updated_label = ElidingLabel("")
         self.updated_label.setAccessibleName("Last updated")
         for label in (self.profile_label, self.tier_label):
             layout.addWidget(label)
