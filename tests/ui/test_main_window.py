@@ -303,3 +303,18 @@ def test_a_signed_in_window_narrows_to_900_pixels_and_the_account_bar_wraps(qtbo
     window.resize(1400, 500)
     QApplication.processEvents()
     assert all(label.shown_text() == label.text() for label in (bar.quota_words, bar.minute_label, bar.updated_label))
+
+
+def test_reminders_in_a_window_without_them_say_why_instead_of_doing_nothing(qtbot, window: MainWindow) -> None:
+    asked: list[int] = []
+    window.reminders_requested.connect(lambda: asked.append(1))
+    [entry] = [a for a in window.menuBar().actions() if a.text() == "&View"][0].menu().actions()[-1:]
+    assert entry.text() == "Re&minders…"
+    entry.trigger()  # the sandbox session: no resident app keeps reminders
+    qtbot.waitUntil(lambda: window.reminders_box.isVisible(), timeout=WAIT)
+    assert "sign in to your account" in window.reminders_box.text() and asked == []
+    QTest.keyClick(window.reminders_box, Qt.Key.Key_Escape)
+    assert not window.reminders_box.isVisible()
+    window.reminders_available = True  # the resident app's window: its settings open
+    entry.trigger()
+    assert asked == [1]

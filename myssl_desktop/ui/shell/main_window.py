@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.ops = Ops(self, status=self.busy.setText, report=self._report_failure)
         self.ops.idle.connect(self._maybe_idle)
         self.quit_handler: Callable[[], Any] = self.close  # the resident app makes Quit end it, not hide it
+        self.reminders_available = False  # the resident app keeps them; the sandbox session has none
         if not defer_content:
             self.ensure_content()
 
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
             view_menu.addAction(entry)
         view_menu.addAction(action("&Activity log…", lambda: self.show_activity(setup.services)))
         view_menu.addSeparator()
-        view_menu.addAction(action("Re&minders…", self.reminders_requested.emit))
+        view_menu.addAction(action("Re&minders…", self.show_reminders))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents))
         help_menu.addAction(action("Open &log folder", lambda: self.open_folder(setup.log_dir)))
@@ -415,6 +416,20 @@ class MainWindow(QMainWindow):
                           f"<b>MySSL Desktop {__version__}</b><br>Your MySSL API keys: their use, rotation without "
                           "downtime, and every secret in your system keychain.<br><br>"
                           "MySSL: <a href='https://myssl.info/'>myssl.info</a>")
+
+    def show_reminders(self) -> None:
+        """View ▸ Reminders…: their settings, or why there are none here."""
+        if self.reminders_available:
+            self.reminders_requested.emit()
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Information, "Reminders",
+                          "Reminders watch the keys of your own profiles, also while this window is closed. The "
+                          "sandbox's demo keys have none: sign in to your account (Profile ▸ Sign in to another "
+                          "account…) to set them up.", parent=self)
+        self.reminders_box = box
+        box.open()
 
     def show_shortcuts(self) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -135,6 +135,7 @@ class Resident(QObject):
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.quit_handler = self.quit
             window.reminders_requested.connect(self.show_settings)
+            window.reminders_available = True
             window.keys_exposed.connect(self._keys_exposed)
             window.destroyed.connect(self._window_gone)
             self.window, self._controller = window, controller
