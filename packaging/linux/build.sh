@@ -85,15 +85,19 @@ if ! shlibs=$(cd "$work" && dpkg-shlibdeps -O --ignore-missing-info "${libdirs[@
   die "dpkg-shlibdeps failed (its messages above)"
 fi
 [ -n "$shlibs" ] || { cat "$work/shlibdeps.log" >&2; die "dpkg-shlibdeps found no dependencies"; }
+# Sets, not `printf | grep -q` pipelines: under pipefail, grep -q quitting at its match can
+# SIGPIPE a writer that is still writing, which fails the pipe for no reason in the data.
 wanted=$(printf '%s\n' "${providers[@]}" | sort -u)
+declare -A is_wanted=() in_depends=()
+for package in $wanted; do is_wanted[$package]=1; done
 DEPENDS=$(echo "$shlibs" | tr ',' '\n' | sed 's/^ *//' |
   while read -r dep; do
     package=${dep%% *}; package=${package%%:*}
-    if printf '%s\n' "$wanted" | grep -qxF "$package"; then echo "$dep"; fi
+    if [ -n "${is_wanted[$package]:-}" ]; then echo "$dep"; fi
   done | paste -sd, | sed 's/,/, /g')
+while read -r dep; do in_depends[${dep%% *}]=1; done < <(echo "$DEPENDS" | tr ',' '\n' | sed 's/^ *//')
 for package in $wanted; do  # every provider made it into Depends
-  echo "$DEPENDS" | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qxF "$package" \
-    || die "dpkg-shlibdeps gave no entry for $package (in: $shlibs)"
+  [ -n "${in_depends[$package]:-}" ] || die "dpkg-shlibdeps gave no entry for $package (in: $shlibs)"
 done
 
 # 3. The .deb --------------------------------------------------------------------------

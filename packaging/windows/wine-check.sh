@@ -197,11 +197,12 @@ self_test() {
   out=$(run_windows "$WINE64" "$1" --self-test) || status=$?
   printf '%s\n' "$out" | tr -d '\r' | sed 's/^/    /' >&2
   [ "$status" = 0 ] || die "$2: --self-test exited $status"
-  printf '%s\n' "$out" | tr -d '\r' | grep -q "^MySSL Desktop $VERSION self-test (frozen, Python 3.11" \
+  # grep without -q reads all its input: quitting at the match could SIGPIPE the writer, and pipefail fails on that
+  printf '%s\n' "$out" | tr -d '\r' | grep "^MySSL Desktop $VERSION self-test (frozen, Python 3.11" >/dev/null \
     || die "$2: not the frozen app of version $VERSION"
-  printf '%s\n' "$out" | tr -d '\r' | grep -qx "ok   keychain: keyring.backends.Windows.WinVaultKeyring round trip" \
+  printf '%s\n' "$out" | tr -d '\r' | grep -x "ok   keychain: keyring.backends.Windows.WinVaultKeyring round trip" >/dev/null \
     || die "$2: the keychain was not Windows' Credential Manager"
-  printf '%s\n' "$out" | tr -d '\r' | grep -q "^self-test passed: 3 of 3 checks" || die "$2: the self-test did not pass"
+  printf '%s\n' "$out" | tr -d '\r' | grep "^self-test passed: 3 of 3 checks" >/dev/null || die "$2: the self-test did not pass"
 }
 step "the frozen app's self-test"
 self_test "$(winpath "$BUNDLE/myssl-desktop.exe")" "the bundle"
@@ -259,7 +260,7 @@ install_and_uninstall() {  # install_and_uninstall "OLD PATH" (empty: no Path va
     >/dev/null 2>&1 || status=$?
   [ "$status" = 0 ] || die "the installer exited $status"
   if [ ! -f "$APP_DIR/myssl-desktop.exe" ] || [ ! -f "$APP_DIR/unins000.exe" ]; then die "nothing installed in $APP_DIR"; fi
-  registry_value "$UNINSTALL_KEY" DisplayVersion | grep -qx "$VERSION" || die "no uninstall entry for $VERSION"
+  registry_value "$UNINSTALL_KEY" DisplayVersion | grep -x "$VERSION" >/dev/null || die "no uninstall entry for $VERSION"
   after=$(registry_value "$USER_KEY" Path) || die "the installer set no user Path"
   [ "$after" = "$expected" ] || die "after install the user Path is '$after', expected '$expected'"
   say "installed; user Path: $after"
