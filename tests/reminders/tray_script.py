@@ -71,7 +71,7 @@ def main() -> dict[str, object]:
         resident = Resident(app, lambda: services, make_window, interval_s=3600, on_quit=lambda: quits.append(1))
         seen["hidden"] = resident.start_hidden() and resident.window is None
         tray = resident.tray
-        assert tray is not None
+        assert tray is not None, f"no tray icon ({seen})"
         resident.scheduler.run_now()
         wait(lambda: resident.scheduler.checks == 1)
         x, y = tray_icon_position()
