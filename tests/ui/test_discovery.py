@@ -29,7 +29,7 @@ from myssl_desktop.ui.rotation.wizard import RotationWizard
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.scan.conftest import Git
 from tests.scan.files import write
-from tests.support import FakeClipboard, files_containing
+from tests.support import FakeClipboard, files_containing, random_secret
 from tests.ui.helpers import WAIT, attach, open_window, select, session_for, shown_names
 
 
@@ -125,7 +125,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
 
     dialog = run_scan(qtbot, window, planted.folder)
 
-    assert dialog.progress.text().startswith("Found 4 secrets in ")
+    assert dialog.progress.text().startswith("Found 2 secrets (in 4 places) in ")  # "Leaked" is in three
     assert "and the history of 1 repository" in dialog.progress.text()
     rows = {(dialog.results.topLevelItem(n).text(0), dialog.results.topLevelItem(n).text(1))
             for n in range(dialog.results.topLevelItemCount())}
@@ -133,6 +133,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert rows == {(f"Web app ({planted.keys['Web app'].prefix}…)", f"{repo / '.env'}:2"),
                     (leaked, f"{repo / 'deploy.env'}:1"), (leaked, f"{repo / 'ci.yml'}:3"),
                     (leaked, f"{repo / 'config.py'}:3")}
+    assert window.status.text().startswith("The scan found 2 secrets (in 4 places): 2 keys of this account. ")
     assert "1 key is exposed in a git commit" in window.status.text()
     assert flags_of(window, "Leaked") == ("exposed",) and flags_of(window, "Web app") == ()
 
@@ -170,6 +171,23 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
         assert files_containing(app_dirs.config.parent, secret) == []
         assert files_containing(tmp_path / "state", secret) == []
         assert secret not in caplog.text
+
+
+def test_a_secret_of_no_key_here_in_a_file_and_a_commit_counts_once(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs, planted: Planted,
+        git: Git) -> None:
+    stranger = random_secret()
+    write(planted.repo / "stranger.env", f"MYSSL_API_KEY={stranger}\n")
+    git(planted.repo, "add", "-f", "stranger.env")
+    git(planted.repo, "commit", "-q", "-m", "another account's key")
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+
+    dialog = run_scan(qtbot, window, planted.repo)
+
+    assert dialog.results.topLevelItemCount() == 6  # a row a place: the stranger in the file and the commit
+    assert dialog.progress.text().startswith("Found 3 secrets (in 6 places) in ")
+    assert window.status.text().startswith(
+        "The scan found 3 secrets (in 6 places): 2 keys of this account, 1 secret of no key here. ")
 
 
 def test_rotate_now_opens_a_quick_rotation_with_the_files_it_was_found_in(
