@@ -342,3 +342,41 @@ def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path,
     assert not window.content.discovery.rotate_now_action.isEnabled()
     qtbot.mouseClick(window.content.keys.details.found_in.rotate_now_button, Qt.MouseButton.LeftButton)
     assert "cannot rotate keys" in window.status.text() and window.content.rotations.wizard is None
+
+
+def scan_dialog(qtbot, *folders: Path) -> ScanDialog:  # noqa: ANN001
+    """The scan window on its own, shown, with `folders` added as a user adds them (typed, Enter)."""
+    dialog = ScanDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for folder in folders:
+        QTest.keyClicks(dialog.path_edit, str(folder))
+        QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    return dialog
+
+
+def test_remove_takes_the_selected_folder_and_only_when_one_is_selected(qtbot, tmp_path: Path) -> None:
+    first, second, third = (tmp_path / name for name in ("first", "second", "third"))
+    for folder in (first, second, third):
+        folder.mkdir()
+    dialog = scan_dialog(qtbot, first, second, third)
+    folders = dialog.folder_list
+    assert dialog.folders() == [first, second, third]
+
+    folders.setFocus()  # focused, the list has a current row (the first) but nothing is selected
+    qtbot.waitUntil(folders.hasFocus, timeout=WAIT)
+    assert folders.selectedItems() == [] and not dialog.remove_button.isEnabled()
+
+    place = folders.visualItemRect(folders.item(1)).center()
+    qtbot.mouseClick(folders.viewport(), Qt.MouseButton.LeftButton, pos=place)
+    assert [item.text() for item in folders.selectedItems()] == [str(second)] and dialog.remove_button.isEnabled()
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.folders() == [first, third]
+    assert dialog.remove_button.isEnabled() == bool(folders.selectedItems())  # enabled only with a visible choice
+
+    folders.setFocus()
+    QTest.keyClick(folders, Qt.Key.Key_End)  # the keyboard selects as it moves
+    assert [item.text() for item in folders.selectedItems()] == [str(third)] and dialog.remove_button.isEnabled()
+    QTest.keyClick(dialog.remove_button, Qt.Key.Key_Space)
+    assert dialog.folders() == [first]

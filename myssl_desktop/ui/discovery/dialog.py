@@ -68,10 +68,12 @@ class ScanDialog(FormDialog):
         self.folder_list.setAccessibleName("Folders to search")
         self.folder_list.setMaximumHeight(110)
         self.folder_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.folder_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.remove_button = QPushButton("Re&move")
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self._remove_selected)
-        self.folder_list.currentRowChanged.connect(lambda r: self.remove_button.setEnabled(r >= 0 and not self.busy))
+        # a current row is not a choice (a focused list has one unselected): Remove acts on a selected one
+        self.folder_list.itemSelectionChanged.connect(self._update_remove)
         folders_row.addWidget(self.folder_list, 1)
         folders_row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(folders_row)
@@ -184,8 +186,15 @@ class ScanDialog(FormDialog):
         self.file_dialog = dialog
         dialog.open()
 
+    def _selected_row(self) -> int:
+        selected = self.folder_list.selectedItems()
+        return self.folder_list.row(selected[0]) if selected else -1
+
+    def _update_remove(self) -> None:
+        self.remove_button.setEnabled(not self.busy and self._selected_row() >= 0)
+
     def _remove_selected(self) -> None:
-        row = self.folder_list.currentRow()
+        row = self._selected_row()
         if row >= 0:
             self.folder_list.takeItem(row)
 
@@ -254,7 +263,7 @@ class ScanDialog(FormDialog):
         self.start_button.setEnabled(not busy)
         for widget in (self.folder_list, self.path_edit, self.browse_button, self.add_button, self.history_check):
             widget.setEnabled(not busy)
-        self.remove_button.setEnabled(not busy and self.folder_list.currentRow() >= 0)
+        self._update_remove()
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
