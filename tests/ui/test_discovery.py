@@ -190,6 +190,37 @@ def test_a_secret_of_no_key_here_in_a_file_and_a_commit_counts_once(
         "The scan found 3 secrets (in 6 places): 2 keys of this account, 1 secret of no key here. ")
 
 
+def test_enter_in_the_results_shows_the_key_of_the_selected_row_and_only_a_key_of_this_account(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs, planted: Planted) -> None:
+    write(planted.repo / "stranger.env", f"MYSSL_API_KEY={random_secret()}\n")
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    keys = window.content.keys
+    select(window, "Quiet")
+    dialog = run_scan(qtbot, window, planted.repo, history=False)
+    results = dialog.results
+    rows = [results.topLevelItem(n) for n in range(results.topLevelItemCount())]
+    stranger = next(item for item in rows if "not a key of this account" in item.text(0))
+    web = next(item for item in rows if item.text(0).startswith("Web app"))
+
+    assert results.currentItem() is rows[0] and results.selectedItems() == [rows[0]]  # the row Enter acts on shows
+    assert "Double-click" not in stranger.toolTip(0) and "Double-click" in web.toolTip(0)
+
+    results.setFocus()
+    for _ in rows:  # the keyboard moves the visible selection
+        if results.currentItem() is web:
+            break
+        QTest.keyClick(results, Qt.Key.Key_Down)
+    assert results.selectedItems() == [web]
+    QTest.keyClick(results, Qt.Key.Key_Return)
+    assert keys.selected().name == "Web app"
+    assert not dialog.busy and dialog.start_button.text() == "&Scan again"  # Enter did not start another scan
+
+    select(window, "Quiet")
+    results.setCurrentItem(stranger)
+    QTest.keyClick(results, Qt.Key.Key_Return)
+    assert keys.selected().name == "Quiet" and not dialog.busy  # no key of this account to show
+
+
 def test_rotate_now_opens_a_quick_rotation_with_the_files_it_was_found_in(
         qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs,
         planted: Planted) -> None:

@@ -151,7 +151,8 @@ class KeyDiscovery(QObject):
             exposed = [key for key in keys if key.prefix in newly and not key.is_revoked]
             if exposed and profile is not None:
                 self.keys_exposed.emit(profile, exposed)
-            dialog.show_done(report, _key_words(report, keys))
+            prefixes = {key.prefix for key in keys}
+            dialog.show_done(report, _key_words(report, keys), prefixes.__contains__)
             self._ctx.status(_status_words(report, keys, findings))
 
         def failed(error: BaseException) -> None:

@@ -114,13 +114,14 @@ class ScanDialog(FormDialog):
         self.results.setHeaderLabels(["Key", "Where", "Commit"])
         self.results.setRootIsDecorated(False)
         self.results.setAlternatingRowColors(True)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)  # the row Enter acts on
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.results.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.results.header().setStretchLastSection(False)
         self.results.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.results.itemActivated.connect(lambda item, _: self.key_chosen.emit(item.data(0, PREFIX_ROLE)))
+        self.results.itemActivated.connect(self._activated)
+        enter_acts(self.results, self._enter_in_results)  # Enter shows the row's key; it does not scan again
         self.results.hide()
         layout.addWidget(self.results, 1)
         layout.addStretch(0)
@@ -198,6 +199,16 @@ class ScanDialog(FormDialog):
         if row >= 0:
             self.folder_list.takeItem(row)
 
+    def _activated(self, item: QTreeWidgetItem) -> None:
+        prefix = item.data(0, PREFIX_ROLE)
+        if prefix:
+            self.key_chosen.emit(prefix)
+
+    def _enter_in_results(self) -> None:
+        item = self.results.currentItem()
+        if item is not None:
+            self._activated(item)
+
     # --- the scan --------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -230,19 +241,24 @@ class ScanDialog(FormDialog):
         if self.busy:
             self.progress.setText(f"{PHASES.get(progress.phase, 'Scanning…')} {progress_text(progress)}")
 
-    def show_done(self, report: ScanReport, key_words: Callable[[str], str]) -> None:
-        """The scan's summary, and a row a secret: `key_words(prefix)` names its key."""
+    def show_done(self, report: ScanReport, key_words: Callable[[str], str], is_key: Callable[[str], bool]) -> None:
+        """The scan's summary, and a row a place a secret was found: `key_words(prefix)` names its key;
+        a row of a key of this account (`is_key(prefix)`) shows that key when activated."""
         self._set_busy(False)
         self.progress.setText(summary(report))
         self._say(" ".join(report.problems[:3]) + (" …" if len(report.problems) > 3 else ""))
         for hit in report.hits:
             commit = "" if hit.commit is None else f"{hit.commit[:12]} ({'pushed' if hit.pushed else 'not pushed'})"
             item = QTreeWidgetItem([key_words(hit.prefix), f"{hit.path}:{hit.line}", commit])
-            item.setData(0, PREFIX_ROLE, hit.prefix)
-            item.setToolTip(0, "Double-click to show this key in the keys window")
+            if is_key(hit.prefix):  # the others have no key to show
+                item.setData(0, PREFIX_ROLE, hit.prefix)
+                item.setToolTip(0, "Double-click or press Enter to show this key in the keys window")
             item.setToolTip(1, str(hit.path))
             self.results.addTopLevelItem(item)
         self.results.setVisible(bool(report.hits))
+        first = self.results.topLevelItem(0)
+        if first is not None:
+            self.results.setCurrentItem(first)  # selected: the row Enter acts on
         self.start_button.setText("&Scan again")
 
     def show_cancelled(self, progress: ScanProgress) -> None:
