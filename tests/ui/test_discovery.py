@@ -353,13 +353,42 @@ def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: 
     dialog = open_scan(window, planted.folder)
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(started.is_set, timeout=WAIT)
-    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     go_on.set()
     qtbot.waitUntil(lambda: not discovery.job.running, timeout=WAIT)
 
     assert not dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
     assert flags_of(window, "Leaked") == () and not FoundStore(app_dirs.data).path_for(
         window.session.profile.id).exists()
+
+
+def test_escape_cancels_a_running_scan_and_keeps_the_window_and_closes_it_when_idle(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs,
+        planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    discovery = window.content.discovery
+    started, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until Escape is pressed
+        if not started.is_set():
+            started.set()
+            go_on.wait(WAIT / 1000)
+
+    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, planted.folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    go_on.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
+
+    assert dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
+    assert window.status.text() == "The scan was cancelled." and not discovery.job.running
+    assert dialog.folders() == [planted.folder]  # ready to scan again
+    assert flags_of(window, "Leaked") == ()
+
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)  # idle: Escape closes
+    assert not dialog.isVisible()
 
 
 def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path, sandbox: Sandbox,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -271,6 +272,14 @@ class ScanDialog(FormDialog):
         self._set_busy(False)
         self.progress.setText("")
         self._say(message)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Escape while a scan runs cancels the scan, as Cancel scan does, and keeps the window; idle, it closes."""
+        if self.busy and event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.cancel_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
