@@ -440,3 +440,19 @@ def test_remove_takes_the_selected_folder_and_only_when_one_is_selected(qtbot, t
     assert [item.text() for item in folders.selectedItems()] == [str(third)] and dialog.remove_button.isEnabled()
     QTest.keyClick(dialog.remove_button, Qt.Key.Key_Space)
     assert dialog.folders() == [first]
+
+
+def test_a_folder_that_does_not_exist_is_refused_when_added(qtbot, tmp_path: Path) -> None:
+    there, missing = tmp_path / "there", tmp_path / "not-there"
+    there.mkdir()
+    dialog = scan_dialog(qtbot, there, missing)
+    with qtbot.assertNotEmitted(dialog.start_requested):
+        assert dialog.folders() == [there]
+        assert dialog.message.isVisible() and dialog.message.text() == f"No folder or file at {missing}."
+        assert dialog.path_edit.text() == str(missing)  # kept, to be corrected
+
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)  # Start with it still typed: refused too
+        assert dialog.message.text() == f"No folder or file at {missing}." and not dialog.busy
+
+    dialog.set_folders([missing, there])  # remembered from an earlier scan, and gone since
+    assert dialog.folders() == [there] and str(missing) in dialog.message.text()

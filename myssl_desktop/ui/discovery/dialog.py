@@ -1,8 +1,8 @@
 """Key ▸ Find where keys are used…: the folders to search, the scan's progress, what it found.
 
 A view: it asks for a scan (`start_requested`) or its end (`cancel_requested`) and shows what
-the discovery controller tells it. It never reads a file itself: a folder typed in is checked
-by the scan, on its own thread.
+the discovery controller tells it. It never reads a file itself; a folder added is only
+looked up (that something is there), so a mistyped one is refused at once, not at Start.
 """
 
 from __future__ import annotations
@@ -151,15 +151,20 @@ class ScanDialog(FormDialog):
         return [Path(self.folder_list.item(row).text()) for row in range(self.folder_list.count())]
 
     def set_folders(self, folders: list[Path]) -> None:
+        """The folders earlier scans read; one that is gone since is left out, and the message says so."""
         self.folder_list.clear()
-        for folder in folders:
-            self.add_folder(folder)
-        (self.start_button if folders else self.path_edit).setFocus()
+        gone = [folder for folder in folders if not self.add_folder(folder)]
+        if gone:
+            self._say(f"No folder or file at {', '.join(map(str, gone))} any more: left out of the list.")
+        (self.start_button if self.folders() else self.path_edit).setFocus()
 
     def add_folder(self, folder: str | Path) -> bool:
         path = Path(os.path.abspath(os.path.expanduser(str(folder))))
         if path in self.folders():
             self._say("That folder is in the list already.")
+            return False
+        if not os.path.exists(path):
+            self._say(f"No folder or file at {path}.")
             return False
         self.folder_list.addItem(str(path))
         self._say("")
@@ -217,6 +222,8 @@ class ScanDialog(FormDialog):
             return
         if self.path_edit.text().strip():
             self.add_typed()  # typed but not added yet: the user means it
+            if self.path_edit.text().strip():
+                return  # not added: the message says why
         folders = self.folders()
         if not folders:
             self._say("Add a folder to search first.")
