@@ -3,7 +3,11 @@ and in the git history of throw-away repositories, the real keychain, the scan o
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -456,3 +460,46 @@ def test_a_folder_that_does_not_exist_is_refused_when_added(qtbot, tmp_path: Pat
 
     dialog.set_folders([missing, there])  # remembered from an earlier scan, and gone since
     assert dialog.folders() == [there] and str(missing) in dialog.message.text()
+
+
+FIT_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from myssl_desktop.scan import Hit, ScanProgress, ScanReport
+from myssl_desktop.ui.discovery.dialog import ScanDialog
+
+app = QApplication(sys.argv[:1])
+dialog = ScanDialog()
+dialog.show()
+app.processEvents()
+
+def where():
+    room = dialog.screen().availableGeometry()
+    rects = [dialog.frameGeometry()] + [b.rect().translated(b.mapToGlobal(b.rect().topLeft()))
+                                        for b in (dialog.start_button, dialog.close_button)]
+    return {"room": [room.x(), room.y(), room.width(), room.height()],
+            "rects": [[r.x(), r.y(), r.width(), r.height()] for r in rects]}
+
+before = where()
+hits = tuple(Hit("myssl_k_abcd", "a" * 64, Path(f"/r/f{n}.env"), 1) for n in range(30))
+dialog.show_done(ScanReport(hits, ScanProgress(files=30), (), ("A folder could not be read.",)),
+                 lambda prefix: prefix + "…", lambda prefix: False)
+app.processEvents()
+print(json.dumps([before, where()]))
+"""
+
+
+@pytest.mark.xserver
+def test_at_twice_the_scale_the_scan_window_and_its_buttons_fit_on_the_screen() -> None:
+    """run-tests.sh's Xvfb is 1280×800: at QT_SCALE_FACTOR=2, 640×400, less than the 700×450 of a
+    1400×900 screen on which Start scan and Close were off-screen."""
+    assert os.environ.get("DISPLAY"), "needs an X server: run packaging/dev/run-tests.sh (it starts Xvfb)"
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR="2")
+    out = subprocess.run([sys.executable, "-c", FIT_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    for shown in json.loads(out.strip().splitlines()[-1]):  # as opened, and with results
+        x, y, width, height = shown["room"]
+        assert width <= 640, shown
+        for left, top, w, h in shown["rects"]:  # the window, Start scan, Close
+            assert x <= left and y <= top and left + w <= x + width and top + h <= y + height, shown

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ...scan.scanner import DEFAULT_MAX_FILE_SIZE
 from ...scan.words import count, progress_text, size, summary
 from ..common.forms import FormDialog, enter_acts
+from ..common.screen import FRAME_SLACK, fit_on_screen
 
 if TYPE_CHECKING:
     from ...scan import ScanProgress, ScanReport
@@ -53,8 +54,9 @@ class ScanDialog(FormDialog):
         self.setWindowTitle("Find where keys are used")
         self.busy = False  # a scan is running
         self.setModal(False)  # the keys window stays usable while a scan runs
-        self.setMinimumSize(560, 480)
+        self.setMinimumSize(420, 320)  # at QT_SCALE_FACTOR=2 a 1400×900 screen is 700×450 (less its panels)
         self.resize(760, 600)
+        fit_on_screen(self, slack=FRAME_SLACK)  # Start scan and Close stay on the screen
         layout = QVBoxLayout(self)
         intro = QLabel(f"Searches the folders you choose for MySSL key secrets (myssl_k_…): every file, git-ignored "
                        f"ones too; binary files and files over {DEFAULT_MAX_FILE_SIZE // MB} MB are skipped, and no "
@@ -91,8 +93,9 @@ class ScanDialog(FormDialog):
         add_row.addWidget(self.browse_button)
         add_row.addWidget(self.add_button)
         layout.addLayout(add_row)
-        self.history_check = QCheckBox("Also search every &commit of the git repositories found (slower; a key "
-                                       "found in any commit is exposed)")
+        self.history_check = QCheckBox("Also search every &commit of the git repositories found")  # fits narrow
+        self.history_check.setToolTip("Slower; a key found in any commit is exposed: whoever can read that "
+                                      "history has it")
         self.history_check.setChecked(True)
         layout.addWidget(self.history_check)
         self.message = QLabel("")
