@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,12 @@ from myssl_desktop.profiles import Profile
 from myssl_desktop.revoke_when import RevokeWhen
 from myssl_desktop.rotation import EnvFileTarget, ManualTarget
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.scan import ScanProgress
-from myssl_desktop.scan.store import FoundStore
+from myssl_desktop.scan import Hit, ScanProgress
+from myssl_desktop.scan.store import FoundStore, ScannedFolder
 from myssl_desktop.session import Session
+from myssl_desktop.timefmt import short
 from myssl_desktop.ui.discovery.dialog import ScanDialog
+from myssl_desktop.ui.keys.found_in import FoundIn
 from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
 from myssl_desktop.ui.rotation.wizard import RotationWizard
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
@@ -156,6 +159,8 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert not window.content.discovery.rotate_now_action.isEnabled()
 
     select(window, "Leaked")
+    when = short(window.content.discovery.findings.folders[0].scanned_at)  # "4 Dec, 23:10": a past scan's
+    assert found.heading.text() == f"<b>Found by the scan of {when} in:</b>"  # files may have changed since
     assert found.exposed.isVisible() and "Exposed</b> in 1 commit, pushed" in found.exposed.text()
     assert set(found.file_buttons) == {repo / "deploy.env", repo / "ci.yml"}
     assert planted.leak[:12] in found.commits.text() and "<b>pushed</b>" in found.commits.text()
@@ -167,7 +172,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert menu[0] == "Rotate exposed key now…"
 
     select(window, "Quiet")
-    assert "nowhere in the 1 folder scanned" in found.heading.text() and not found.file_buttons
+    assert f"<b>Not found</b> in the 1 folder scanned on {when} " in found.heading.text() and not found.file_buttons
 
     records = FoundStore(app_dirs.data).path_for(window.session.profile.id)
     assert records.is_file()
@@ -503,3 +508,21 @@ def test_at_twice_the_scale_the_scan_window_and_its_buttons_fit_on_the_screen() 
         assert width <= 640, shown
         for left, top, w, h in shown["rects"]:  # the window, Start scan, Close
             assert x <= left and y <= top and left + w <= x + width and top + h <= y + height, shown
+
+
+def test_found_in_says_which_scan_found_the_key_and_when(qtbot) -> None:  # noqa: ANN001
+    key = ApiKey(id=1, name="Web app", prefix="myssl_k_abcd", permissions=("domains:read",), status="active",
+                 created_at=datetime(2026, 11, 1, tzinfo=UTC), last_used_at=None, request_count=0, requests_24h=0,
+                 expires_at=None, revoked_at=None)
+    early, late = datetime(2026, 12, 1, 9, 5, tzinfo=UTC), datetime(2026, 12, 4, 23, 10, tzinfo=UTC)
+    folders = (ScannedFolder(Path("/work/b"), late), ScannedFolder(Path("/work/a"), early))
+    found = FoundIn()
+    qtbot.addWidget(found)
+
+    found.show_hits(key, (Hit(key.prefix, "a" * 64, Path("/work/a/.env"), 2),), folders)
+    assert found.heading.text() == f"<b>Found by the scan of {short(early)} in:</b>"  # /work/a's, not the latest
+
+    found.show_hits(key, (), folders)
+    assert found.heading.text().startswith(f"<b>Not found</b> in the 2 folders last scanned on {short(late)} ")
+    found.show_hits(key, (), folders[:1])
+    assert found.heading.text().startswith(f"<b>Not found</b> in the 1 folder scanned on {short(late)} ")
