@@ -34,6 +34,13 @@ def exact(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def short(moment: datetime, now: datetime | None = None) -> str:
+    """A moment in local time, as a day and a time: "4 Dec, 23:10"; "4 Dec 2025, 23:10" in another year."""
+    local, today = moment.astimezone(), (now or datetime.now(UTC)).astimezone()
+    year = "" if local.year == today.year else f" {local.year}"
+    return f"{local.day} {local.strftime('%b')}{year}, {local.strftime('%H:%M')}"
+
+
 def since(moment: datetime, now: datetime | None = None) -> str:
     """How long ago, in whole days or larger units: "today", "3 days ago", "4 months ago"."""
     text = age(moment, now)

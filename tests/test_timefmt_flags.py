@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from myssl_desktop.api.models import ApiKey
 from myssl_desktop.keyflags import DUE, EXPOSED, SPIKE, STALE, FlagRules, key_flags
-from myssl_desktop.timefmt import age, relative
+from myssl_desktop.timefmt import age, relative, short
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -58,3 +58,10 @@ def test_a_new_key_is_no_spike_for_the_days_before_it_existed() -> None:
     series = [0] * 20 + [150] * 9 + [40]  # 150 a day since it was created
     assert key_flags(ten_days, NOW, series) == ()  # 2× its usual: the zeros before it do not count
     assert key_flags(key(created_at=NOW - timedelta(days=10), requests_24h=500), NOW, series) == (SPIKE,)
+
+
+def test_a_moment_in_short_local_words() -> None:
+    moment = datetime(2026, 12, 4, 23, 10, tzinfo=UTC)
+    local = moment.astimezone()
+    assert short(moment, moment) == f"{local.day} {local:%b}, {local:%H:%M}"
+    assert short(moment, moment + timedelta(days=400)) == f"{local.day} {local:%b} {local.year}, {local:%H:%M}"

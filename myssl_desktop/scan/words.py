@@ -28,11 +28,25 @@ def progress_text(progress: ScanProgress) -> str:
     return text
 
 
+def secrets(hits: Iterable[Hit]) -> int:
+    """How many distinct secrets `hits` are: one secret in a file and in a commit is one, in two places."""
+    return len({hit.sha256 for hit in hits})
+
+
+def found(hits: Iterable[Hit]) -> str:
+    """"2 secrets", or "2 secrets (in 3 places)" when a secret was found in more than one place."""
+    places = list(hits)
+    distinct = secrets(places)
+    text = count(distinct, "secret")
+    return text if len(places) == distinct else f"{text} (in {count(len(places), 'place')})"
+
+
 def summary(report: ScanReport) -> str:
-    """"Found 2 secrets in 10 files (1.2 KB) and the history of 1 repository (…)." and what was skipped."""
+    """"Found 2 secrets (in 3 places) in 10 files (1.2 KB) and the history of 1 repository (…)." and
+    what was skipped: a secret in several places (files, commits) counts once."""
     progress = report.progress
-    found = f"Found {count(len(report.hits), 'secret')}" if report.hits else "No secret found"
-    text = f"{found} in {count(progress.files, 'file')} ({size(progress.file_bytes)})"
+    found_words = f"Found {found(report.hits)}" if report.hits else "No secret found"
+    text = f"{found_words} in {count(progress.files, 'file')} ({size(progress.file_bytes)})"
     if progress.repositories:
         text += (f" and the history of {count(len(report.repositories), 'repository', 'repositories')} "
                  f"({count(progress.blobs, 'file version')}, {size(progress.blob_bytes)})")

@@ -3,9 +3,14 @@ and in the git history of throw-away repositories, the real keychain, the scan o
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,16 +25,18 @@ from myssl_desktop.profiles import Profile
 from myssl_desktop.revoke_when import RevokeWhen
 from myssl_desktop.rotation import EnvFileTarget, ManualTarget
 from myssl_desktop.sandbox import Sandbox
-from myssl_desktop.scan import ScanProgress
-from myssl_desktop.scan.store import FoundStore
+from myssl_desktop.scan import Hit, ScanProgress
+from myssl_desktop.scan.store import FoundStore, ScannedFolder
 from myssl_desktop.session import Session
+from myssl_desktop.timefmt import short
 from myssl_desktop.ui.discovery.dialog import ScanDialog
+from myssl_desktop.ui.keys.found_in import FoundIn
 from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
 from myssl_desktop.ui.rotation.wizard import RotationWizard
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.scan.conftest import Git
 from tests.scan.files import write
-from tests.support import FakeClipboard, files_containing
+from tests.support import FakeClipboard, files_containing, random_secret
 from tests.ui.helpers import WAIT, attach, open_window, select, session_for, shown_names
 
 
@@ -125,7 +132,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
 
     dialog = run_scan(qtbot, window, planted.folder)
 
-    assert dialog.progress.text().startswith("Found 4 secrets in ")
+    assert dialog.progress.text().startswith("Found 2 secrets (in 4 places) in ")  # "Leaked" is in three
     assert "and the history of 1 repository" in dialog.progress.text()
     rows = {(dialog.results.topLevelItem(n).text(0), dialog.results.topLevelItem(n).text(1))
             for n in range(dialog.results.topLevelItemCount())}
@@ -133,6 +140,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert rows == {(f"Web app ({planted.keys['Web app'].prefix}…)", f"{repo / '.env'}:2"),
                     (leaked, f"{repo / 'deploy.env'}:1"), (leaked, f"{repo / 'ci.yml'}:3"),
                     (leaked, f"{repo / 'config.py'}:3")}
+    assert window.status.text().startswith("The scan found 2 secrets (in 4 places): 2 keys of this account. ")
     assert "1 key is exposed in a git commit" in window.status.text()
     assert flags_of(window, "Leaked") == ("exposed",) and flags_of(window, "Web app") == ()
 
@@ -151,6 +159,8 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert not window.content.discovery.rotate_now_action.isEnabled()
 
     select(window, "Leaked")
+    when = short(window.content.discovery.findings.folders[0].scanned_at)  # "4 Dec, 23:10": a past scan's
+    assert found.heading.text() == f"<b>Found by the scan of {when} in:</b>"  # files may have changed since
     assert found.exposed.isVisible() and "Exposed</b> in 1 commit, pushed" in found.exposed.text()
     assert set(found.file_buttons) == {repo / "deploy.env", repo / "ci.yml"}
     assert planted.leak[:12] in found.commits.text() and "<b>pushed</b>" in found.commits.text()
@@ -162,7 +172,7 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
     assert menu[0] == "Rotate exposed key now…"
 
     select(window, "Quiet")
-    assert "nowhere in the 1 folder scanned" in found.heading.text() and not found.file_buttons
+    assert f"<b>Not found</b> in the 1 folder scanned on {when} " in found.heading.text() and not found.file_buttons
 
     records = FoundStore(app_dirs.data).path_for(window.session.profile.id)
     assert records.is_file()
@@ -170,6 +180,54 @@ def test_a_scan_shows_where_each_key_is_and_flags_the_one_in_a_commit_exposed(
         assert files_containing(app_dirs.config.parent, secret) == []
         assert files_containing(tmp_path / "state", secret) == []
         assert secret not in caplog.text
+
+
+def test_a_secret_of_no_key_here_in_a_file_and_a_commit_counts_once(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs, planted: Planted,
+        git: Git) -> None:
+    stranger = random_secret()
+    write(planted.repo / "stranger.env", f"MYSSL_API_KEY={stranger}\n")
+    git(planted.repo, "add", "-f", "stranger.env")
+    git(planted.repo, "commit", "-q", "-m", "another account's key")
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+
+    dialog = run_scan(qtbot, window, planted.repo)
+
+    assert dialog.results.topLevelItemCount() == 6  # a row a place: the stranger in the file and the commit
+    assert dialog.progress.text().startswith("Found 3 secrets (in 6 places) in ")
+    assert window.status.text().startswith(
+        "The scan found 3 secrets (in 6 places): 2 keys of this account, 1 secret of no key here. ")
+
+
+def test_enter_in_the_results_shows_the_key_of_the_selected_row_and_only_a_key_of_this_account(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs, planted: Planted) -> None:
+    write(planted.repo / "stranger.env", f"MYSSL_API_KEY={random_secret()}\n")
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    keys = window.content.keys
+    select(window, "Quiet")
+    dialog = run_scan(qtbot, window, planted.repo, history=False)
+    results = dialog.results
+    rows = [results.topLevelItem(n) for n in range(results.topLevelItemCount())]
+    stranger = next(item for item in rows if "not a key of this account" in item.text(0))
+    web = next(item for item in rows if item.text(0).startswith("Web app"))
+
+    assert results.currentItem() is rows[0] and results.selectedItems() == [rows[0]]  # the row Enter acts on shows
+    assert "Double-click" not in stranger.toolTip(0) and "Double-click" in web.toolTip(0)
+
+    results.setFocus()
+    for _ in rows:  # the keyboard moves the visible selection
+        if results.currentItem() is web:
+            break
+        QTest.keyClick(results, Qt.Key.Key_Down)
+    assert results.selectedItems() == [web]
+    QTest.keyClick(results, Qt.Key.Key_Return)
+    assert keys.selected().name == "Web app"
+    assert not dialog.busy and dialog.start_button.text() == "&Scan again"  # Enter did not start another scan
+
+    select(window, "Quiet")
+    results.setCurrentItem(stranger)
+    QTest.keyClick(results, Qt.Key.Key_Return)
+    assert keys.selected().name == "Quiet" and not dialog.busy  # no key of this account to show
 
 
 def test_rotate_now_opens_a_quick_rotation_with_the_files_it_was_found_in(
@@ -304,13 +362,42 @@ def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: 
     dialog = open_scan(window, planted.folder)
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(started.is_set, timeout=WAIT)
-    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     go_on.set()
     qtbot.waitUntil(lambda: not discovery.job.running, timeout=WAIT)
 
     assert not dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
     assert flags_of(window, "Leaked") == () and not FoundStore(app_dirs.data).path_for(
         window.session.profile.id).exists()
+
+
+def test_escape_cancels_a_running_scan_and_keeps_the_window_and_closes_it_when_idle(
+        qtbot, tmp_path: Path, sandbox: Sandbox, real_keychain: Keychain, app_dirs: AppDirs,
+        planted: Planted) -> None:
+    window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
+    discovery = window.content.discovery
+    started, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until Escape is pressed
+        if not started.is_set():
+            started.set()
+            go_on.wait(WAIT / 1000)
+
+    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, planted.folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    go_on.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
+
+    assert dialog.isVisible() and dialog.progress.text().startswith("Cancelled after ")
+    assert window.status.text() == "The scan was cancelled." and not discovery.job.running
+    assert dialog.folders() == [planted.folder]  # ready to scan again
+    assert flags_of(window, "Leaked") == ()
+
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)  # idle: Escape closes
+    assert not dialog.isVisible()
 
 
 def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path, sandbox: Sandbox,
@@ -324,3 +411,118 @@ def test_a_read_only_profile_is_told_why_it_cannot_rotate(qtbot, tmp_path: Path,
     assert not window.content.discovery.rotate_now_action.isEnabled()
     qtbot.mouseClick(window.content.keys.details.found_in.rotate_now_button, Qt.MouseButton.LeftButton)
     assert "cannot rotate keys" in window.status.text() and window.content.rotations.wizard is None
+
+
+def scan_dialog(qtbot, *folders: Path) -> ScanDialog:  # noqa: ANN001
+    """The scan window on its own, shown, with `folders` added as a user adds them (typed, Enter)."""
+    dialog = ScanDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for folder in folders:
+        QTest.keyClicks(dialog.path_edit, str(folder))
+        QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    return dialog
+
+
+def test_remove_takes_the_selected_folder_and_only_when_one_is_selected(qtbot, tmp_path: Path) -> None:
+    first, second, third = (tmp_path / name for name in ("first", "second", "third"))
+    for folder in (first, second, third):
+        folder.mkdir()
+    dialog = scan_dialog(qtbot, first, second, third)
+    folders = dialog.folder_list
+    assert dialog.folders() == [first, second, third]
+
+    folders.setFocus()  # focused, the list has a current row (the first) but nothing is selected
+    qtbot.waitUntil(folders.hasFocus, timeout=WAIT)
+    assert folders.selectedItems() == [] and not dialog.remove_button.isEnabled()
+
+    place = folders.visualItemRect(folders.item(1)).center()
+    qtbot.mouseClick(folders.viewport(), Qt.MouseButton.LeftButton, pos=place)
+    assert [item.text() for item in folders.selectedItems()] == [str(second)] and dialog.remove_button.isEnabled()
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.folders() == [first, third]
+    assert dialog.remove_button.isEnabled() == bool(folders.selectedItems())  # enabled only with a visible choice
+
+    folders.setFocus()
+    QTest.keyClick(folders, Qt.Key.Key_End)  # the keyboard selects as it moves
+    assert [item.text() for item in folders.selectedItems()] == [str(third)] and dialog.remove_button.isEnabled()
+    QTest.keyClick(dialog.remove_button, Qt.Key.Key_Space)
+    assert dialog.folders() == [first]
+
+
+def test_a_folder_that_does_not_exist_is_refused_when_added(qtbot, tmp_path: Path) -> None:
+    there, missing = tmp_path / "there", tmp_path / "not-there"
+    there.mkdir()
+    dialog = scan_dialog(qtbot, there, missing)
+    with qtbot.assertNotEmitted(dialog.start_requested):
+        assert dialog.folders() == [there]
+        assert dialog.message.isVisible() and dialog.message.text() == f"No folder or file at {missing}."
+        assert dialog.path_edit.text() == str(missing)  # kept, to be corrected
+
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)  # Start with it still typed: refused too
+        assert dialog.message.text() == f"No folder or file at {missing}." and not dialog.busy
+
+    dialog.set_folders([missing, there])  # remembered from an earlier scan, and gone since
+    assert dialog.folders() == [there] and str(missing) in dialog.message.text()
+
+
+FIT_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from myssl_desktop.scan import Hit, ScanProgress, ScanReport
+from myssl_desktop.ui.discovery.dialog import ScanDialog
+
+app = QApplication(sys.argv[:1])
+dialog = ScanDialog()
+dialog.show()
+app.processEvents()
+
+def where():
+    room = dialog.screen().availableGeometry()
+    rects = [dialog.frameGeometry()] + [b.rect().translated(b.mapToGlobal(b.rect().topLeft()))
+                                        for b in (dialog.start_button, dialog.close_button)]
+    return {"room": [room.x(), room.y(), room.width(), room.height()],
+            "rects": [[r.x(), r.y(), r.width(), r.height()] for r in rects]}
+
+before = where()
+hits = tuple(Hit("myssl_k_abcd", "a" * 64, Path(f"/r/f{n}.env"), 1) for n in range(30))
+dialog.show_done(ScanReport(hits, ScanProgress(files=30), (), ("A folder could not be read.",)),
+                 lambda prefix: prefix + "…", lambda prefix: False)
+app.processEvents()
+print(json.dumps([before, where()]))
+"""
+
+
+@pytest.mark.xserver
+def test_at_twice_the_scale_the_scan_window_and_its_buttons_fit_on_the_screen() -> None:
+    """run-tests.sh's Xvfb is 1280×800: at QT_SCALE_FACTOR=2, 640×400, less than the 700×450 of a
+    1400×900 screen on which Start scan and Close were off-screen."""
+    assert os.environ.get("DISPLAY"), "needs an X server: run packaging/dev/run-tests.sh (it starts Xvfb)"
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR="2")
+    out = subprocess.run([sys.executable, "-c", FIT_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    for shown in json.loads(out.strip().splitlines()[-1]):  # as opened, and with results
+        x, y, width, height = shown["room"]
+        assert width <= 640, shown
+        for left, top, w, h in shown["rects"]:  # the window, Start scan, Close
+            assert x <= left and y <= top and left + w <= x + width and top + h <= y + height, shown
+
+
+def test_found_in_says_which_scan_found_the_key_and_when(qtbot) -> None:  # noqa: ANN001
+    key = ApiKey(id=1, name="Web app", prefix="myssl_k_abcd", permissions=("domains:read",), status="active",
+                 created_at=datetime(2026, 11, 1, tzinfo=UTC), last_used_at=None, request_count=0, requests_24h=0,
+                 expires_at=None, revoked_at=None)
+    early, late = datetime(2026, 12, 1, 9, 5, tzinfo=UTC), datetime(2026, 12, 4, 23, 10, tzinfo=UTC)
+    folders = (ScannedFolder(Path("/work/b"), late), ScannedFolder(Path("/work/a"), early))
+    found = FoundIn()
+    qtbot.addWidget(found)
+
+    found.show_hits(key, (Hit(key.prefix, "a" * 64, Path("/work/a/.env"), 2),), folders)
+    assert found.heading.text() == f"<b>Found by the scan of {short(early)} in:</b>"  # /work/a's, not the latest
+
+    found.show_hits(key, (), folders)
+    assert found.heading.text().startswith(f"<b>Not found</b> in the 2 folders last scanned on {short(late)} ")
+    found.show_hits(key, (), folders[:1])
+    assert found.heading.text().startswith(f"<b>Not found</b> in the 1 folder scanned on {short(late)} ")

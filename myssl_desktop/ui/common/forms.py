@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QDialog, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QPushButton, QWidget
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -48,7 +48,7 @@ class FormDialog(QDialog):
 
 
 class _EnterActs(QObject):
-    def __init__(self, field: QLineEdit, act: Callable[[], None]) -> None:
+    def __init__(self, field: QWidget, act: Callable[[], None]) -> None:
         super().__init__(field)
         self._act = act
 
@@ -59,8 +59,8 @@ class _EnterActs(QObject):
         return False
 
 
-def enter_acts(field: QLineEdit, act: Callable[[], None]) -> None:
-    """Enter in `field` does `act` (add the typed file, say) and nothing else."""
+def enter_acts(field: QWidget, act: Callable[[], None]) -> None:
+    """Enter in `field` does `act` (add the typed file, show the key of a row, say) and nothing else."""
     field.installEventFilter(_EnterActs(field, act))
 
 

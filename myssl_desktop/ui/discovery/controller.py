@@ -19,7 +19,7 @@ from ...errors import describe
 from ...scan.keys import match_keys
 from ...scan.model import ScanCancelled
 from ...scan.store import Findings, FoundStore
-from ...scan.words import count
+from ...scan.words import count, found, secrets
 from ..common.actions import make_action
 from .job import ScanJob
 
@@ -151,7 +151,8 @@ class KeyDiscovery(QObject):
             exposed = [key for key in keys if key.prefix in newly and not key.is_revoked]
             if exposed and profile is not None:
                 self.keys_exposed.emit(profile, exposed)
-            dialog.show_done(report, _key_words(report, keys))
+            prefixes = {key.prefix for key in keys}
+            dialog.show_done(report, _key_words(report, keys), prefixes.__contains__)
             self._ctx.status(_status_words(report, keys, findings))
 
         def failed(error: BaseException) -> None:
@@ -213,10 +214,9 @@ def _status_words(report: ScanReport, keys: Sequence[ApiKey], findings: Findings
         return "The scan found no key secret."
     matched = match_keys(report.hits, [(key.id, key.prefix) for key in keys])
     exposed = {key.id for key in keys if key.prefix in findings.exposed() and not key.is_revoked}
-    text = (f"The scan found {count(len(report.hits), 'secret')}: {count(len(matched.by_key), 'key')} of this "
-            f"account")
-    if matched.unknown:
-        text += f", {count(len(matched.unknown), 'secret')} of no key here"
+    text = f"The scan found {found(report.hits)}: {count(len(matched.by_key), 'key')} of this account"
+    if matched.unknown:  # each secret once, however many places it is in
+        text += f", {count(secrets(matched.unknown), 'secret')} of no key here"
     if exposed:
         them = "it" if len(exposed) == 1 else "them"
         text += f". {count(len(exposed), 'key is', 'keys are')} exposed in a git commit: rotate {them} now"

@@ -14,11 +14,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...scan.words import count, exposure
+from ...timefmt import short
 from ..common.richtext import html
 
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...scan import Hit
+    from ...scan.store import ScannedFolder
 
 MAX_SHOWN = 8  # files, and commits; the scan dialog lists every hit
 
@@ -53,10 +55,11 @@ class FoundIn(QWidget):
         self.file_buttons: dict[Path, QPushButton] = {}
         self.hide()
 
-    def show_hits(self, key: ApiKey | None, hits: tuple[Hit, ...], folders_scanned: int) -> None:
-        """`hits` of `key` (None: no key selected); nothing shows before any folder was scanned."""
+    def show_hits(self, key: ApiKey | None, hits: tuple[Hit, ...], folders_scanned: tuple[ScannedFolder, ...]) -> None:
+        """`hits` of `key` (None: no key selected); nothing shows before any folder was scanned. The
+        words say when the scans were: files change after them (a rotation puts the new key in)."""
         self._clear_files()
-        self.setVisible(key is not None and (bool(hits) or folders_scanned > 0))
+        self.setVisible(key is not None and (bool(hits) or bool(folders_scanned)))
         if key is None:
             return
         live = not key.is_revoked
@@ -68,12 +71,11 @@ class FoundIn(QWidget):
         if exposed:
             self.exposed.setText(f"⚠ <b>Exposed</b> in {exposure(in_history)}.")
         if not hits:
-            scanned = count(folders_scanned, "folder")
-            self.heading.setText(f"<b>Found in:</b> nowhere in the {scanned} scanned (Key ▸ Find where keys are "
-                                 "used…).")
+            self.heading.setText(f"<b>Not found</b> in the {count(len(folders_scanned), 'folder')} "
+                                 f"{_scanned_when(folders_scanned)} (Key ▸ Find where keys are used… scans again).")
             self.commits.hide()
             return
-        self.heading.setText("<b>Found in:</b>")
+        self.heading.setText(f"<b>Found by {_found_by(hits, folders_scanned)} in:</b>")
         lines = {path: sorted({hit.line for hit in hits if hit.path == path and not hit.in_history})
                  for path in files}
         for row, path in enumerate(files[:MAX_SHOWN]):
@@ -102,6 +104,25 @@ class FoundIn(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.file_buttons = {}
+
+
+def _scanned_when(folders: tuple[ScannedFolder, ...]) -> str:
+    """"scanned on 4 Dec, 23:10", or with folders scanned at different times "last scanned on …"."""
+    if not folders:
+        return "scanned"
+    times = {folder.scanned_at for folder in folders}
+    return f"{'' if len(times) == 1 else 'last '}scanned on {short(max(times))}"
+
+
+def _found_by(hits: tuple[Hit, ...], folders: tuple[ScannedFolder, ...]) -> str:
+    """"the scan of 4 Dec, 23:10": the latest scan of the folders that hold `hits`."""
+    def holds(folder: ScannedFolder, hit: Hit) -> bool:
+        where = hit.repository if hit.in_history and hit.repository is not None else hit.path
+        return where == folder.path or folder.path in where.parents
+
+    times = [folder.scanned_at for folder in folders if any(holds(folder, hit) for hit in hits)]
+    times = times or [folder.scanned_at for folder in folders]
+    return f"the scan of {short(max(times))}" if times else "an earlier scan"
 
 
 def _label(text: str = "") -> QLabel:

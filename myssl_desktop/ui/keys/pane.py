@@ -45,7 +45,7 @@ from .text_cells import StaticTextDelegate
 if TYPE_CHECKING:
     from ...api.models import ApiKey
     from ...keycache import Snapshot
-    from ...scan.store import Findings
+    from ...scan.store import Findings, ScannedFolder
     from ..common.context import UiContext
 
 STATUS_CHOICES = (("current", "Current keys"), ("active", "Active"), ("expiring", "Expiring"),
@@ -106,7 +106,7 @@ class KeysPane(QWidget):
         self.no_match.linkActivated.connect(lambda _: self._clear_filters())
         self.no_match.hide()
         self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
-        self._folders_scanned = 0  # by the scans whose findings are shown
+        self._folders_scanned: tuple[ScannedFolder, ...] = ()  # by the scans whose findings are shown
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._after_reset)
 
@@ -190,7 +190,7 @@ class KeysPane(QWidget):
 
     def show_found(self, findings: Findings) -> None:
         """Where scans found the keys: the exposed flag in the table, "Found in" in the details."""
-        self._folders_scanned = len(findings.folders)
+        self._folders_scanned = findings.folders
         self.model.set_found(findings.by_prefix())
         self._show_found()
 

@@ -21,9 +21,9 @@ from PySide6.QtCore import QEvent, QSize, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..common.ops import Ops
+from ..common.screen import FRAME_SLACK, fit_on_screen
 
 FIRST_RUN_SIZE = QSize(1200, 700)
-FRAME_SLACK = QSize(16, 48)  # a window manager's frame, before the window is shown and it is known
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QActionGroup
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("MySSL Desktop")
         self.resize(FIRST_RUN_SIZE)
-        self._fit_on_screen(slack=FRAME_SLACK)  # at QT_SCALE_FACTOR=2, 1200×700 is larger than many screens
+        fit_on_screen(self, slack=FRAME_SLACK)  # at QT_SCALE_FACTOR=2, 1200×700 is larger than many screens
         self._setup = setup
         self.session: Session | None = None
         self._content: WindowContent | None = None
@@ -376,34 +376,13 @@ class MainWindow(QMainWindow):
         table = content.keys.table
         if "geometry" in state:
             self.restoreGeometry(state["geometry"])
-            self._fit_on_screen()
+            fit_on_screen(self)
         if "columns" in state:
             header = table.horizontalHeader()
             header.restoreState(state["columns"])
             content.keys.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         if "splitter" in state:
             content.keys.splitter.restoreState(state["splitter"])
-
-    def _fit_on_screen(self, slack: QSize | None = None) -> None:
-        """A window larger than the screen (the first-run size at a large scale, or a layout saved
-        on a larger screen) is brought back within it. `slack`: room for a frame not yet known."""
-        screen = self.screen()
-        if screen is None:
-            return
-        room = screen.availableGeometry()
-        frame = self.frameGeometry()
-        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
-        if slack is not None:
-            extra_w, extra_h = max(extra_w, slack.width()), max(extra_h, slack.height())
-        width = min(self.width(), room.width() - extra_w)
-        height = min(self.height(), room.height() - extra_h)
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-        frame = self.frameGeometry()
-        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
-        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
-        if (x, y) != (frame.x(), frame.y()):
-            self.move(x, y)
 
     # --- help ----------------------------------------------------------------------------
 
