@@ -31,3 +31,9 @@ def test_the_declared_layers_hold() -> None:
 def test_the_package_type_checks_strictly() -> None:
     result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:]
+
+
+def test_the_code_passes_the_linter() -> None:
+    result = subprocess.run([tool("ruff"), "check", "--no-cache", "myssl_desktop", "tests", "benchmarks", "packaging"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-6000:]
