@@ -1,5 +1,5 @@
 """The checks no test of behaviour makes: the declared layering (import-linter contracts in
-pyproject.toml) holds, and the package type-checks under mypy --strict."""
+pyproject.toml) holds, the package type-checks under mypy --strict, and ruff finds nothing."""
 
 from __future__ import annotations
 
