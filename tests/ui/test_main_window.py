@@ -3,6 +3,7 @@ offline copy, refresh pacing, keyboard and remembered layout."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -318,3 +319,21 @@ def test_reminders_in_a_window_without_them_say_why_instead_of_doing_nothing(qtb
     window.reminders_available = True  # the resident app's window: its settings open
     entry.trigger()
     assert asked == [1]
+
+
+def test_an_offline_copy_read_after_the_refresh_failed_still_says_it_is_offline(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Sandbox(tier="enterprise", seed="demo") as sb:
+        profile = Profile.new("Cached", sb.base_url)
+        attach(qtbot, window, session_for(sb, profile=profile))
+        expected = window.content.keys.model.total_count
+        session = session_for(sb, profile=profile)
+    window.detach("Not signed in.")
+    cache = window.content.setup.key_cache
+    read, slow_disk = cache.load, threading.Event()
+    monkeypatch.setattr(cache, "load", lambda profile_id: (slow_disk.wait(30), read(profile_id))[1])
+    window.attach(session)  # the sandbox is gone: the refresh fails before the offline copy is read
+    qtbot.waitUntil(lambda: window.content.banner.isVisible(), timeout=WAIT)
+    slow_disk.set()
+    qtbot.waitUntil(lambda: window.content.keys.model.total_count == expected and window.is_idle, timeout=WAIT)
+    assert "(offline copy)" in window.content.account_bar.updated_label.text()

@@ -615,7 +615,8 @@ class MainWindow(QMainWindow):
             return  # another profile by now, or fresh data arrived first
         self._show_snapshot(snapshot)
         self._cached_at = snapshot.fetched_at
-        self.content.account_bar.mark_updated(None, as_of=snapshot.fetched_at)
+        failed = self.session is not None and not self._refreshing  # attached, and its refresh failed first
+        self.content.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=failed)
         self.keys_shown.emit(True)
 
     def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
