@@ -46,3 +46,21 @@ def test_settings_are_kept_per_profile_and_start_at_login_follows_the_tick(qtbot
     again.login.setChecked(False)
     again.accept()
     assert not entry.exists()
+
+
+def test_start_at_login_says_how_it_starts_where_there_is_no_tray(qtbot, app_dirs) -> None:
+    """`--hidden` keeps the window closed only where the app can stay running (a tray, or Keep
+    running): the dialog says so instead of promising a hidden start it cannot keep."""
+    store = ReminderPrefsStore(app_dirs.config)
+    dialog = ReminderSettings(store, [], tray=False)
+    qtbot.addWidget(dialog)
+    assert "hidden" not in dialog.login.text()
+    assert not dialog.resident.isChecked()
+    assert "opens its window" in dialog.login_note.text()
+    dialog.resident.setChecked(True)
+    assert "in the background" in dialog.login_note.text()
+    assert "opens its window" not in dialog.login_note.text()
+
+    with_tray = ReminderSettings(store, [], tray=True)
+    qtbot.addWidget(with_tray)
+    assert "hidden, in the tray" in with_tray.login_note.text()

@@ -39,9 +39,16 @@ class ReminderSettings(FormDialog):
         self.resident.setChecked(self.prefs.resident or tray)
         self.resident.setEnabled(not tray)  # with a tray, closing always keeps the app there
         layout.addWidget(self.resident)
-        self.login = QCheckBox("Start at login (hidden" + (", in the tray)" if tray else ")"))
+        self.login = QCheckBox("Start at login")
         self.login.setChecked(autostart.is_enabled())
         layout.addWidget(self.login)
+        self.login_note = QLabel()  # how it starts: hidden only where it can stay running (see app.py)
+        self.login_note.setWordWrap(True)
+        self.login_note.setIndent(20)
+        layout.addWidget(self.login_note)
+        self._tray = tray
+        self.resident.toggled.connect(lambda _: self._say_how_it_starts())
+        self._say_how_it_starts()
 
         box = QGroupBox("For profile")
         form = QFormLayout(box)
@@ -84,6 +91,16 @@ class ReminderSettings(FormDialog):
         index = self.profile_combo.findData(current_profile) if current_profile else 0
         self.profile_combo.setCurrentIndex(max(0, index))
         self._switch()
+
+    def _say_how_it_starts(self) -> None:
+        if self._tray:
+            how = "At login it starts hidden, in the tray."
+        elif self.resident.isChecked():
+            how = "At login it starts in the background, without its window, for reminders."
+        else:
+            how = ("At login it opens its window. Tick “Keep running” to have it start in the background "
+                   "instead (there is no tray here).")
+        self.login_note.setText(how)
 
     def _switch(self) -> None:
         if self._shown is not None:
