@@ -79,18 +79,42 @@ class ReminderSettings(FormDialog):
         quiet.addWidget(self.quiet_until)
         quiet.addStretch(1)
         form.addRow("Quiet hours:", quiet)
+        self.quiet_problem = QLabel("The same hour twice would mean no quiet hours at all: choose two different "
+                                    "hours, or untick “Quiet from”.")
+        self.quiet_problem.setWordWrap(True)
+        self.quiet_problem.setStyleSheet("color: #c62828;")
+        self.quiet_problem.hide()
+        form.addRow("", self.quiet_problem)
         box.setEnabled(bool(self.profiles))
         layout.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.set_accept_button(buttons.button(QDialogButtonBox.StandardButton.Ok))
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.set_accept_button(self.ok_button, self.quiet_problem.show)
+        self.quiet.toggled.connect(lambda _: self._check_quiet())
+        for spin in (self.quiet_from, self.quiet_until):
+            spin.valueChanged.connect(lambda _: self._check_quiet())
         self._shown: str | None = None
         self.profile_combo.currentIndexChanged.connect(lambda _: self._switch())
         index = self.profile_combo.findData(current_profile) if current_profile else 0
         self.profile_combo.setCurrentIndex(max(0, index))
         self._switch()
+        self._check_quiet()
+
+    def _quiet_hours_equal(self) -> bool:
+        return self.quiet.isChecked() and self.quiet_from.value() == self.quiet_until.value()
+
+    def _check_quiet(self) -> None:
+        """The hour boxes count only while "Quiet from" is ticked; equal hours are refused (they
+        would mean no quiet hours), and the profile cannot be left until they differ."""
+        for spin in (self.quiet_from, self.quiet_until):
+            spin.setEnabled(self.quiet.isChecked())
+        equal = self._quiet_hours_equal()
+        self.quiet_problem.setVisible(equal)
+        self.ok_button.setEnabled(not equal)
+        self.profile_combo.setEnabled(not equal)
 
     def _say_how_it_starts(self) -> None:
         if self._tray:
@@ -124,6 +148,9 @@ class ReminderSettings(FormDialog):
                                 quiet_until=self.quiet_until.value() if quiet else None)
 
     def accept(self) -> None:
+        if self._quiet_hours_equal():
+            self._check_quiet()
+            return
         if self._shown is not None:
             self.prefs = self.prefs.with_profile(self._shown, self._read())
         self.prefs = ReminderPrefs(resident=self.resident.isChecked(), told_about_tray=self.prefs.told_about_tray,
