@@ -22,6 +22,7 @@ from ...activity import COLUMNS, Activity, ActivityLog, activity_rows
 from ...errors import describe
 from ..common.export_file import export_rows
 from ..common.forms import FormDialog
+from ..common.screen import fit_on_screen
 
 if TYPE_CHECKING:
     from ..common.ops import Ops
@@ -43,6 +44,7 @@ class ActivityDialog(FormDialog):
         super().__init__(parent)
         self.setWindowTitle("Activity log")
         self.resize(900, 460)
+        fit_on_screen(self)  # at QT_SCALE_FACTOR=2 that is more than many screens: Export and Close stay in
         self._log, self._ops = log, ops
         self.entries: list[Activity] = []
         layout = QVBoxLayout(self)

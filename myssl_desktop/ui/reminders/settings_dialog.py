@@ -10,9 +10,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,6 +26,7 @@ from ...profiles import Profile
 from ...reminders.findings import Event
 from ...reminders.preferences import LEAD_DAYS_CHOICES, ProfileReminders, ReminderPrefs, ReminderPrefsStore
 from ..common.forms import FormDialog
+from ..common.screen import fit_on_screen
 
 
 class ReminderSettings(FormDialog):
@@ -33,12 +37,26 @@ class ReminderSettings(FormDialog):
         self.store = store
         self.prefs = store.load()
         self.profiles = list(profiles)
-        layout = QVBoxLayout(self)
-        where = "in the tray" if tray else "in the background (no tray here: open it again from the app menu)"
-        self.resident = QCheckBox(f"Keep running {where} after the window closes, for reminders")
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()  # on a small screen (or at a large scale) the settings scroll, the buttons stay
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+        # A check box's text never wraps: it stays short, and the rest is said by labels that do.
+        self.resident = QCheckBox("Keep running after the window closes, for reminders")
         self.resident.setChecked(self.prefs.resident or tray)
         self.resident.setEnabled(not tray)  # with a tray, closing always keeps the app there
         layout.addWidget(self.resident)
+        self.resident_note = QLabel("It stays in the tray." if tray else
+                                    "It stays in the background (there is no tray here: open it again from the "
+                                    "app menu).")
+        self.resident_note.setWordWrap(True)
+        self.resident_note.setIndent(20)
+        layout.addWidget(self.resident_note)
         self.login = QCheckBox("Start at login")
         self.login.setChecked(autostart.is_enabled())
         layout.addWidget(self.login)
@@ -57,11 +75,12 @@ class ReminderSettings(FormDialog):
             self.profile_combo.addItem(f"{profile.name} ({profile.environment})", profile.id)
         form.addRow("Profile:", self.profile_combo)
         self.events: dict[Event, QCheckBox] = {}
-        events = QVBoxLayout()
-        for event in Event:
+        events = QGridLayout()  # two columns: nine rows would not fit a small screen
+        half = (len(Event) + 1) // 2
+        for number, event in enumerate(Event):
             check = QCheckBox(event.label)
             self.events[event] = check
-            events.addWidget(check)
+            events.addWidget(check, number % half, number // half)
         form.addRow("Tell me about:", events)
         self.lead = QComboBox()
         for days in LEAD_DAYS_CHOICES:
@@ -87,10 +106,11 @@ class ReminderSettings(FormDialog):
         form.addRow("", self.quiet_problem)
         box.setEnabled(bool(self.profiles))
         layout.addWidget(box)
+        layout.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.set_accept_button(self.ok_button, self.quiet_problem.show)
         self.quiet.toggled.connect(lambda _: self._check_quiet())
@@ -102,6 +122,12 @@ class ReminderSettings(FormDialog):
         self.profile_combo.setCurrentIndex(max(0, index))
         self._switch()
         self._check_quiet()
+        # All of it without scrolling where the screen has room (a scroll area's own hint is smaller).
+        margins, bar = outer.contentsMargins(), scroll.verticalScrollBar().sizeHint().width()
+        self.resize(content.sizeHint().width() + bar + margins.left() + margins.right(),
+                    content.sizeHint().height() + outer.spacing() + buttons.sizeHint().height() + margins.top()
+                    + margins.bottom())
+        fit_on_screen(self)
 
     def _quiet_hours_equal(self) -> bool:
         return self.quiet.isChecked() and self.quiet_from.value() == self.quiet_until.value()
