@@ -190,6 +190,11 @@ def test_the_key_list_exports_as_json(qtbot, window: MainWindow, sb: Sandbox, tm
     qtbot.waitUntil(lambda: "Exported" in window.status.text(), timeout=WAIT)
     exported = json.loads(target.read_text())
     assert len(exported) == keys.model.total_count > 1
+    revoked = sum(row["status"] == "revoked" for row in exported)
+    assert revoked  # the view hides them; the export has them, and says so
+    shown = keys.model.rowCount()
+    assert window.status.text() == (f"Exported all {len(exported)} keys, the {revoked} revoked "
+                                    f"one{'s' if revoked != 1 else ''} too (not only the {shown} shown) to {target}.")
     staging = next(row for row in exported if row["name"] == "Staging")
     assert staging["prefix"].startswith("myssl_k_") and len(staging["prefix"]) == 12
     assert all(sb.demo_keys[name][1] not in target.read_text() for name in sb.demo_keys)
