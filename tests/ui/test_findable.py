@@ -173,7 +173,9 @@ def test_the_activity_log_shows_what_the_window_did_and_exports_it(qtbot, window
     dialog.export()
     target = tmp_path / "activity.csv"
     dialog.export_dialog.fileSelected.emit(str(target))
-    qtbot.waitUntil(lambda: "Exported 1 row" in dialog.summary.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.export_result.text() == f"Exported 1 entry to {target}.", timeout=WAIT)
+    assert not dialog.export_result.isHidden()
+    assert dialog.summary.text().startswith("1 action of this app")  # the summary stays
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert rows[0]["action"] == "revoke" and rows[0]["key_name"] == "Analytics Export"
     QTest.keyClick(dialog, Qt.Key.Key_Escape)

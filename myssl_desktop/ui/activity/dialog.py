@@ -61,6 +61,11 @@ class ActivityDialog(FormDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
+        self.export_result = QLabel()  # what an export did: apart, so the summary above stays
+        self.export_result.setWordWrap(True)
+        self.export_result.setAccessibleName("Export")
+        self.export_result.hide()
+        layout.addWidget(self.export_result)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("&Export…", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.clicked.connect(self.export)
@@ -98,7 +103,12 @@ class ActivityDialog(FormDialog):
     def export(self) -> None:
         entries = self.entries
         self.export_dialog = export_rows(self, self._ops, "Export the activity log", "myssl-activity.csv",
-                                         lambda: activity_rows(entries), COLUMNS, self.summary.setText)
+                                         lambda: activity_rows(entries), COLUMNS, self._exported,
+                                         lambda rows: f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}")
+
+    def _exported(self, words: str) -> None:
+        self.export_result.setText(words)
+        self.export_result.show()
 
 
 __all__ = ["ActivityDialog"]
