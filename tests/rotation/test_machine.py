@@ -61,6 +61,9 @@ def test_a_full_rotation(machine, sandbox, signed_in, app_key, tmp_path: Path, s
     assert noted == [(f"rotate: {what}", "Production Server", "Work") for what in (
         "planned", "new key created, its secret kept in the keychain", "new key delivered to every place",
         "new key verified with MySSL", "watching the old key fall silent", "old key revoked", "finished")]
+    details = [e.detail for e in services.activity.entries()]
+    assert details[0] == "to “Production Server (new)”, 2 places"
+    assert details[1] == f"new key {outcome.rotation.new_prefix}…"  # as the Key column shows a prefix
 
 
 def test_a_name_never_grows_more_than_one_suffix(machine, sandbox, signed_in, app_key) -> None:
