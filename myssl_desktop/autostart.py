@@ -1,5 +1,6 @@
-"""Start at login, opt-in: the app starts hidden (in the tray where there is one) when the user
-logs in. Linux: an XDG autostart entry; Windows: the per-user Run key; macOS: a LaunchAgent.
+"""Start at login, opt-in: the app starts when the user logs in, hidden where it can stay running
+(in the tray where there is one, else windowless when reminders keep it running), else with its
+window. Linux: an XDG autostart entry; Windows: the per-user Run key; macOS: a LaunchAgent.
 Turning it off removes what turning it on wrote, and nothing else.
 
 Not done: the Background portal (org.freedesktop.portal.Background.RequestBackground), which

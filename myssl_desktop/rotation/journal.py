@@ -101,6 +101,7 @@ class Rotation:
     finished_at: str | None = None
     attention: str = ""  # what the user must do before it can go on ("" when nothing)
     note: str = ""  # the last thing worth telling the user
+    revoked_elsewhere: bool = False  # the old key was found revoked, not by this rotation (by hand, say)
 
     @staticmethod
     def new_id() -> str:

@@ -654,7 +654,10 @@ class RotationMachine:
                       "the old key stays active. Cancel this rotation and start a new one.")
             return NeedsUser(rotation, NewKeyRejected(reason), reason)
         if status.old.is_revoked:  # someone revoked it already: nothing left but to clean up
-            return Progress(self.store.save(rotation.advanced(State.REVOKED)), "The old key is revoked already.")
+            still_used = status.used_after_delivery and not status.quiet_enough
+            note = "The old key was revoked outside this rotation" + (
+                ", while something still used it: what used it now fails." if still_used else ".")
+            return Progress(self.store.save(rotation.advanced(State.REVOKED, revoked_elsewhere=True, note=note)), note)
         if rotation.revoke == RevokeWhen.LATER:
             return Waiting(rotation, "The old key stays active until you finish the rotation.", None, status)
         if not status.quiet_enough:

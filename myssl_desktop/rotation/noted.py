@@ -24,7 +24,7 @@ WORDS = {
     State.CREATED: "new key created, its secret kept in the keychain",
     State.DELIVERED: "new key delivered to every place",
     State.VERIFIED: "new key verified with MySSL",
-    State.DRAINING: "watching the old key fall silent",
+    State.DRAINING: "began watching the old key fall silent",
     State.REVOKED: "old key revoked",
     State.SCHEDULED: "old key's revoke scheduled",
     State.DONE: "finished",
@@ -52,9 +52,13 @@ class NotedJournalStore(JournalStore):
 
     def _note(self, before: Rotation | None, now: Rotation) -> None:
         if before is None:
-            self._record(now, "planned", f"to “{now.new_key_name}”, {len(now.targets)} place(s)")
+            places = len(now.targets)
+            self._record(now, "planned", f"to “{now.new_key_name}”, {places} place{'' if places == 1 else 's'}")
+        elif now.state == State.REVOKED and now.state != before.state and now.revoked_elsewhere:
+            self._record(now, "old key found revoked, not by this rotation", now.note)
         elif now.state != before.state and now.state in WORDS:
-            self._record(now, WORDS[now.state], f"new key {now.new_prefix}" if now.new_prefix else "")
+            # A prefix as the Key column shows it: the start of a key, not all of it.
+            self._record(now, WORDS[now.state], f"new key {now.new_prefix}…" if now.new_prefix else "")
         elif now.cancelling and not before.cancelling:
             self._record(now, "cancel begun")
         if now.attention and now.attention != (before.attention if before else ""):

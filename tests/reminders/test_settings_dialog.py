@@ -46,3 +46,43 @@ def test_settings_are_kept_per_profile_and_start_at_login_follows_the_tick(qtbot
     again.login.setChecked(False)
     again.accept()
     assert not entry.exists()
+
+
+def test_start_at_login_says_how_it_starts_where_there_is_no_tray(qtbot, app_dirs) -> None:
+    """`--hidden` keeps the window closed only where the app can stay running (a tray, or Keep
+    running): the dialog says so instead of promising a hidden start it cannot keep."""
+    store = ReminderPrefsStore(app_dirs.config)
+    dialog = ReminderSettings(store, [], tray=False)
+    qtbot.addWidget(dialog)
+    assert "hidden" not in dialog.login.text()
+    assert not dialog.resident.isChecked()
+    assert "opens its window" in dialog.login_note.text()
+    dialog.resident.setChecked(True)
+    assert "in the background" in dialog.login_note.text()
+    assert "opens its window" not in dialog.login_note.text()
+
+    with_tray = ReminderSettings(store, [], tray=True)
+    qtbot.addWidget(with_tray)
+    assert "hidden, in the tray" in with_tray.login_note.text()
+
+
+def test_quiet_hours_count_only_when_ticked_and_the_same_hour_twice_is_refused(qtbot, app_dirs) -> None:
+    store = ReminderPrefsStore(app_dirs.config)
+    work = Profile.new("Work", "http://127.0.0.1:9/api/v1")
+    dialog = ReminderSettings(store, [work], tray=False)
+    qtbot.addWidget(dialog)
+    assert not dialog.quiet.isChecked()
+    assert not dialog.quiet_from.isEnabled() and not dialog.quiet_until.isEnabled()
+    dialog.quiet.setChecked(True)
+    assert dialog.quiet_from.isEnabled() and dialog.quiet_until.isEnabled()
+    dialog.quiet_from.setValue(9)
+    dialog.quiet_until.setValue(9)
+    assert not dialog.quiet_problem.isHidden()
+    assert "no quiet hours" in dialog.quiet_problem.text()
+    assert not dialog.ok_button.isEnabled()
+    dialog.accept()  # refused, even when called directly
+    assert not store.path.exists()
+    dialog.quiet_until.setValue(17)
+    assert dialog.quiet_problem.isHidden() and dialog.ok_button.isEnabled()
+    dialog.accept()
+    assert (store.load().for_profile(work.id).quiet_from, store.load().for_profile(work.id).quiet_until) == (9, 17)

@@ -60,7 +60,10 @@ def test_a_full_rotation(machine, sandbox, signed_in, app_key, tmp_path: Path, s
     noted = [(e.action, e.key_name, e.profile) for e in services.activity.entries()]
     assert noted == [(f"rotate: {what}", "Production Server", "Work") for what in (
         "planned", "new key created, its secret kept in the keychain", "new key delivered to every place",
-        "new key verified with MySSL", "watching the old key fall silent", "old key revoked", "finished")]
+        "new key verified with MySSL", "began watching the old key fall silent", "old key revoked", "finished")]
+    details = [e.detail for e in services.activity.entries()]
+    assert details[0] == "to “Production Server (new)”, 2 places"
+    assert details[1] == f"new key {outcome.rotation.new_prefix}…"  # as the Key column shows a prefix
 
 
 def test_a_name_never_grows_more_than_one_suffix(machine, sandbox, signed_in, app_key) -> None:
@@ -88,6 +91,21 @@ def test_use_of_the_old_key_after_delivery_keeps_it_waiting(machine, sandbox, si
     outcome = machine.step(rotation.id)
     assert isinstance(outcome, Waiting) and outcome.drain is not None and outcome.drain.used_after_delivery
     assert "still uses the old key" in outcome.reason and 0 < outcome.retry_in_s <= 600
+
+
+def test_an_old_key_revoked_by_hand_while_in_use_is_noted_as_such(machine, services, sandbox, signed_in, app_key,
+                                                                     tmp_path: Path) -> None:
+    rotation = plan(machine, signed_in, app_key.api_key, [EnvFileTarget.at(env_file(tmp_path, app_key.secret))],
+                    quiet_period_s=600)
+    assert isinstance(machine.run(rotation.id), Waiting)
+    MysslClient(sandbox.base_url, app_key.secret).list_domains()  # something still uses the old key
+    MysslClient(sandbox.base_url, sandbox.admin_key).revoke_key(app_key.api_key.id)  # revoked by hand
+    outcome = machine.run(rotation.id)
+    assert isinstance(outcome, Finished) and outcome.rotation.state == State.DONE
+    noted = {e.action: e.detail for e in services.activity.entries()}
+    assert "rotate: old key revoked" not in noted  # this rotation did not revoke it
+    assert "while something still used it" in noted["rotate: old key found revoked, not by this rotation"]
+    assert noted["rotate: planned"] == "to “Production Server (new)”, 1 place"
 
 
 def test_finish_later_then_choose_when(machine, sandbox, signed_in, app_key) -> None:

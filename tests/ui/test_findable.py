@@ -173,7 +173,9 @@ def test_the_activity_log_shows_what_the_window_did_and_exports_it(qtbot, window
     dialog.export()
     target = tmp_path / "activity.csv"
     dialog.export_dialog.fileSelected.emit(str(target))
-    qtbot.waitUntil(lambda: "Exported 1 row" in dialog.summary.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.export_result.text() == f"Exported 1 entry to {target}.", timeout=WAIT)
+    assert not dialog.export_result.isHidden()
+    assert dialog.summary.text().startswith("1 action of this app")  # the summary stays
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert rows[0]["action"] == "revoke" and rows[0]["key_name"] == "Analytics Export"
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
@@ -190,6 +192,11 @@ def test_the_key_list_exports_as_json(qtbot, window: MainWindow, sb: Sandbox, tm
     qtbot.waitUntil(lambda: "Exported" in window.status.text(), timeout=WAIT)
     exported = json.loads(target.read_text())
     assert len(exported) == keys.model.total_count > 1
+    revoked = sum(row["status"] == "revoked" for row in exported)
+    assert revoked  # the view hides them; the export has them, and says so
+    shown = keys.model.rowCount()
+    assert window.status.text() == (f"Exported all {len(exported)} keys, the {revoked} revoked "
+                                    f"one{'s' if revoked != 1 else ''} too (not only the {shown} shown) to {target}.")
     staging = next(row for row in exported if row["name"] == "Staging")
     assert staging["prefix"].startswith("myssl_k_") and len(staging["prefix"]) == 12
     assert all(sb.demo_keys[name][1] not in target.read_text() for name in sb.demo_keys)

@@ -22,6 +22,7 @@ from ...activity import COLUMNS, Activity, ActivityLog, activity_rows
 from ...errors import describe
 from ..common.export_file import export_rows
 from ..common.forms import FormDialog
+from ..common.screen import FRAME_SLACK, fit_on_screen
 
 if TYPE_CHECKING:
     from ..common.ops import Ops
@@ -43,6 +44,7 @@ class ActivityDialog(FormDialog):
         super().__init__(parent)
         self.setWindowTitle("Activity log")
         self.resize(900, 460)
+        fit_on_screen(self, slack=FRAME_SLACK)  # at scale 2 that is more than many screens: Export and Close stay in
         self._log, self._ops = log, ops
         self.entries: list[Activity] = []
         layout = QVBoxLayout(self)
@@ -59,6 +61,11 @@ class ActivityDialog(FormDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
+        self.export_result = QLabel()  # what an export did: apart, so the summary above stays
+        self.export_result.setWordWrap(True)
+        self.export_result.setAccessibleName("Export")
+        self.export_result.hide()
+        layout.addWidget(self.export_result)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("&Export…", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.clicked.connect(self.export)
@@ -96,7 +103,12 @@ class ActivityDialog(FormDialog):
     def export(self) -> None:
         entries = self.entries
         self.export_dialog = export_rows(self, self._ops, "Export the activity log", "myssl-activity.csv",
-                                         lambda: activity_rows(entries), COLUMNS, self.summary.setText)
+                                         lambda: activity_rows(entries), COLUMNS, self._exported,
+                                         lambda rows: f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}")
+
+    def _exported(self, words: str) -> None:
+        self.export_result.setText(words)
+        self.export_result.show()
 
 
 __all__ = ["ActivityDialog"]

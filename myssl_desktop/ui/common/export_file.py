@@ -16,9 +16,11 @@ FILTERS = "CSV, for a spreadsheet (*.csv);;JSON, for a script (*.json)"
 
 
 def export_rows(parent: QWidget, ops: Ops, title: str, suggested: str, rows: Callable[[], list[dict[str, object]]],
-                columns: Sequence[str], said: Callable[[str], None]) -> QFileDialog:
+                columns: Sequence[str], said: Callable[[str], None],
+                what: Callable[[list[dict[str, object]]], str] | None = None) -> QFileDialog:
     """A save dialog; the file chosen gets `rows()` as CSV or JSON by its suffix. `said` gets
-    what happened, in words. Returns the dialog (tests choose a file with it)."""
+    what happened, in words; `what` names the rows written ("all 15 keys, …"; "N rows" when
+    not given). Returns the dialog (tests choose a file with it)."""
     dialog = QFileDialog(parent, title)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setNameFilter(FILTERS)
@@ -30,11 +32,12 @@ def export_rows(parent: QWidget, ops: Ops, title: str, suggested: str, rows: Cal
         path = Path(name)
         data = rows()  # taken on the GUI thread, where the rows live; written off it
 
-        def write() -> int:
-            write_atomic(path, render(data, columns, path.suffix).encode(), mode=0o644)
-            return len(data)
+        written = what(data) if what is not None else f"{len(data)} row{'s' if len(data) != 1 else ''}"
 
-        ops(write).success(lambda count: said(f"Exported {count} row{'s' if count != 1 else ''} to {path}.")) \
+        def write() -> None:
+            write_atomic(path, render(data, columns, path.suffix).encode(), mode=0o644)
+
+        ops(write).success(lambda _: said(f"Exported {written} to {path}.")) \
             .failure(lambda error: said(describe(error, f"write {path}"))).any_session().run()
 
     dialog.fileSelected.connect(chosen)

@@ -287,14 +287,27 @@ class KeysPane(QWidget):
         return super().eventFilter(watched, event)
 
     def export_list(self) -> None:
-        """Key ▸ Export key list…: every key with its use and flags (no secret), CSV or JSON."""
+        """Key ▸ Export key list…: every key, revoked ones too, whatever the filter shows,
+        with its use and flags (no secret), CSV or JSON."""
         from ...export import KEY_COLUMNS, key_rows
         from ..common.export_file import export_rows
 
         model = self.model
-        self.export_dialog = export_rows(self, self._ctx.ops, "Export the key list", "myssl-keys.csv",
-                                         lambda: key_rows(model.all_keys(), model.flags_of), KEY_COLUMNS,
-                                         self._ctx.status)
+
+        def what(rows: list[dict[str, object]]) -> str:
+            """Every key goes out, whatever the filter shows: the words say so."""
+            revoked = sum(row["status"] == "revoked" for row in rows)
+            words = f"all {len(rows)} key{'s' if len(rows) != 1 else ''}"
+            if revoked:
+                words += f", the {revoked} revoked one{'s' if revoked != 1 else ''} too"
+            shown = model.rowCount()
+            if shown != len(rows):
+                words += f" (not only the {shown} shown)"
+            return words
+
+        self.export_dialog = export_rows(self, self._ctx.ops, "Export all keys (revoked ones too, whatever is shown)",
+                                         "myssl-keys.csv", lambda: key_rows(model.all_keys(), model.flags_of),
+                                         KEY_COLUMNS, self._ctx.status, what)
 
     def _context_menu(self, position: QPoint) -> None:
         index = self.table.indexAt(position)
