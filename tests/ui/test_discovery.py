@@ -113,6 +113,22 @@ def run_scan(qtbot, window: MainWindow, *folders: Path, history: bool = True) ->
     return dialog
 
 
+def start_held_scan(qtbot, window: MainWindow, folder: Path) -> tuple[ScanDialog, threading.Event]:  # noqa: ANN001
+    """Start a scan of `folder` that waits at its first progress until the event returned is set."""
+    started, go_on = threading.Event(), threading.Event()
+
+    def hold(progress: ScanProgress) -> None:  # on the scan's thread
+        if not started.is_set():
+            started.set()
+            go_on.wait(WAIT / 1000)
+
+    window.content.discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
+    dialog = open_scan(window, folder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    return dialog, go_on
+
+
 def flags_of(window: MainWindow, name: str) -> tuple[str, ...]:
     model = window.content.keys.model
     return model.index(shown_names(window).index(name), Column.FLAGS).data(FLAGS_ROLE)
@@ -351,17 +367,7 @@ def test_closing_the_scan_window_stops_the_scan(qtbot, tmp_path: Path, sandbox: 
                                                 app_dirs: AppDirs, planted: Planted) -> None:
     window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
     discovery = window.content.discovery
-    started, go_on = threading.Event(), threading.Event()
-
-    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until the window is closed
-        if not started.is_set():
-            started.set()
-            go_on.wait(WAIT / 1000)
-
-    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
-    dialog = open_scan(window, planted.folder)
-    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    dialog, go_on = start_held_scan(qtbot, window, planted.folder)
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     go_on.set()
     qtbot.waitUntil(lambda: not discovery.job.running, timeout=WAIT)
@@ -376,17 +382,7 @@ def test_escape_cancels_a_running_scan_and_keeps_the_window_and_closes_it_when_i
         planted: Planted) -> None:
     window, _ = open_app(qtbot, tmp_path, sandbox, real_keychain, app_dirs)
     discovery = window.content.discovery
-    started, go_on = threading.Event(), threading.Event()
-
-    def hold(progress: ScanProgress) -> None:  # on the scan's thread: wait until Escape is pressed
-        if not started.is_set():
-            started.set()
-            go_on.wait(WAIT / 1000)
-
-    discovery.job.progressed.connect(hold, Qt.ConnectionType.DirectConnection)
-    dialog = open_scan(window, planted.folder)
-    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    dialog, go_on = start_held_scan(qtbot, window, planted.folder)
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     go_on.set()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
