@@ -31,7 +31,48 @@ def last_use_sentence(key: ApiKey, now: datetime | None = None) -> str:
     return f"Last used {when}."
 
 
-class ConfirmKeyAction(FormDialog):
+class TypedConfirmDialog(FormDialog):
+    """A destructive action's dialog whose action may first need a word typed."""
+
+    typed: QLineEdit
+    typed_hint: QLabel
+    buttons: QDialogButtonBox
+    confirm_button: QPushButton
+    needs_typing: bool
+
+    def add_typed_confirmation(self, layout: QVBoxLayout, *, needs_typing: bool, expected: str, what: str,
+                               hint: str, explain: str, action_label: str) -> None:
+        """The dialog's end: where `needs_typing`, a field in which `expected` must be typed, then
+        Cancel and the action's button, which Enter presses once it is enabled (and before that,
+        Enter says `explain` in red)."""
+        self.needs_typing = needs_typing
+        self.typed = QLineEdit()
+        self.typed.setAccessibleName(f"Type {what} to confirm")
+        self.typed_hint = QLabel(hint)
+        if needs_typing:
+            layout.addWidget(self.typed_hint)
+            layout.addWidget(self.typed)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        def update() -> None:
+            self.confirm_button.setEnabled(not needs_typing or self.typed.text().strip() == expected)
+
+        def explain_typing() -> None:
+            self.typed_hint.setText(f"<b style='color:#c62828'>{explain}</b>")
+            self.typed.setFocus()
+
+        self.typed.textChanged.connect(update)
+        update()
+        self.set_accept_button(self.confirm_button, explain_typing)
+        if needs_typing:
+            self.typed.setFocus()  # the one thing to do before the action
+
+
+class ConfirmKeyAction(TypedConfirmDialog):
     """A destructive action's confirmation; a key used in the last 24 h needs its name typed."""
 
     def __init__(self, title: str, key: ApiKey, message: str, action_label: str, *,
@@ -53,23 +94,10 @@ class ConfirmKeyAction(FormDialog):
         self.key_name = key.name
         if needs_typing is None:
             needs_typing = key.last_used_at is not None and datetime.now(UTC) - key.last_used_at < RECENT_USE
-        self.needs_typing = needs_typing
-        self.typed = QLineEdit()
-        self.typed.setAccessibleName("Type the key's name to confirm")
-        self.typed_hint = QLabel(f"Type <b>{html(key.name)}</b> to confirm:")
-        if self.needs_typing:
-            layout.addWidget(self.typed_hint)
-            layout.addWidget(self.typed)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm_button = self.buttons.addButton(action_label, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.typed.textChanged.connect(self._update)
-        self._update()
-        self.set_accept_button(self.confirm_button, self._explain_typing)
-        if self.needs_typing:
-            self.typed.setFocus()  # the one thing to do before the action
+        self.add_typed_confirmation(layout, needs_typing=needs_typing, expected=key.name, what="the key's name",
+                                    hint=f"Type <b>{html(key.name)}</b> to confirm:",
+                                    explain=f"Type {html(key.name)} exactly, then press Enter:",
+                                    action_label=action_label)
 
     def add_button(self, text: str, role: QDialogButtonBox.ButtonRole) -> QPushButton:
         """Another way out of the dialog (for example "Rotate instead")."""
@@ -77,9 +105,4 @@ class ConfirmKeyAction(FormDialog):
         button.setAutoDefault(False)
         return button
 
-    def _update(self) -> None:
-        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.key_name)
 
-    def _explain_typing(self) -> None:
-        self.typed_hint.setText(f"<b style='color:#c62828'>Type {html(self.key_name)} exactly, then press Enter:</b>")
-        self.typed.setFocus()

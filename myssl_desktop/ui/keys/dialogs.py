@@ -28,7 +28,7 @@ from ...api.models import PERMISSIONS
 from ...api.secret import Secret
 from ...revoke_when import EXPIRY_CHOICES, RevokeWhen, start_of_day
 from ...rotation.targets import DEFAULT_VARIABLE as ENV_VARIABLE
-from ..common.confirm import ConfirmKeyAction, last_use_sentence
+from ..common.confirm import ConfirmKeyAction, TypedConfirmDialog, last_use_sentence
 from ..common.forms import FormDialog
 from ..common.richtext import html
 from ..secrets.secret_field import SecretField
@@ -231,7 +231,7 @@ def revoke_dialog(key: ApiKey, parent: QWidget | None = None) -> tuple[ConfirmKe
     return ConfirmKeyAction("Revoke key", key, message, "Revoke", extra=choice, parent=parent), choice
 
 
-class BulkRevokeDialog(FormDialog):
+class BulkRevokeDialog(TypedConfirmDialog):
     """Revoke (or schedule the revoke of) several keys at once. If any was used in the last
     24 hours, the number of keys must be typed to confirm; the revoke is then scheduled unless
     the user picks "Now"."""
@@ -255,33 +255,12 @@ class BulkRevokeDialog(FormDialog):
                                     + " (the key this profile signs in with: rotate it instead)."))
         self.choice = RevokeChoice(RevokeWhen.IN_24H if in_use else RevokeWhen.NOW)
         layout.addWidget(self.choice)
-        self.count = str(len(keys))
-        self.needs_typing = bool(in_use)
-        self.typed = QLineEdit()
-        self.typed.setAccessibleName("Type the number of keys to confirm")
-        self.typed_hint = QLabel(f"{len(in_use)} of them were used in the last 24 hours. Type <b>{self.count}</b> "
-                                 "to confirm:")
-        if self.needs_typing:
-            layout.addWidget(self.typed_hint)
-            layout.addWidget(self.typed)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.confirm_button = self.buttons.addButton(f"Revoke {len(keys)} keys", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.typed.textChanged.connect(self._update)
-        self._update()
-        self.set_accept_button(self.confirm_button, self._explain_typing)
-        if self.needs_typing:
-            self.typed.setFocus()
-
-    def _update(self) -> None:
-        self.confirm_button.setEnabled(not self.needs_typing or self.typed.text().strip() == self.count)
-
-    def _explain_typing(self) -> None:
-        self.typed_hint.setText(f"<b style='color:#c62828'>Type {self.count}, the number of keys, then press "
-                                "Enter:</b>")
-        self.typed.setFocus()
+        count = str(len(keys))
+        self.add_typed_confirmation(layout, needs_typing=bool(in_use), expected=count, what="the number of keys",
+                                    hint=f"{len(in_use)} of them were used in the last 24 hours. Type <b>{count}</b> "
+                                         "to confirm:",
+                                    explain=f"Type {count}, the number of keys, then press Enter:",
+                                    action_label=f"Revoke {len(keys)} keys")
 
 
 def regenerate_dialog(key: ApiKey, parent: QWidget | None = None) -> ConfirmKeyAction:
