@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     disable_core_dumps()
     from PySide6.QtWidgets import QApplication
 
+    from .ui.common.pyside_imports import cheapen_feature_probe
+
+    cheapen_feature_probe()
     from .ui.shell.main_window import MainWindow, WindowSetup
 
     existing = QApplication.instance()
@@ -72,9 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("MySSL Desktop")
     app.setOrganizationName("MySSL")
     app.setDesktopFileName("myssl-desktop")
-    from .ui.common.theme import apply_theme
+    from .paths import AppDirs
+    from .ui.common.theme import start_theme
 
-    apply_theme(app)
+    check_theme = start_theme(app, AppDirs.default().cache / "appearance")
     built: dict[str, Any] = {}
 
     def services() -> Services:
@@ -103,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         window.frame_painted.connect(lambda: _report_startup("frame"))
         def content_painted() -> None:
+            check_theme()
             _report_startup("content")
             app.quit()
 
@@ -114,8 +119,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = DemoAccount()
 
     def make_window() -> tuple[MainWindow, Callable[[], AccountController | None]]:
-        from .ui.account.controller import AccountController
-
         window = MainWindow(setup, defer_content=True)
         if probe == "keys":
             from .ui.shell.startup_probe import watch_keys_painted
@@ -125,12 +128,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         made: list[AccountController] = []
 
         def start() -> None:
+            from .ui.account.controller import AccountController  # after the frame is on screen
+
             controller = AccountController(services(), window, window.content.ctx, open_sandbox=demo.open,
                                            sandbox=args.sandbox)
             window.connect_account(controller)
             made.append(controller)
             controller.start()
 
+        window.first_painted.connect(check_theme)
         window.first_painted.connect(start)
         return window, lambda: made[0] if made else None
 

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from .errors import AppError
 
 
@@ -24,6 +22,8 @@ class Busy(AppError):
 @contextmanager
 def locked(path: Path, *, wait_s: float = 30.0, busy: str = "") -> Iterator[None]:
     """Hold the lock at `path` (waiting up to `wait_s`; 0 tries once) or raise `Busy(busy)`."""
+    from filelock import FileLock, Timeout  # here: its import (~8 ms) would delay the app's first list
+
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, timeout=wait_s, thread_local=False, preserve_lock_file=True)
     try:

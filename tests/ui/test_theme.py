@@ -1,9 +1,11 @@
-"""The dark theme's outlines and the sort arrows, read back from painted pixels and options."""
+"""The dark theme's outlines and the sort arrows, read back from painted pixels and options; the
+scheme a start paints in, and how it follows Qt's answer after the first paint."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QStandardItemModel
+from PySide6.QtGui import QColor, QImage, QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QLineEdit,
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from myssl_desktop.ui.common.dark_style import DarkOutlines
-from myssl_desktop.ui.common.theme import dark_palette
+from myssl_desktop.ui.common.theme import apply_theme, dark_palette, remembered_scheme, start_theme
 from myssl_desktop.ui.keys.sort_header import SortHeader
 
 
@@ -69,3 +71,56 @@ def test_an_ascending_sort_points_up_on_fusion(qtbot) -> None:
             option = QStyleOptionHeader()
             header.initStyleOptionForIndex(option, 1)
             assert option.sortIndicator == expected
+
+
+@pytest.fixture
+def app_theme(qapp, monkeypatch):  # noqa: ANN001, ANN201
+    """The app's style and palette, put back after the test."""
+    monkeypatch.delenv("MYSSL_DESKTOP_THEME", raising=False)
+    style = qapp.style().name()
+    yield qapp
+    apply_theme(qapp, "light")
+    assert qapp.style().name() == style
+
+
+def window_lightness(app) -> int:  # noqa: ANN001
+    return app.palette().color(QPalette.ColorRole.Window).lightness()
+
+
+def test_a_start_paints_in_the_remembered_scheme_then_follows_qt(app_theme, tmp_path) -> None:
+    remembered = tmp_path / "appearance"
+    remembered.write_text("dark")
+    check = start_theme(app_theme, remembered)
+    assert window_lightness(app_theme) < 80, "the first paint is dark, as at the last start"
+    check()  # offscreen Qt reports no dark scheme: light, from now on and at the next start
+    assert window_lightness(app_theme) > 200
+    assert remembered.read_text() == "light"
+    assert remembered_scheme(remembered) == "light"
+
+
+def test_a_first_start_asks_qt_and_remembers_the_answer(app_theme, tmp_path) -> None:
+    remembered = tmp_path / "cache" / "appearance"
+    check = start_theme(app_theme, remembered)
+    assert window_lightness(app_theme) > 200
+    check()
+    assert remembered.read_text() == "light"
+
+
+def test_an_override_wins_and_is_not_remembered(app_theme, tmp_path, monkeypatch) -> None:
+    remembered = tmp_path / "appearance"
+    remembered.write_text("light")
+    monkeypatch.setenv("MYSSL_DESKTOP_THEME", "dark")
+    check = start_theme(app_theme, remembered)
+    check()
+    assert window_lightness(app_theme) < 80
+    assert remembered.read_text() == "light"
+
+
+def test_a_damaged_or_unwritable_memory_only_costs_the_question(app_theme, tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    (tmp_path / "appearance").write_bytes(b"\xff\xfe dark")
+    assert remembered_scheme(tmp_path / "appearance") is None
+    check = start_theme(app_theme, blocker / "appearance")  # its folder is a file: cannot be written
+    check()
+    assert window_lightness(app_theme) > 200

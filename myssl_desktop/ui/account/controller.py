@@ -22,11 +22,11 @@ from ...profiles import Profile, ProfilesError
 from ...session import Session
 from ...signin import NotSignedIn
 from ..common.banner import Action, Kind, Notice, Owner
-from .signin_dialog import SignInDialog
 
 if TYPE_CHECKING:
     from ...services import Services
     from ..common.context import SessionHost, UiContext
+    from .signin_dialog import SignInDialog
 
 
 POLICY_DAYS = (7, 730)  # a rotation policy's bounds
@@ -170,6 +170,8 @@ class AccountController(QObject):
 
     def show_sign_in(self, profile: Profile | None = None, *, notice: str = "",
                      first_run: bool = False) -> SignInDialog:
+        from .signin_dialog import SignInDialog  # when asked for: not on the way to a profile's list
+
         dialog = SignInDialog(self.services.signin, self.ctx.ops, profile=profile,
                               first_run=first_run and self._open_sandbox is not None, notice=notice,
                               parent=self.ctx.parent)

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.ops.idle.connect(self._maybe_idle)
         self.quit_handler: Callable[[], Any] = self.close  # the resident app makes Quit end it, not hide it
         self.reminders_available = False  # the resident app keeps them; the sandbox session has none
+        self._delete_on_close = False
         if not defer_content:
             self.ensure_content()
 
@@ -357,7 +358,16 @@ class MainWindow(QMainWindow):
         if self._content is not None:
             self._content.schedule.set_visible(self.isVisible() and not self.isMinimized())
 
+    def delete_on_close(self) -> None:
+        """Be deleted once closed. Set when it closes: the first use of the `Qt` namespace costs
+        ~10 ms, which would otherwise come before the first paint."""
+        self._delete_on_close = True
+
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self._delete_on_close:
+            from PySide6.QtCore import Qt
+
+            self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # Qt reads it after this event
         self._save_state()
         if self._content is not None:
             self._content.schedule.stop()

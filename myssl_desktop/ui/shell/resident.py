@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from ..common.ops import Ops
@@ -132,7 +132,7 @@ class Resident(QObject):
         "key/<profile id>/<key id>" or "rotation/<id>"."""
         if self.window is None:
             window, controller = self._make_window()
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.delete_on_close()
             window.quit_handler = self.quit
             window.reminders_requested.connect(self.show_settings)
             window.reminders_available = True
@@ -190,6 +190,8 @@ class Resident(QObject):
             prefs.change(told_about_tray=True)
 
     def show_settings(self) -> None:
+        from PySide6.QtCore import Qt
+
         from ..reminders.settings_dialog import ReminderSettings
 
         services = self._services()
