@@ -130,14 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         def start() -> None:
             from .ui.account.controller import AccountController  # after the frame is on screen
 
-            controller = AccountController(services(), window, window.content.ctx, open_sandbox=demo.open,
+            controller = AccountController(services(), window, window.view.ctx, open_sandbox=demo.open,
                                            sandbox=args.sandbox)
             window.connect_account(controller)
             made.append(controller)
             controller.start()
 
         window.first_painted.connect(check_theme)
-        window.first_painted.connect(start)
+        window.view_ready.connect(start)
         return window, lambda: made[0] if made else None
 
     try:

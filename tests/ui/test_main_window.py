@@ -13,13 +13,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
 
 from myssl_desktop.api import MysslClient
+from myssl_desktop.keycache import KeyCache
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.ui.common.banner import Kind
 from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.support import FakeClock, add_settled_window
-from tests.ui.helpers import WAIT, attach, session_for, shown_keys, shown_names
+from tests.ui.helpers import WAIT, attach, open_window, session_for, shown_keys, shown_names
 
 
 @pytest.fixture(scope="module")
@@ -285,6 +286,34 @@ def test_a_window_built_after_its_first_paint_refreshes_by_itself(qtbot, tmp_pat
     attach(qtbot, window, session_for(demo))
     served = demo.requests_served
     qtbot.waitUntil(lambda: demo.requests_served >= served + 2, timeout=WAIT)  # the next list, unasked
+
+
+def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
+        qtbot, tmp_path: Path, demo: Sandbox) -> None:
+    profile = Profile.new("Cached", demo.base_url)
+    setup = WindowSetup(state_dir=tmp_path / "config", key_cache=KeyCache(tmp_path / "cache"))
+    earlier = open_window(qtbot, setup)
+    attach(qtbot, earlier, session_for(demo, profile=profile))  # leaves the offline copy
+    expected, total = shown_names(earlier), earlier.content.keys.model.total_count
+    earlier.close()
+
+    window = MainWindow(setup, defer_content=True)
+    add_settled_window(qtbot, window, lambda w: w.content.schedule.stop())
+    seen: dict[str, object] = {}
+
+    def opening() -> None:  # what the account controller does once the key list exists
+        window.show_profiles([profile], profile.id)
+        window.show_opening(profile)
+        seen["rows"] = window.view.keys.model.total_count
+
+    window.view_ready.connect(opening)
+    window.view_painted.connect(lambda: seen.setdefault("built when painted", window.content_built))
+    with qtbot.waitSignal(window.first_painted, timeout=WAIT):
+        window.show()
+    assert seen == {"rows": total, "built when painted": False}
+    assert shown_names(window) == expected
+    entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]
+    assert [(entry.text(), entry.isChecked()) for entry in entries] == [("Cached (production)", True)]
 
 
 def test_a_signed_in_window_narrows_to_900_pixels_and_the_account_bar_wraps(qtbot, window: MainWindow,

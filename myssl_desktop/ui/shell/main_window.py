@@ -1,11 +1,13 @@
 """The main window: it composes the features. The account bar and banner on top, the keys
 pane (filters, table, details) below, the menus and toolbar around them.
 
-The window paints its frame first and builds the rest (`WindowContent`) right after: the
+The window paints its frame first and builds the rest right after, in two steps: the key
+list (`KeysView`: account bar, banner, table and details), which then shows the profile's
+offline copy at once, and only then the features, menus and toolbar (`WindowContent`). The
 table, menus and their Qt types (PySide6 creates ~130 Python enum types on first use of the
-`Qt` namespace and the item views) cost ~35 ms that would otherwise delay its first
-appearance. All network and file work runs in the background; results for a session the
-user has left are dropped.
+`Qt` namespace and the item views) would otherwise delay the first appearance, and the
+features the list a user waits for. Network and keychain work runs in the background;
+results for a session the user has left are dropped.
 """
 
 from __future__ import annotations
@@ -74,8 +76,8 @@ class WindowActions:
 
 
 @dataclass
-class WindowContent:
-    """Everything built after the first paint, in one typed place."""
+class KeysView:
+    """What the key list needs, built first after the frame's paint."""
 
     setup: WindowSetup
     banner: Banner
@@ -84,6 +86,13 @@ class WindowContent:
     schedule: RefreshSchedule
     hygiene: SecretHygiene
     ctx: UiContext
+
+
+@dataclass
+class WindowContent(KeysView):
+    """Everything built after the first paint, in one typed place: the key list, then the
+    features, menus and toolbar."""
+
     key_commands: KeyCommands
     rotations: RotationCoordinator
     actions: WindowActions
@@ -92,7 +101,9 @@ class WindowContent:
 
 class MainWindow(QMainWindow):
     frame_painted = Signal()  # the window is on screen (title, status bar)
-    first_painted = Signal()  # ... and its content is built: services may start
+    view_ready = Signal()  # ... and its key list is built: the account may open and show its offline copy
+    view_painted = Signal()  # ... and the key list, as the account left it, is on screen
+    first_painted = Signal()  # ... and its content is built
     keys_shown = Signal(bool)  # a key list is on show: True for the offline copy, False for a fresh one
     switch_profile_requested = Signal(str)
     sign_in_requested = Signal()
@@ -117,8 +128,11 @@ class MainWindow(QMainWindow):
         fit_on_screen(self, slack=FRAME_SLACK)  # at QT_SCALE_FACTOR=2, 1200×700 is larger than many screens
         self._setup = setup
         self.session: Session | None = None
+        self._view: KeysView | None = None
         self._content: WindowContent | None = None
+        self._pending_profiles: tuple[list[Profile], str | None, bool] = ([], None, False)  # for the Profile menu
         self._painted = False
+        self._build_after_paint = False  # the rest of the content waits for the key list's paint
         self._refreshing = False
         self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
         self._cached_at: datetime | None = None  # the table shows the offline copy of this time
@@ -147,24 +161,28 @@ class MainWindow(QMainWindow):
         """The window's parts; built on first use if the first paint has not built them yet."""
         return self._content or self.ensure_content()
 
-    def ensure_content(self) -> WindowContent:
-        """Build the widgets, features, menus and toolbar (once)."""
-        if self._content is not None:
-            return self._content
+    @property
+    def content_built(self) -> bool:
+        return self._content is not None
+
+    @property
+    def view(self) -> KeysView:
+        """The key list's parts, without building the features."""
+        return self._content or self._view or self.ensure_view()
+
+    def ensure_view(self) -> KeysView:
+        """Build the account bar, banner and keys pane (once), with the remembered layout."""
+        if self._view is not None:
+            return self._view
         from ..account.bar import AccountBar
         from ..common.banner import Banner
         from ..common.context import UiContext
-        from ..common.icons import app_icon
-        from ..discovery.controller import KeyDiscovery
-        from ..keys.commands import KeyCommands
         from ..keys.pane import KeysPane
-        from ..rotation.coordinator import RotationCoordinator
         from ..secrets.clipboard import SecretClipboard
         from ..secrets.hygiene import SecretHygiene
         from .refresh_schedule import RefreshSchedule
 
         setup = self._setup() if callable(self._setup) else self._setup or WindowSetup()
-        self.setWindowIcon(app_icon())
         schedule = RefreshSchedule(self)
         schedule.due.connect(self.refresh)
         schedule.countdown.connect(self._show_countdown)
@@ -177,6 +195,32 @@ class MainWindow(QMainWindow):
                         banner=banner, clipboard=hygiene.clipboard, hide_secrets=hygiene.hide_secrets)
         keys = KeysPane(ctx)
         self._layout.addWidget(keys, 1)
+        keys.sign_in_requested.connect(self.sign_in_requested)
+        keys.sandbox_requested.connect(self.sandbox_requested)
+        keys.table.activated.connect(lambda _: keys.show_details())
+        self.status.setText("")
+        self._view = KeysView(setup, banner, account_bar, keys, schedule, hygiene, ctx)
+        hygiene.start()
+        self._restore_state()
+        # A window shown before its content existed (defer_content) told no schedule: tell it
+        # now, or the list never refreshes by itself.
+        self._visibility_changed()
+        return self._view
+
+    def ensure_content(self) -> WindowContent:
+        """Build the key list, then the features, menus and toolbar (once)."""
+        if self._content is not None:
+            return self._content
+        from dataclasses import fields
+
+        from ..common.icons import app_icon
+        from ..discovery.controller import KeyDiscovery
+        from ..keys.commands import KeyCommands
+        from ..rotation.coordinator import RotationCoordinator
+
+        view = self.ensure_view()
+        setup, keys, ctx, hygiene = view.setup, view.keys, view.ctx, view.hygiene
+        self.setWindowIcon(app_icon())
         rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
@@ -196,20 +240,13 @@ class MainWindow(QMainWindow):
                             key_commands.regenerate_action, key_commands.revoke_action,
                             key_commands.cancel_revoke_action, None, key_commands.copy_action]
         keys.details.rotate_requested.connect(key_commands.rotate)
-        keys.sign_in_requested.connect(self.sign_in_requested)
-        keys.sandbox_requested.connect(self.sandbox_requested)
         keys.model.modelReset.connect(key_commands.update)
-        keys.table.activated.connect(lambda _: keys.show_details())
-        self.status.setText("")
         actions = self._build_actions(keys, key_commands, rotations, hygiene, setup, discovery)
-        self._content = WindowContent(setup, banner, account_bar, keys, schedule, hygiene, ctx, key_commands,
-                                      rotations, actions, discovery)
-        hygiene.start()
-        self.show_profiles([], None)
-        self._restore_state()
-        # A window shown before its content existed (defer_content) told no schedule: tell it
-        # now, or the list never refreshes by itself.
-        self._visibility_changed()
+        self._content = WindowContent(**{field.name: getattr(view, field.name) for field in fields(KeysView)},
+                                      key_commands=key_commands, rotations=rotations, actions=actions,
+                                      discovery=discovery)
+        profiles, current_id, sandbox = self._pending_profiles
+        self.show_profiles(profiles, current_id, sandbox=sandbox)
         return self._content
 
     def _build_actions(self, keys: KeysPane, key_commands: KeyCommands, rotations: RotationCoordinator,
@@ -293,7 +330,10 @@ class MainWindow(QMainWindow):
 
     def show_profiles(self, profiles: list[Profile], current_id: str | None, *, sandbox: bool = False) -> None:
         """Rebuild the Profile menu: one checkable entry per profile, then account actions."""
-        actions = self.content.actions
+        if self._content is None:  # only the key list is built yet: the menu is made with the rest
+            self._pending_profiles = (profiles, current_id, sandbox)
+            return
+        actions = self._content.actions
         menu, group = actions.profile_menu, actions.profile_group
         menu.clear()
         for entry in group.actions():
@@ -336,8 +376,18 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.frame_painted.emit()
             QTimer.singleShot(0, self._after_first_paint)
+        elif self._build_after_paint:  # this paint shows the key list: once it is done, the rest
+            self._build_after_paint = False
+            QTimer.singleShot(0, self._build_the_rest)
 
     def _after_first_paint(self) -> None:
+        self.ensure_view()
+        self.view_ready.emit()  # the account opens, and its offline copy goes on the table
+        self._build_after_paint = True
+        self.update()
+
+    def _build_the_rest(self) -> None:
+        self.view_painted.emit()
         self.ensure_content()
         self.first_painted.emit()
 
@@ -355,8 +405,9 @@ class MainWindow(QMainWindow):
         self._visibility_changed()
 
     def _visibility_changed(self) -> None:
-        if self._content is not None:
-            self._content.schedule.set_visible(self.isVisible() and not self.isMinimized())
+        view = self._content or self._view
+        if view is not None:
+            view.schedule.set_visible(self.isVisible() and not self.isMinimized())
 
     def delete_on_close(self) -> None:
         """Be deleted once closed. Set when it closes: the first use of the `Qt` namespace costs
@@ -369,15 +420,17 @@ class MainWindow(QMainWindow):
 
             self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # Qt reads it after this event
         self._save_state()
+        view = self._content or self._view
+        if view is not None:
+            view.schedule.stop()
+            view.hygiene.shutdown()  # clears the clipboard if it still holds our secret
         if self._content is not None:
-            self._content.schedule.stop()
             self._content.rotations.shutdown()
             self._content.discovery.shutdown()  # a running scan stops, its git processes with it
-            self._content.hygiene.shutdown()  # clears the clipboard if it still holds our secret
         super().closeEvent(event)
 
     def _restore_state(self) -> None:
-        content = self.content
+        content = self.view
         if content.setup.state_dir is None:
             return
         from . import window_state
@@ -465,7 +518,7 @@ class MainWindow(QMainWindow):
             self.show_status(f"The log folder is {folder}")
 
     def _save_state(self) -> None:
-        content = self._content
+        content = self._content or self._view
         if content is None or content.setup.state_dir is None:
             return
         from . import window_state
@@ -535,7 +588,7 @@ class MainWindow(QMainWindow):
         """While a profile's key is checked: its name, and its last list as of when it was kept.
         `then` runs once that list is on screen (or there is none to show): the key check starts
         after it, so its imports (keyring, httpx) do not hold up the list a user waits for."""
-        content = self.content
+        content = self.view
         self._leave_session(f"Opening “{profile.name}”…")
         self.setWindowTitle(f"MySSL Desktop — {profile.name}")
         content.keys.show_signed_in(True)
@@ -549,7 +602,7 @@ class MainWindow(QMainWindow):
         self._load_cached(profile.id, then)
 
     def _load_cached(self, profile_id: str, then: Callable[[], None] = lambda: None) -> None:
-        cache = self.content.setup.key_cache
+        cache = self.view.setup.key_cache
         if cache is None or not profile_id:
             then()
             return
@@ -558,11 +611,17 @@ class MainWindow(QMainWindow):
             self._show_cached(profile_id, snapshot)
             QTimer.singleShot(0, then)  # after the list's paint, which is already queued
 
+        if self._content is None:
+            # Opening at start-up: read here (a small local file, ~1 ms for 25 keys), so the list
+            # paints before the rest of the window is built, which would hold up a background
+            # read's answer. Later reads stay in the background: a slow disk never freezes the window.
+            loaded(cache.load(profile_id))
+            return
         self.ops(lambda: cache.load(profile_id)).any_session().success(loaded).failure(lambda _: then()).run()
 
     def detach(self, message: str) -> None:
         """Show no account: the signed-out window, with its next step."""
-        content = self.content
+        content = self.view
         self._leave_session(message)
         self.setWindowTitle("MySSL Desktop")
         content.account_bar.show_session(None)
@@ -571,14 +630,14 @@ class MainWindow(QMainWindow):
         self._shown_profile, self._cached_at = "", None
 
     def _leave_session(self, message: str) -> None:
-        content = self.content
         self.ops.session_changed()
         self._refreshing = False
         self.session = None
-        content.schedule.stop()
-        content.key_commands.update()
-        content.rotations.session_changed()
-        content.discovery.session_changed()
+        self.view.schedule.stop()
+        if self._content is not None:  # else the features are built later, without a session
+            self._content.key_commands.update()
+            self._content.rotations.session_changed()
+            self._content.discovery.session_changed()
         self.show_status(message)
 
     # --- refreshing ----------------------------------------------------------------------
@@ -618,15 +677,15 @@ class MainWindow(QMainWindow):
         session = self.session
         rotation_days = session.profile.rotation_policy_days if session else 90
         own = session.profile.key_prefix if session else ""
-        self.content.keys.show_keys(snapshot, rotation_days, stored=stored, own_prefix=own)  # keeps the selection
+        self.view.keys.show_keys(snapshot, rotation_days, stored=stored, own_prefix=own)  # keeps the selection
 
     def _show_cached(self, profile_id: str, snapshot: Snapshot | None) -> None:
-        if snapshot is None or profile_id != self._shown_profile or self.content.keys.model.total_count:
+        if snapshot is None or profile_id != self._shown_profile or self.view.keys.model.total_count:
             return  # another profile by now, or fresh data arrived first
         self._show_snapshot(snapshot)
         self._cached_at = snapshot.fetched_at
         failed = self.session is not None and not self._refreshing  # attached, and its refresh failed first
-        self.content.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=failed)
+        self.view.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=failed)
         self.keys_shown.emit(True)
 
     def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
