@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
 
@@ -306,14 +306,25 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
         window.show_opening(profile)
         seen["rows"] = window.view.keys.model.total_count
 
+    def where(widget: QWidget) -> tuple[int, int, int, int]:
+        corner = widget.mapTo(window, QPoint(0, 0))
+        return corner.x(), corner.y(), widget.width(), widget.height()
+
+    def painted() -> None:
+        seen["built when painted"] = window.content_built
+        seen["list at"] = where(window.view.keys)
+
     window.view_ready.connect(opening)
-    window.view_painted.connect(lambda: seen.setdefault("built when painted", window.content_built))
+    window.view_painted.connect(painted)
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
-    assert seen == {"rows": total, "built when painted": False}
+    QApplication.processEvents()  # the menus' and toolbar's layout
+    assert seen == {"rows": total, "built when painted": False, "list at": where(window.content.keys)}, \
+        "the list was painted first, where it stays when the menus and toolbar are filled"
     assert shown_names(window) == expected
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]
     assert [(entry.text(), entry.isChecked()) for entry in entries] == [("Cached (production)", True)]
+    assert [entry.text() for entry in window.menuBar().actions()] == ["&Profile", "&Key", "&View", "&Help"]
 
 
 def test_a_signed_in_window_narrows_to_900_pixels_and_the_account_bar_wraps(qtbot, window: MainWindow,

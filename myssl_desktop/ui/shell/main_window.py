@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,79 +23,26 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..common.ops import Ops
 from ..common.screen import FRAME_SLACK, fit_on_screen
+from .window_setup import WindowSetup
 
 FIRST_RUN_SIZE = QSize(1200, 700)
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QAction, QActionGroup
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMenu
 
     from ...api.models import RateLimit
-    from ...keycache import KeyCache, Snapshot
+    from ...keycache import Snapshot
     from ...profiles import Profile
     from ...services import Services
     from ...session import Session
-    from ..account.bar import AccountBar
     from ..account.controller import AccountController
-    from ..common.banner import Banner
-    from ..common.context import UiContext
     from ..discovery.controller import KeyDiscovery
     from ..keys.commands import KeyCommands
     from ..keys.pane import KeysPane
     from ..rotation.coordinator import RotationCoordinator
-    from ..secrets.clipboard import ClipboardBackend
     from ..secrets.hygiene import SecretHygiene
-    from .refresh_schedule import RefreshSchedule
-
-
-@dataclass(frozen=True)
-class WindowSetup:
-    """Where the window keeps what it remembers; each may be None (nothing kept)."""
-
-    state_dir: Path | None = None  # window layout and app settings
-    key_cache: KeyCache | None = None  # the last key list of each profile, for offline starts
-    clipboard_backend: ClipboardBackend | None = None  # None: the system clipboard
-    services: Services | None = None  # the app's own: their rotations run before anyone signs in
-    log_dir: Path | None = None  # Help ▸ Open log folder
-
-
-@dataclass
-class WindowActions:
-    refresh: QAction
-    find: QAction
-    details: QAction
-    sign_in: QAction
-    sign_out: QAction
-    forget: QAction
-    policy: QAction
-    quit: QAction
-    profile_menu: QMenu
-    profile_group: QActionGroup
-    clipboard_menu: QMenu
-
-
-@dataclass
-class KeysView:
-    """What the key list needs, built first after the frame's paint."""
-
-    setup: WindowSetup
-    banner: Banner
-    account_bar: AccountBar
-    keys: KeysPane
-    schedule: RefreshSchedule
-    hygiene: SecretHygiene
-    ctx: UiContext
-
-
-@dataclass
-class WindowContent(KeysView):
-    """Everything built after the first paint, in one typed place: the key list, then the
-    features, menus and toolbar."""
-
-    key_commands: KeyCommands
-    rotations: RotationCoordinator
-    actions: WindowActions
-    discovery: KeyDiscovery
+    from .window_parts import KeysView, WindowActions, WindowBars, WindowContent
 
 
 class MainWindow(QMainWindow):
@@ -181,6 +127,7 @@ class MainWindow(QMainWindow):
         from ..secrets.clipboard import SecretClipboard
         from ..secrets.hygiene import SecretHygiene
         from .refresh_schedule import RefreshSchedule
+        from .window_parts import KeysView
 
         setup = self._setup() if callable(self._setup) else self._setup or WindowSetup()
         schedule = RefreshSchedule(self)
@@ -199,7 +146,7 @@ class MainWindow(QMainWindow):
         keys.sandbox_requested.connect(self.sandbox_requested)
         keys.table.activated.connect(lambda _: keys.show_details())
         self.status.setText("")
-        self._view = KeysView(setup, banner, account_bar, keys, schedule, hygiene, ctx)
+        self._view = KeysView(setup, banner, account_bar, keys, schedule, hygiene, ctx, self._build_bars())
         hygiene.start()
         self._restore_state()
         # A window shown before its content existed (defer_content) told no schedule: tell it
@@ -217,6 +164,7 @@ class MainWindow(QMainWindow):
         from ..discovery.controller import KeyDiscovery
         from ..keys.commands import KeyCommands
         from ..rotation.coordinator import RotationCoordinator
+        from .window_parts import KeysView, WindowContent
 
         view = self.ensure_view()
         setup, keys, ctx, hygiene = view.setup, view.keys, view.ctx, view.hygiene
@@ -241,7 +189,7 @@ class MainWindow(QMainWindow):
                             key_commands.cancel_revoke_action, None, key_commands.copy_action]
         keys.details.rotate_requested.connect(key_commands.rotate)
         keys.model.modelReset.connect(key_commands.update)
-        actions = self._build_actions(keys, key_commands, rotations, hygiene, setup, discovery)
+        actions = self._build_actions(view.bars, keys, key_commands, rotations, hygiene, setup, discovery)
         self._content = WindowContent(**{field.name: getattr(view, field.name) for field in fields(KeysView)},
                                       key_commands=key_commands, rotations=rotations, actions=actions,
                                       discovery=discovery)
@@ -249,19 +197,39 @@ class MainWindow(QMainWindow):
         self.show_profiles(profiles, current_id, sandbox=sandbox)
         return self._content
 
-    def _build_actions(self, keys: KeysPane, key_commands: KeyCommands, rotations: RotationCoordinator,
-                       hygiene: SecretHygiene, setup: WindowSetup, discovery: KeyDiscovery) -> WindowActions:
+    def _build_bars(self) -> WindowBars:
         from PySide6.QtCore import Qt
-        from PySide6.QtGui import QActionGroup, QKeySequence
+        from PySide6.QtGui import QKeySequence
         from PySide6.QtWidgets import QMenu, QToolBar
 
         from ..common.actions import make_action
+        from .window_parts import WindowBars
+
+        profile_menu = QMenu("&Profile", self)
+        self.menuBar().addMenu(profile_menu)
+        key_menu, view_menu, help_menu = (self.menuBar().addMenu(title) for title in ("&Key", "&View", "&Help"))
+        refresh = make_action(self, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh")
+        refresh.setToolTip("Refresh (F5)")
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(refresh)  # its height is the filled toolbar's
+        self.addToolBar(toolbar)
+        return WindowBars(profile_menu, key_menu, view_menu, help_menu, toolbar, refresh)
+
+    def _build_actions(self, bars: WindowBars, keys: KeysPane, key_commands: KeyCommands,
+                       rotations: RotationCoordinator, hygiene: SecretHygiene, setup: WindowSetup,
+                       discovery: KeyDiscovery) -> WindowActions:
+        from PySide6.QtGui import QActionGroup, QKeySequence
+
+        from ..common.actions import make_action
+        from .window_parts import WindowActions
 
         def action(text: str, slot: Callable[[], Any], shortcut: Any = None, icon_name: str = "") -> QAction:
             return make_action(self, text, slot, shortcut, icon_name)
 
-        refresh = action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh")
-        refresh.setToolTip("Refresh (F5)")
+        refresh = bars.refresh
         find = action("&Find…", keys.focus_filter, QKeySequence.StandardKey.Find)
         details = action("Key &details", keys.show_details, "Ctrl+D")
         sign_in = action("&Sign in to another account…", self.sign_in_requested.emit, icon_name="user")
@@ -270,9 +238,7 @@ class MainWindow(QMainWindow):
         policy = action("Rotation &policy…", self.policy_requested.emit)
         quit_action = action("&Quit", lambda: self.quit_handler(), QKeySequence.StandardKey.Quit)
 
-        profile_menu = QMenu("&Profile", self)
-        self.menuBar().addMenu(profile_menu)
-        key_menu = self.menuBar().addMenu("&Key")
+        key_menu, view_menu, help_menu = bars.key_menu, bars.view_menu, bars.help_menu
         for entry in key_commands.all:
             key_menu.addAction(entry)
         key_menu.addSeparator()
@@ -282,28 +248,18 @@ class MainWindow(QMainWindow):
         key_menu.addAction(action("E&xport key list…", keys.export_list))
         clipboard_menu = key_menu.addMenu("C&lear copied secrets after")
         self._fill_clipboard_menu(clipboard_menu, hygiene, setup)
-        view_menu = self.menuBar().addMenu("&View")
         for entry in (refresh, find, details, rotations.panel_action):
             view_menu.addAction(entry)
         view_menu.addAction(action("&Activity log…", lambda: self.show_activity(setup.services)))
         view_menu.addSeparator()
         view_menu.addAction(action("Re&minders…", self.show_reminders))
-        help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents))
         help_menu.addAction(action("Open &log folder", lambda: self.open_folder(setup.log_dir)))
         help_menu.addSeparator()
         help_menu.addAction(action("&About MySSL Desktop", self.show_about))
-
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addAction(refresh)
-        toolbar.addAction(key_commands.create_action)
-        toolbar.addAction(key_commands.rotate_action)
-        toolbar.addAction(key_commands.copy_action)
-        self.addToolBar(toolbar)
-        return WindowActions(refresh, find, details, sign_in, sign_out, forget, policy, quit_action, profile_menu,
+        for entry in (key_commands.create_action, key_commands.rotate_action, key_commands.copy_action):
+            bars.toolbar.addAction(entry)
+        return WindowActions(refresh, find, details, sign_in, sign_out, forget, policy, quit_action, bars.profile_menu,
                              QActionGroup(self), clipboard_menu)
 
     def _fill_clipboard_menu(self, menu: QMenu, hygiene: SecretHygiene, setup: WindowSetup) -> None:
@@ -744,4 +700,4 @@ class MainWindow(QMainWindow):
             banner.withdraw(Owner.RATE_LIMIT)
 
 
-__all__ = ["MainWindow", "WindowActions", "WindowContent", "WindowSetup"]
+__all__ = ["MainWindow", "WindowSetup"]

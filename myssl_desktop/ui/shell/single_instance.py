@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
@@ -68,6 +67,8 @@ class SingleInstance(QObject):
         """Start `command` (a new app, hidden) to be the app from now on; True when it started."""
         self.release()
         try:
+            import subprocess  # here: only a handover needs it, and the window's first paint waits for imports
+
             subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL)
         except OSError:
             self.claim()
