@@ -11,7 +11,7 @@ from .history import HistoryError, object_store_of, scan_history, work_tree_of
 from .model import Hit, ScanError, ScanReport
 from .pattern import ScanBuffer
 from .progress import ProgressCallback, ProgressTracker
-from .sharing import START_AFTER, FileSharing, helper_command, spare_cores
+from .sharing import FileSharing, helper_command, spare_cores
 from .tree import scan_tree
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -30,9 +30,9 @@ def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: i
     `cancel` makes the scan raise ScanCancelled within a few milliseconds. Raises ScanError
     when a path does not exist or git is missing for `history`.
 
-    With a spare core, a working-tree scan that runs longer than a few hundredths of a
-    second shares its files with a helper process (sharing.py); `parallel` True starts the
-    helper at once, False never. The report is the same either way.
+    With a spare core (idle at the time), a working-tree scan that runs longer than a few
+    hundredths of a second shares its files with a helper process (sharing.py); `parallel`
+    True starts the helper at once, False never. The report is the same either way.
     """
     roots = _roots(paths)
     if history and shutil.which("git") is None:
@@ -78,7 +78,7 @@ def _sharing(parallel: bool | None, max_file_size: int, buffer: ScanBuffer,
     command = helper_command(max_file_size)
     if command is None or parallel is False or (parallel is None and not spare_cores()):
         return None
-    return FileSharing(command, buffer, tracker, start_after=0 if parallel else START_AFTER)
+    return FileSharing(command, buffer, tracker, at_once=bool(parallel))
 
 
 def _roots(paths: Iterable[str | Path]) -> list[Path]:

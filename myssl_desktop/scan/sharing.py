@@ -1,8 +1,9 @@
 """Sharing a working-tree scan's files with a helper process on a spare core.
 
-The scan's own thread keeps walking and reading. Once the scan has run `start_after`
-seconds (so a small scan never pays for a process start), one helper process is started
-(helper.py). From then on the walk offers each file (`take`): while the helper has fewer
+The scan's own thread keeps walking and reading. Once the scan has run START_AFTER
+seconds (so a small scan never pays for a process start), and only while a core is idle
+(else it looks again every BUSY_RETRY: on a busy machine a helper slowed the scan down),
+one helper process is started (helper.py). From then on the walk offers each file (`take`): while the helper has fewer
 than MAX_OUTSTANDING batches, files are gathered into a batch for it; otherwise the walk
 reads them itself. So neither side waits for the other, and a slow or busy helper simply
 gets less. Answers are read without blocking. If the helper fails (cannot start, dies,
@@ -31,6 +32,7 @@ from .progress import ProgressTracker
 from .tree import FileReader, hits_in
 
 START_AFTER = 0.03  # seconds of scanning before a helper is worth its start
+BUSY_RETRY = 0.1  # seconds before looking for an idle core again
 BATCH_FILES = 48  # files in one batch: enough to make a message cheap, few enough to share well
 MAX_OUTSTANDING = 2  # batches at the helper: one it reads, one waiting
 POLL_EVERY = 8  # files the walk reads itself between two looks for answers
@@ -42,6 +44,17 @@ def spare_cores() -> bool:
         return len(os.sched_getaffinity(0)) > 1
     except AttributeError:  # macOS
         return (os.cpu_count() or 1) > 1
+
+
+def idle_core() -> bool:
+    """Whether a core is idle right now: fewer tasks want to run than there are cores
+    (Linux: /proc/loadavg, which counts this thread too). True where that is unknown."""
+    try:
+        with open("/proc/loadavg", "rb") as loadavg:
+            running = int(loadavg.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return running < (os.cpu_count() or 1)
 
 
 def helper_command(max_file_size: int) -> list[str] | None:
@@ -56,11 +69,13 @@ class FileSharing:
     finds, `finish` after the walk for the helper's hits, and `close` in any case."""
 
     def __init__(self, command: list[str], buffer: ScanBuffer, tracker: ProgressTracker,
-                 start_after: float = START_AFTER) -> None:
+                 at_once: bool = False) -> None:
+        """`at_once`: start the helper at the first file, idle core or not (tests)."""
         self._command = command
+        self._at_once = at_once
         self._reader = FileReader(buffer, tracker)
         self._tracker = tracker
-        self._start_at = time.monotonic() + start_after
+        self._start_at = time.monotonic() + (0 if at_once else START_AFTER)
         self._helper: subprocess.Popen[bytes] | None = None
         self._failed = False
         self._taking = False
@@ -125,6 +140,9 @@ class FileSharing:
         """Starts the helper when due, takes in its answers, and decides whether to gather."""
         if self._helper is None:
             if self._failed or time.monotonic() < self._start_at:
+                return
+            if not self._at_once and not idle_core():
+                self._start_at = time.monotonic() + BUSY_RETRY
                 return
             self._start()
         else:

@@ -90,7 +90,7 @@ def _gone(pid: int) -> bool:
 def _shared(root: Path, command: list[str]) -> tuple[list[Hit], ScanProgress, FileSharing]:
     """A walk of `root` sharing its files with `command`'s process, started at once (as scan() does)."""
     buffer, tracker = ScanBuffer(CAP + 1), ProgressTracker(None, None)
-    sharing = FileSharing(command, buffer, tracker, start_after=0)
+    sharing = FileSharing(command, buffer, tracker, at_once=True)
     try:
         hits = [*scan_tree(root, buffer, tracker, [], [], sharing.take), *sharing.finish()]
     finally:
