@@ -12,12 +12,14 @@ History: `scan(..., history=True)` of a clone of `--history-repo` (with a few pl
 commits: a key added and removed, a key on a branch) against `git log -p --all | rg
 myssl_k_` over the same clone. Goal: at most 1.5x.
 
-Memory: peak RSS of a fresh process scanning half of the tree, then all of it. Goal: flat.
+Memory: peak RSS of a fresh process scanning half of the tree, then all of it, and of its
+helper process. Goal: flat.
 
 Every timing is taken `--runs` times, in turns with its baseline (the machine is shared),
 after one warm-up of each; medians, ranges and the ratio of medians are printed, with the
-CPU time each used (less disturbed by other load than wall time; ours runs on one core,
-ripgrep on all of them, which `rg -j1` shows). Trees are
+CPU time each used (less disturbed by other load than wall time). Both sides use up to two
+cores: ripgrep its threads, the scan a helper process on a spare core; `rg -j1` and
+`scan(parallel=False)` show each on one core. Trees are
 built under `--work` (default /tmp/myssl-scan-bench, reused by later runs), never in the repo.
 """
 
@@ -213,14 +215,15 @@ def check_tree_hits(tree: Path, prefixes: list[str]) -> None:
     assert sorted(line[:12] for line in lines) == sorted(prefixes), "rg did not find the planted keys"
 
 
-def peak_rss_mb(paths: list[Path]) -> float:
+def peak_rss_mb(paths: list[Path]) -> tuple[float, float]:
     """VmHWM of a new process that scans `paths` (ru_maxrss would carry the parent's peak
-    across fork and exec)."""
-    code = ("import sys\nfrom myssl_desktop.scan import scan\nscan(sys.argv[1:])\n"
-            "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')))")
+    across fork and exec), and the peak RSS of its helper process (0 without one)."""
+    code = ("import resource, sys\nfrom myssl_desktop.scan import scan\nscan(sys.argv[1:])\n"
+            "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')),"
+            " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, *map(str, paths)], check=True, capture_output=True,
-                         text=True).stdout
-    return int(out) / 1024  # kB
+                         text=True).stdout.split()
+    return int(out[0]) / 1024, int(out[1]) / 1024  # kB
 
 
 def half_of(tree: Path) -> tuple[list[Path], int]:
@@ -267,11 +270,13 @@ def main() -> None:
                      rg_1=lambda: subprocess.run(["rg", "-j1", "-uu", "myssl_k_", str(tree)],
                                                  stdout=subprocess.DEVNULL),
                      scan=lambda: scan([tree]),
+                     scan_1=lambda: scan([tree], parallel=False),
                      cli=lambda: subprocess.run(cli, stdout=subprocess.DEVNULL))
     print("working tree (goal: at most 1.5x rg -uu):")
     print(summary("rg -uu myssl_k_ (baseline)", times["rg"]))
     print(summary("rg -j1 (one thread, for scale)", times["rg_1"], times["rg"]))
     print(summary("scan() in process", times["scan"], times["rg"]))
+    print(summary("scan(parallel=False) (one core)", times["scan_1"], times["rg"]))
     print(summary("myssl-keys scan (a new process)", times["cli"], times["rg"]))
 
     if history is not None:
@@ -291,10 +296,11 @@ def main() -> None:
         print(summary("scan(history=True)", times["scan"], times["log"]))
 
     half, half_size = half_of(tree)
-    small, large = peak_rss_mb(half), peak_rss_mb([tree])
+    (small, small_helper), (large, large_helper) = peak_rss_mb(half), peak_rss_mb([tree])
     print("memory (goal: flat):")
     print(f"  peak RSS scanning {half_size / GB:.2f} GB: {small:.1f} MB; {size / GB:.2f} GB: {large:.1f} MB "
-          f"({large / small:.2f}x for {size / half_size:.2f}x the bytes)")
+          f"({large / small:.2f}x for {size / half_size:.2f}x the bytes); its helper process: "
+          f"{small_helper:.1f} MB and {large_helper:.1f} MB")
 
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ from .history import HistoryError, object_store_of, scan_history, work_tree_of
 from .model import Hit, ScanError, ScanReport
 from .pattern import ScanBuffer
 from .progress import ProgressCallback, ProgressTracker
+from .sharing import FileSharing, helper_command, spare_cores
 from .tree import scan_tree
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -18,7 +19,8 @@ MAX_PROBLEMS = 50
 
 
 def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None) -> ScanReport:
+         on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+         parallel: bool | None = None) -> ScanReport:
     """Find `myssl_k_` secrets under `paths` (folders or files).
 
     Reads every regular file, git-ignored ones too, except binary files and files larger
@@ -27,6 +29,10 @@ def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: i
     `on_progress` is called on that thread about every 0.1 s and at each phase; setting
     `cancel` makes the scan raise ScanCancelled within a few milliseconds. Raises ScanError
     when a path does not exist or git is missing for `history`.
+
+    With a spare core (idle at the time), a working-tree scan that runs longer than a few
+    hundredths of a second shares its files with a helper process (sharing.py); `parallel`
+    True starts the helper at once, False never. The report is the same either way.
     """
     roots = _roots(paths)
     if history and shutil.which("git") is None:
@@ -38,8 +44,16 @@ def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: i
     repositories: list[Path] = []
     problems: list[str] = []
     tracker.start_phase("files")
-    for root in roots:
-        hits.extend(scan_tree(root, buffer, tracker, repositories, problems))
+    sharing = _sharing(parallel, max_file_size, buffer, tracker)
+    try:
+        for root in roots:
+            hits.extend(scan_tree(root, buffer, tracker, repositories, problems,
+                                  sharing.take if sharing is not None else None))
+        if sharing is not None:
+            hits.extend(sharing.finish())
+    finally:
+        if sharing is not None:
+            sharing.close()
     scanned: list[Path] = []
     if history:
         tracker.start_phase("history")
@@ -57,6 +71,14 @@ def scan(paths: Iterable[str | Path], *, history: bool = False, max_file_size: i
     hits.sort(key=lambda h: (h.commit is not None, str(h.repository or ""), str(h.path), h.line, h.commit or ""))
     return ScanReport(hits=tuple(hits), progress=tracker.snapshot(), repositories=tuple(scanned),
                       problems=tuple(problems), roots=tuple(roots))
+
+
+def _sharing(parallel: bool | None, max_file_size: int, buffer: ScanBuffer,
+             tracker: ProgressTracker) -> FileSharing | None:
+    command = helper_command(max_file_size)
+    if command is None or parallel is False or (parallel is None and not spare_cores()):
+        return None
+    return FileSharing(command, buffer, tracker, at_once=bool(parallel))
 
 
 def _roots(paths: Iterable[str | Path]) -> list[Path]:
