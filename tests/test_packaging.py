@@ -240,3 +240,22 @@ def test_the_frozen_command_line(built: Built) -> None:
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"myssl-keys {VERSION}"
+
+
+def test_the_frozen_command_line_is_the_scans_helper(built: Built, tmp_path: Path) -> None:
+    """The bundle has no Python to start scan/helper.py with `-m`: its myssl-keys is the helper
+    when given HELPER_FLAG, and answers a batch as the module does (prefixes, never secrets)."""
+    import hashlib
+
+    from myssl_desktop.scan.batches import encode_answer, encode_batch
+    from myssl_desktop.scan.pattern import Found
+    from myssl_desktop.scan.sharing import HELPER_FLAG
+
+    key = "myssl_k_" + "a1" * 20
+    (tmp_path / ".env").write_text(f"MYSSL_API_KEY={key}\n")
+    sent = encode_batch([(str(tmp_path), [".env", "gone.txt"])])
+    result = subprocess.run([str(built.app / "myssl-keys"), HELPER_FLAG, "1000"], input=sent, capture_output=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == encode_answer(1, 1, len(key) + 15, [
+        (0, ".env", Found(prefix=key[:12], sha256=hashlib.sha256(key.encode()).hexdigest(), line=1))])

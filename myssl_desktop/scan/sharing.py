@@ -12,8 +12,9 @@ file, itself: nothing is missed. A process, not a thread: two threads hand the G
 every open and read. Started with subprocess (fork and exec), never a bare fork: the app
 scans on a worker thread of a Qt process.
 
-POSIX only (non-blocking pipe reads); not in the frozen bundle, which has no Python to
-start the helper with.
+POSIX only (non-blocking pipe reads). In the frozen bundle, which has no Python to start a
+module with, the helper is the bundle's `myssl-keys` with HELPER_FLAG (its launcher hands
+that to helper.py before loading the command line).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .model import Hit
 from .pattern import ScanBuffer
 from .progress import ProgressTracker
 from .tree import FileReader, hits_in
+
+HELPER_FLAG = "--scan-helper"  # the frozen `myssl-keys` runs helper.py with the arguments after it
 
 START_AFTER = 0.03  # seconds of scanning before a helper is worth its start
 BUSY_RETRY = 0.1  # seconds before looking for an idle core again
@@ -59,9 +62,12 @@ def idle_core() -> bool:
 
 def helper_command(max_file_size: int) -> list[str] | None:
     """How to start the helper here, or None where it cannot run (see the module's text)."""
-    if os.name != "posix" or getattr(sys, "frozen", False):
+    if os.name != "posix":
         return None
-    return [sys.executable, "-m", "myssl_desktop.scan.helper", str(max_file_size)]
+    if not getattr(sys, "frozen", False):
+        return [sys.executable, "-m", "myssl_desktop.scan.helper", str(max_file_size)]
+    keys = os.path.join(os.path.dirname(sys.executable), "myssl-keys")  # beside myssl-desktop, or itself
+    return [keys, HELPER_FLAG, str(max_file_size)] if os.path.isfile(keys) else None
 
 
 class FileSharing:

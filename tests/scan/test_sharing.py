@@ -20,7 +20,7 @@ from myssl_desktop.scan import Hit, ScanCancelled, ScanProgress, ScanReport, sca
 from myssl_desktop.scan.batches import BadAnswer, decode_answer, encode_answer, encode_batch
 from myssl_desktop.scan.pattern import Found, ScanBuffer
 from myssl_desktop.scan.progress import ProgressTracker
-from myssl_desktop.scan.sharing import FileSharing, helper_command
+from myssl_desktop.scan.sharing import HELPER_FLAG, FileSharing, helper_command
 from myssl_desktop.scan.tree import scan_tree
 from tests.scan.files import write
 from tests.support import random_secret
@@ -191,3 +191,13 @@ def test_an_answer_with_more_than_a_prefix_is_refused() -> None:
     other_file = encode_answer(1, 0, 100, [(0, "other.env", Found(prefix=key[:12], sha256="0" * 64, line=1))])
     with pytest.raises(BadAnswer):
         decode_answer(other_file[:20], other_file[20:], batch)
+
+
+def test_a_frozen_bundle_starts_its_myssl_keys_as_the_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = tmp_path / "opt" / "myssl-desktop"
+    app.mkdir(parents=True)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(app / "myssl-desktop"))
+    assert helper_command(CAP) is None, "no myssl-keys beside it: scan on one core"
+    (app / "myssl-keys").write_text("")
+    assert helper_command(CAP) == [str(app / "myssl-keys"), HELPER_FLAG, str(CAP)]
