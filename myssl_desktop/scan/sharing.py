@@ -28,7 +28,7 @@ from collections import deque
 
 from .batches import ANSWER_HEADER, BadAnswer, Batch, answer_length, decode_answer, encode_batch
 from .model import Hit
-from .pattern import ScanBuffer
+from .pattern import NEEDLE, ScanBuffer
 from .progress import ProgressTracker
 from .tree import FileReader, hits_in
 
@@ -156,9 +156,11 @@ class FileSharing:
         self._taking = self._helper is not None and len(self._outstanding) < MAX_OUTSTANDING
 
     def _start(self) -> None:
+        # Not a key in its environment (MYSSL_API_KEY of a CI run): it reads files, nothing else.
+        environment = {name: value for name, value in os.environ.items() if NEEDLE.decode() not in value}
         try:
             self._helper = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.DEVNULL, bufsize=0)
+                                            stderr=subprocess.DEVNULL, bufsize=0, env=environment)
         except OSError:
             self._failed = True
             return

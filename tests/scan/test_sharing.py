@@ -133,6 +133,21 @@ def test_cancel_ends_the_helper(large: Tree) -> None:
     assert stopped.value.progress.files < large.alone.progress.files
 
 
+def test_the_helper_gets_no_key_in_its_environment(large: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = random_secret()
+    monkeypatch.setenv("MYSSL_API_KEY", key)  # a CI run's ephemeral profile
+    monkeypatch.setenv("DEPLOY_NOTE", f"old key was {key}")
+    environments: list[bytes] = []
+
+    def on_progress(progress: ScanProgress) -> None:
+        if progress.files and not environments:
+            environments.extend(Path(f"/proc/{pid}/environ").read_bytes() for pid in _helpers())
+
+    scan([large.root], max_file_size=CAP, parallel=True, on_progress=on_progress)
+    assert len(environments) == 1 and b"PATH=" in environments[0]
+    assert b"myssl_k_" not in environments[0] and b"MYSSL_API_KEY" not in environments[0]
+
+
 def test_a_helper_killed_mid_scan_misses_nothing(large: Tree) -> None:
     killed: list[int] = []
 
