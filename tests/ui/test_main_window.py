@@ -313,13 +313,14 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     def painted() -> None:
         seen["built when painted"] = window.content_built
         seen["list at"] = where(window.view.keys)
+        seen["icon"] = not window.windowIcon().isNull()
 
     window.view_ready.connect(opening)
     window.view_painted.connect(painted)
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
     QApplication.processEvents()  # the menus' and toolbar's layout
-    assert seen == {"rows": total, "built when painted": False, "list at": where(window.content.keys)}, \
+    assert seen == {"rows": total, "built when painted": False, "list at": where(window.content.keys), "icon": True}, \
         "the list was painted first, where it stays when the menus and toolbar are filled"
     assert shown_names(window) == expected
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]

@@ -160,7 +160,6 @@ class MainWindow(QMainWindow):
             return self._content
         from dataclasses import fields
 
-        from ..common.icons import app_icon
         from ..discovery.controller import KeyDiscovery
         from ..keys.commands import KeyCommands
         from ..rotation.coordinator import RotationCoordinator
@@ -168,7 +167,6 @@ class MainWindow(QMainWindow):
 
         view = self.ensure_view()
         setup, keys, ctx, hygiene = view.setup, view.keys, view.ctx, view.hygiene
-        self.setWindowIcon(app_icon())
         rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
@@ -203,7 +201,10 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMenu, QToolBar
 
         from ..common.actions import make_action
+        from ..common.icons import app_icon
         from .window_parts import WindowBars
+
+        self.setWindowIcon(app_icon())  # in the title bar and task bar with the list
 
         profile_menu = QMenu("&Profile", self)
         self.menuBar().addMenu(profile_menu)
