@@ -65,7 +65,9 @@ def helper_command(max_file_size: int) -> list[str] | None:
     if os.name != "posix":
         return None
     if not getattr(sys, "frozen", False):
-        return [sys.executable, "-m", "myssl_desktop.scan.helper", str(max_file_size)]
+        # -P: not the working folder first on its path, which may be the folder scanned, whose
+        # struct.py or myssl_desktop/ would otherwise be imported and run.
+        return [sys.executable, "-P", "-m", "myssl_desktop.scan.helper", str(max_file_size)]
     keys = os.path.join(os.path.dirname(sys.executable), "myssl-keys")  # beside myssl-desktop, or itself
     return [keys, HELPER_FLAG, str(max_file_size)] if os.path.isfile(keys) else None
 
@@ -164,20 +166,30 @@ class FileSharing:
         except OSError:
             self._failed = True
             return
-        assert self._helper.stdout is not None
+        assert self._helper.stdout is not None and self._helper.stdin is not None
         os.set_blocking(self._helper.stdout.fileno(), False)
+        os.set_blocking(self._helper.stdin.fileno(), False)  # see _send
 
     def _send(self) -> None:
         batch, self._pending, self._pending_files = self._pending, [], 0
         self._outstanding.append(batch)
-        assert self._helper is not None and self._helper.stdin is not None
         message = memoryview(encode_batch(batch))
-        try:
-            while message:  # a blocking pipe with room for it (MAX_OUTSTANDING small batches)
-                message = message[os.write(self._helper.stdin.fileno(), message):]
-        except OSError:
-            self._fail()
-            return
+        while message:
+            helper = self._helper
+            if helper is None or helper.stdin is None or helper.stdout is None:
+                return  # it failed meanwhile: its batches, this one too, were read here
+            try:
+                message = message[os.write(helper.stdin.fileno(), message):]
+            except BlockingIOError:
+                # Its pipe is full: the helper may be waiting for us to read a long answer (many
+                # hits), so read answers while waiting for room; and a cancel still stops the scan.
+                readable, _, _ = select.select([helper.stdout.fileno()], [helper.stdin.fileno()], [], WAIT)
+                self._tracker.checkpoint()
+                if readable:
+                    self._receive()
+            except OSError:
+                self._fail()
+                return
         self._taking = len(self._outstanding) < MAX_OUTSTANDING
 
     def _receive(self) -> None:

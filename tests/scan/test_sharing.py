@@ -216,3 +216,38 @@ def test_a_frozen_bundle_starts_its_myssl_keys_as_the_helper(tmp_path: Path, mon
     assert helper_command(CAP) is None, "no myssl-keys beside it: scan on one core"
     (app / "myssl-keys").write_text("")
     assert helper_command(CAP) == [str(app / "myssl-keys"), HELPER_FLAG, str(CAP)]
+
+
+@pytest.mark.timeout(60)  # a deadlock fails here, not at the suite's limit
+def test_long_answers_and_long_batches_do_not_deadlock(tmp_path: Path) -> None:
+    # Each batch is longer than a pipe holds (folders ~1.5 KB deep), and each answer too (50
+    # hits a file): both sides write at once, and the scan must read while it waits to write.
+    deep = tmp_path.joinpath(*(letter * 250 for letter in "abcdef"))
+    keys = {}
+    for index in range(150):
+        lines = [random_secret() for _ in range(50)]
+        write(deep / f"f{index:03d}" / "k.txt", "\n".join(lines) + "\n")
+        keys.update({key: index for key in lines})
+    alone = scan([tmp_path], max_file_size=CAP, parallel=False)
+
+    hits, progress, sharing = _shared(tmp_path, helper_command(CAP) or [])
+
+    assert sharing.answered > 0
+    assert len(hits) == len(keys) == len(alone.hits) == 7500
+    assert progress == replace(alone.progress, phase="files")
+
+
+def test_the_helper_runs_no_code_from_the_folder_it_starts_in(tmp_path: Path) -> None:
+    ran = tmp_path / "ran"
+    write(tmp_path / "scanned" / "struct.py", f"open({str(ran)!r}, 'w').write('imported from the scanned folder')\n")
+    write(tmp_path / "scanned" / "myssl_desktop" / "__init__.py", f"open({str(ran)!r}, 'w').write('ours, replaced')\n")
+    key = random_secret()
+    write(tmp_path / "scanned" / "app" / ".env", f"A=1\nMYSSL_API_KEY={key}\n")
+    sent = encode_batch([(str(tmp_path / "scanned" / "app"), [".env"])])
+
+    # Started in the folder scanned, as by `myssl-keys scan .` there.
+    answer = subprocess.run(helper_command(CAP) or [], input=sent, capture_output=True, timeout=60,
+                            cwd=tmp_path / "scanned").stdout
+
+    assert not ran.exists()
+    assert key[:12].encode() in answer
