@@ -40,6 +40,7 @@ class _CommandFinder(argparse.ArgumentParser):
     def __init__(self) -> None:
         super().__init__(add_help=False)
         add_account_options(self, top_level=True)
+        self.add_argument("-h", "--help", action="store_true")  # anywhere: the whole help, to be safe
         self.add_argument("command", nargs="?")
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -66,11 +67,11 @@ def _modules_for(argv: Sequence[str] | None) -> list[str]:
     if argv is None:
         return everything
     try:
-        command = _CommandFinder().parse_known_args(list(argv))[0].command
+        found = _CommandFinder().parse_known_args(list(argv))[0]
     except _NoCommand:
         return everything  # the real parser says what is wrong
-    wanted = COMMAND_MODULES.get(command or "")
-    return everything if wanted in (None, "completion") else [wanted]
+    wanted = COMMAND_MODULES.get(found.command or "")
+    return everything if found.help or wanted in (None, "completion") else [wanted]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

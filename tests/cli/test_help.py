@@ -48,7 +48,7 @@ def test_a_command_loads_only_its_own_module_and_help_lists_them_all(tmp_path) -
     every = {name for action in build_parser()._subparsers._group_actions for name in action.choices}  # type: ignore[union-attr]
     assert every == {"login", "logout", "forget", "profiles", "whoami", "doctor", "keys", "rotate", "rotations",
                      "scan", "hook", "activity", "check", "schedule", "completion"}
-    for argv in (["--help"], ["rotat"], ["--profile"], ["completion", "bash"]):
+    for argv in (["--help"], ["-h", "keys"], ["--help", "rotate"], ["rotat"], ["--profile"], ["completion", "bash"]):
         chosen = {name for action in build_parser(argv)._subparsers._group_actions  # type: ignore[union-attr]
                   for name in action.choices}
         assert chosen == every, argv
