@@ -328,6 +328,27 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     assert [entry.text() for entry in window.menuBar().actions()] == ["&Profile", "&Key", "&View", "&Help"]
 
 
+def test_a_window_minimised_after_its_first_frame_still_builds_the_rest(qtbot, tmp_path: Path) -> None:
+    window = MainWindow(WindowSetup(state_dir=tmp_path / "config"), defer_content=True)
+    add_settled_window(qtbot, window, lambda w: w.content.schedule.stop())
+    window.view_ready.connect(window.hide)  # as minimised: no paint comes until it is shown again
+    with qtbot.waitSignal(window.first_painted, timeout=WAIT):
+        window.show()
+    assert window.content_built and not window.isVisible()
+    assert [entry.text() for entry in window.content.actions.profile_menu.actions() if entry.text()][-1] == "&Quit"
+
+
+def test_a_window_closed_before_its_features_are_built_builds_none(qtbot, tmp_path: Path) -> None:
+    window = MainWindow(WindowSetup(state_dir=tmp_path / "config"), defer_content=True)
+    qtbot.addWidget(window)
+    window.view_ready.connect(window.close)
+    with qtbot.waitSignal(window.view_ready, timeout=WAIT):
+        window.show()
+    with qtbot.assertNotEmitted(window.first_painted, wait=500):  # longer than the unpainted fallback
+        pass
+    assert not window.content_built
+
+
 def test_a_signed_in_window_narrows_to_900_pixels_and_the_account_bar_wraps(qtbot, window: MainWindow,
                                                                              demo: Sandbox) -> None:
     named = Profile.new("Production servers (EU)", demo.base_url, environment="production")

@@ -26,6 +26,7 @@ from ..common.screen import FRAME_SLACK, fit_on_screen
 from .window_setup import WindowSetup
 
 FIRST_RUN_SIZE = QSize(1200, 700)
+REST_UNPAINTED_MS = 200  # a window minimised right after its first frame builds the rest anyway
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._pending_profiles: tuple[list[Profile], str | None, bool] = ([], None, False)  # for the Profile menu
         self._painted = False
         self._build_after_paint = False  # the rest of the content waits for the key list's paint
+        self._closed = False
         self._refreshing = False
         self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
         self._cached_at: datetime | None = None  # the table shows the offline copy of this time
@@ -342,8 +344,16 @@ class MainWindow(QMainWindow):
         self.view_ready.emit()  # the account opens, and its offline copy goes on the table
         self._build_after_paint = True
         self.update()
+        QTimer.singleShot(REST_UNPAINTED_MS, self._build_unpainted)  # no paint comes while minimised
+
+    def _build_unpainted(self) -> None:
+        if self._build_after_paint and not self._closed:
+            self._build_after_paint = False
+            self._build_the_rest()
 
     def _build_the_rest(self) -> None:
+        if self._closed:
+            return  # closed within the gap: no features (their runners) for a window on its way out
         self.view_painted.emit()
         self.ensure_content()
         self.first_painted.emit()
@@ -372,6 +382,7 @@ class MainWindow(QMainWindow):
         self._delete_on_close = True
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._closed = True
         if self._delete_on_close:
             from PySide6.QtCore import Qt
 
@@ -504,12 +515,13 @@ class MainWindow(QMainWindow):
 
     def _report_failure(self, message: str) -> None:
         """Background work failed and its caller said nothing: show it, do not just log it."""
-        if self._content is None:
+        view = self._content or self._view
+        if view is None:
             self.show_status(message)
             return
         from ..common.banner import Action, Notice, Owner
 
-        banner = self._content.banner
+        banner = view.banner
         banner.post(Notice(Owner.FAILURE, message, action=Action("Dismiss", lambda: banner.withdraw(Owner.FAILURE))))
 
     # --- session -----------------------------------------------------------------------
