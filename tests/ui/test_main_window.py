@@ -383,6 +383,30 @@ def test_reminders_in_a_window_without_them_say_why_instead_of_doing_nothing(qtb
     assert asked == [1]
 
 
+def test_an_offline_copy_read_during_a_rate_limit_is_not_called_offline(
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    with Sandbox(tier="free", seed="demo", clock=clock) as sb:
+        window.content.schedule._clock = clock
+        profile = Profile.new("Cached", sb.base_url)
+        attach(qtbot, window, session_for(sb, profile=profile))
+        expected = window.content.keys.model.total_count
+        session = session_for(sb, profile=profile)
+        client = MysslClient(sb.base_url, sb.admin_key)
+        while client.rate_limit is None or client.rate_limit.minute_remaining > 0:
+            client.current()
+        window.detach("Not signed in.")
+        cache = window.content.setup.key_cache
+        read, slow_disk = cache.load, threading.Event()
+        monkeypatch.setattr(cache, "load", lambda profile_id: (slow_disk.wait(30), read(profile_id))[1])
+        window.attach(session)  # MySSL answers, but with its rate limit, before the offline copy is read
+        qtbot.waitUntil(lambda: "rate limit" in window.content.banner.label.text(), timeout=WAIT)
+        slow_disk.set()
+        qtbot.waitUntil(lambda: window.content.keys.model.total_count == expected and window.is_idle, timeout=WAIT)
+        label = window.content.account_bar.updated_label.text()
+        assert label.startswith("as of") and "offline" not in label, label  # MySSL was reached: not offline
+
+
 def test_an_offline_copy_read_after_the_refresh_failed_still_says_it_is_offline(
         qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Sandbox(tier="enterprise", seed="demo") as sb:

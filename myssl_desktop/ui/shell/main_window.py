@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_after_paint = False  # the rest of the content waits for the key list's paint
         self._closed = False
         self._refreshing = False
+        self._unreachable = False  # the last refresh failed to reach MySSL (not a refusal such as the rate limit)
         self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
         self._cached_at: datetime | None = None  # the table shows the offline copy of this time
         central = QWidget(self)
@@ -532,7 +533,7 @@ class MainWindow(QMainWindow):
 
         content = self.content
         self.ops.session_changed()
-        self._refreshing = False
+        self._refreshing = self._unreachable = False
         self.session = session
         self.show_status("")  # "Opening …" is over
         self.setWindowTitle(f"MySSL Desktop — {session.title}")
@@ -600,7 +601,7 @@ class MainWindow(QMainWindow):
 
     def _leave_session(self, message: str) -> None:
         self.ops.session_changed()
-        self._refreshing = False
+        self._refreshing = self._unreachable = False
         self.session = None
         self.view.schedule.stop()
         if self._content is not None:  # else the features are built later, without a session
@@ -653,15 +654,15 @@ class MainWindow(QMainWindow):
             return  # another profile by now, or fresh data arrived first
         self._show_snapshot(snapshot)
         self._cached_at = snapshot.fetched_at
-        failed = self.session is not None and not self._refreshing  # attached, and its refresh failed first
-        self.view.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=failed)
+        offline = self.session is not None and self._unreachable  # attached, and its refresh found no MySSL first
+        self.view.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=offline)
         self.keys_shown.emit(True)
 
     def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
         from ..common.banner import Owner
 
         snapshot, rate_limit, stored = result
-        self._refreshing = False
+        self._refreshing = self._unreachable = False
         self._cached_at = None
         content = self.content
         self._show_snapshot(snapshot, stored)
@@ -682,6 +683,8 @@ class MainWindow(QMainWindow):
 
         self._refreshing = False
         content = self.content
+        self._unreachable = not isinstance(error, errors.InvalidApiKey | errors.AuthenticationRequired
+                                           | errors.RateLimited | errors.AccessDenied)
         if isinstance(error, errors.ApiError) and error.rate_limit is not None:
             content.account_bar.show_rate_limit(error.rate_limit)
         if isinstance(error, errors.InvalidApiKey | errors.AuthenticationRequired):
