@@ -301,8 +301,14 @@ def test_a_key_found_in_a_commit_is_exposed_in_the_flags_the_filter_and_the_sort
     view.resize(1200, 300)
     view.show()
     qtbot.waitExposed(view)
-    image = view.viewport().grab(view.visualRect(model.index(0, Column.FLAGS))).toImage()
-    colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
-    assert QColor(FLAG_COLOURS["exposed"]).name() in colours
+    def cell_colours() -> set[str]:
+        image = view.viewport().grab(view.visualRect(model.index(0, Column.FLAGS))).toImage()
+        return {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+
+    assert QColor(FLAG_COLOURS["exposed"]).name() in cell_colours()
+    view.selectRow(0)  # on the selection's blue, the icon takes the highlighted text's colour
+    selected = cell_colours()
+    assert QColor(FLAG_COLOURS["exposed"]).name() not in selected
+    assert view.palette().highlightedText().color().name() in selected
     model.set_found({})
     assert model.row_at(names(model).index("Quiet")).flags == ()  # no hit left: no flag

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ...keyflags import FLAG_ORDER
 from ..common.icons import icon
@@ -70,33 +70,39 @@ class StatusBadgeDelegate(QStyledItemDelegate):
 
 
 class FlagsDelegate(QStyledItemDelegate):
-    """A key's flags as a row of icons, drawn once per combination of flags and copied."""
+    """A key's flags as a row of icons, drawn once per combination of flags and copied. On a
+    selected row they take the highlighted text's colour: orange or purple on the selection's
+    blue was all but invisible."""
 
     ICON = 16
     GAP = 4
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._strips: dict[tuple[tuple[str, ...], float], QPixmap] = {}
+        self._strips: dict[tuple[tuple[str, ...], float, str | None], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         flags: Any = index.data(FLAGS_ROLE)
         draw_cell_panel(painter, option)
         if flags:
-            strip = self._strip(tuple(flags), device_ratio(painter))
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            tint = option.palette.highlightedText().color().name() if selected else None
+            strip = self._strip(tuple(flags), device_ratio(painter), tint)
             painter.drawPixmap(option.rect.x() + 6, option.rect.center().y() - self.ICON // 2, strip)
 
-    def _strip(self, flags: tuple[str, ...], ratio: float) -> QPixmap:
-        strip = self._strips.get((flags, ratio))
+    def _strip(self, flags: tuple[str, ...], ratio: float, tint: str | None = None) -> QPixmap:
+        """`tint`: one colour for every icon (a selected row's), else each flag's own."""
+        strip = self._strips.get((flags, ratio, tint))
         if strip is None:
-            shown: list[tuple[str, str | None]] = [(flag, FLAG_COLOURS[flag]) for flag in FLAG_ORDER if flag in flags]
-            shown += [(MARK_ICONS[mark], None) for mark in MARK_ICONS if mark in flags]
+            shown: list[tuple[str, str | None]] = [(flag, tint or FLAG_COLOURS[flag])
+                                                   for flag in FLAG_ORDER if flag in flags]
+            shown += [(MARK_ICONS[mark], tint) for mark in MARK_ICONS if mark in flags]
             strip = transparent_pixmap(len(shown) * (self.ICON + self.GAP), self.ICON, ratio)
             painter = QPainter(strip)
             for n, (name, colour) in enumerate(shown):
                 place = QRect(n * (self.ICON + self.GAP), 0, self.ICON, self.ICON)
                 icon(name, colour).paint(painter, place)
             painter.end()
-            self._strips[(flags, ratio)] = strip
+            self._strips[(flags, ratio, tint)] = strip
         return strip
