@@ -1,6 +1,6 @@
 """The helper process of a working-tree scan, on a spare core (started by sharing.py).
 
-    python -m myssl_desktop.scan.helper MAX_FILE_SIZE
+    python -P -m myssl_desktop.scan.helper MAX_FILE_SIZE
 
 Reads batches of files from stdin, reads each file as the scan itself would (tree.py's
 FileReader: the same flags, the same size cap) and answers each batch on stdout with its
