@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(REST_UNPAINTED_MS, self._build_unpainted)  # no paint comes while minimised
 
     def _build_unpainted(self) -> None:
-        if self._build_after_paint and not self._closed:
+        if self._build_after_paint:
             self._build_after_paint = False
             self._build_the_rest()
 
@@ -681,10 +681,8 @@ class MainWindow(QMainWindow):
         from ...errors import describe
         from ..common.banner import Action, Kind, Notice, Owner
 
-        self._refreshing = False
+        self._refreshing = self._unreachable = False
         content = self.content
-        self._unreachable = not isinstance(error, errors.InvalidApiKey | errors.AuthenticationRequired
-                                           | errors.RateLimited | errors.AccessDenied)
         if isinstance(error, errors.ApiError) and error.rate_limit is not None:
             content.account_bar.show_rate_limit(error.rate_limit)
         if isinstance(error, errors.InvalidApiKey | errors.AuthenticationRequired):
@@ -696,7 +694,8 @@ class MainWindow(QMainWindow):
                                        f"key lacks the “{error.permission or 'keys:read'}” permission. Sign in "
                                        "with a key that has it.", Kind.WARNING))
             content.schedule.refreshed()
-        else:
+        else:  # MySSL could not be reached (or answered nonsense): not a refusal
+            self._unreachable = True
             kept = " The list shows the last rows received." if content.keys.model.total_count else ""
             content.banner.post(Notice(Owner.REFRESH, describe(error, "refresh the keys") + kept,
                                        action=Action("Retry", self.refresh)))

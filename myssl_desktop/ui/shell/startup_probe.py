@@ -34,23 +34,14 @@ def watch_keys_painted(window: MainWindow, report: Callable[[str], None], done: 
     window.first_painted.connect(lambda: report("content"))
     reported: set[str] = set()
 
-    def view_painted() -> None:  # the offline copy shown at start-up is on screen with the key list
-        if "cached" in waiting:
-            waiting.discard("cached")
-            reported.add("cached")
-            report("cached")
-
-    waiting: set[str] = set()
-    window.view_painted.connect(view_painted)
-
     def shown(cached: bool) -> None:
         stage = "cached" if cached else "fresh"
         if stage in reported:
             return
-        if cached and not window.content_built:
-            waiting.add(stage)  # painted with the key list, before the rest of the window is built
-            return
         reported.add(stage)
+        if cached and not window.content_built:  # painted with the key list, before the rest is built
+            window.view_painted.connect(lambda: report(stage))
+            return
         viewport = window.content.keys.table.viewport()
 
         def painted() -> None:
