@@ -252,6 +252,8 @@ def test_screen_lock_signal_on_the_session_bus_fires_locked(qtbot, path: str, in
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         pytest.fail("this test needs a D-Bus session bus: run it through packaging/dev/run-tests.sh")
     watcher = ScreenLockWatcher()
+    assert not watcher.available  # it listens once started
+    watcher.start()
     assert watcher.available
     try:
         with qtbot.waitSignal(watcher.locked, timeout=3000):
@@ -280,6 +282,7 @@ def test_without_a_session_bus_the_watcher_is_unavailable_and_does_not_raise(tmp
         from myssl_desktop.ui.secrets.hygiene import ScreenLockWatcher
         app = QCoreApplication([])
         watcher = ScreenLockWatcher()
+        watcher.start()
         watcher.lock_detected()
         watcher.stop()
         print("available", watcher.available)

@@ -99,12 +99,7 @@ class KeysPane(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.row_actions: list[QAction | None] = []  # the context menu (None: a separator)
-        self.no_match = QLabel(self.table.viewport())
-        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_match.setTextFormat(Qt.TextFormat.RichText)
-        self.no_match.setAccessibleName("No keys shown")
-        self.no_match.linkActivated.connect(lambda _: self._clear_filters())
-        self.no_match.hide()
+        self._no_match: QLabel | None = None  # over the table when filters hide every key; made when first needed
         self._current: tuple[int, int] | None = None  # the current key's id and column, over a reset
         self._folders_scanned: tuple[ScannedFolder, ...] = ()  # by the scans whose findings are shown
         self.model.modelAboutToBeReset.connect(self._remember_current)
@@ -259,6 +254,20 @@ class KeysPane(QWidget):
         self._show_no_match(shown == 0 and total > 0)
         self._show_found()
 
+    @property
+    def no_match(self) -> QLabel:
+        """Made on first use. Its parent, the table's viewport, is a widget Qt made: to find its
+        Python class, PySide creates every QWidget subclass it wraps, with their enums (~8 ms),
+        which at start-up would hold up the key list."""
+        if self._no_match is None:
+            self._no_match = QLabel(self.table.viewport())
+            self._no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._no_match.setTextFormat(Qt.TextFormat.RichText)
+            self._no_match.setAccessibleName("No keys shown")
+            self._no_match.linkActivated.connect(lambda _: self._clear_filters())
+            self._no_match.hide()
+        return self._no_match
+
     def _show_no_match(self, empty: bool) -> None:
         """Filters that hide every key say so, with a way back."""
         if empty:
@@ -266,7 +275,9 @@ class KeysPane(QWidget):
             what = f"match “{html(text)}”" if text else "are shown with these filters"
             self.no_match.setText(f"No keys {what}. <a href='clear'>Show all keys</a>")
             self.no_match.resize(self.table.viewport().size())
-        self.no_match.setVisible(empty)
+            self.no_match.show()
+        elif self._no_match is not None:
+            self._no_match.hide()
 
     def _clear_filters(self) -> None:
         self.filter_edit.clear()
@@ -275,7 +286,8 @@ class KeysPane(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self.no_match.resize(self.table.viewport().size())
+        if self._no_match is not None:
+            self._no_match.resize(self.table.viewport().size())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.filter_edit and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \

@@ -102,6 +102,12 @@ class ScreenLockWatcher(QObject):
         self._screensaver_active = False
         self._connected: list[tuple[str, str]] = []
         self._native: object | None = None
+
+    def start(self) -> None:
+        """Start listening (once). Not in the constructor: the session bus costs the window's
+        first list ~10 ms, so the window starts it after that list is on screen."""
+        if self._connected or self._native is not None:
+            return
         if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
             self._connect()
         else:
@@ -173,7 +179,10 @@ class SecretHygiene(QObject):
         self.lock_watcher.locked.connect(self._walked_away)
 
     def start(self) -> None:
+        """Watch for idle and a screen lock. The window calls it once its key list is on screen:
+        an app-wide event filter and the D-Bus session bus would hold that list up by ~15 ms."""
         self.idle_watcher.start()
+        self.lock_watcher.start()
 
     def shutdown(self) -> None:
         """At quit: leave no secret of ours on the clipboard and stop watching."""

@@ -150,7 +150,6 @@ class MainWindow(QMainWindow):
         keys.table.activated.connect(lambda _: keys.show_details())
         self.status.setText("")
         self._view = KeysView(setup, banner, account_bar, keys, schedule, hygiene, ctx, self._build_bars())
-        hygiene.start()
         self._restore_state()
         # A window shown before its content existed (defer_content) told no schedule: tell it
         # now, or the list never refreshes by itself.
@@ -170,6 +169,7 @@ class MainWindow(QMainWindow):
 
         view = self.ensure_view()
         setup, keys, ctx, hygiene = view.setup, view.keys, view.ctx, view.hygiene
+        hygiene.start()  # after the key list: its app-wide event filter and D-Bus would hold that up
         rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
