@@ -7,7 +7,6 @@ file another process is waiting on would let two holders in).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +37,8 @@ def locked(path: Path, *, wait_s: float = 30.0, busy: str = "") -> Iterator[None
 
 def lock_name(*parts: object) -> str:
     """A file name for a lock on `parts` (a URL, an id): short, and safe on every OS."""
+    import hashlib  # here: it loads OpenSSL, ~2 ms that the window's start would wait for
+
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:24] + ".lock"
 
 

@@ -7,7 +7,7 @@ migrated forward on load; a file from a newer app version is left untouched.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -45,8 +45,8 @@ class Profile:
     def new(name: str, base_url: str = DEFAULT_BASE_URL, environment: str = "production") -> Profile:
         if environment not in ENVIRONMENTS:
             raise ValueError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
-        return Profile(id=uuid.uuid4().hex[:12], name=name.strip(), base_url=base_url,
-                       environment=environment)
+        # 12 random hex digits, as uuid4().hex[:12] gave; uuid would load `platform` at start-up.
+        return Profile(id=os.urandom(6).hex(), name=name.strip(), base_url=base_url, environment=environment)
 
     @property
     def read_only(self) -> bool:

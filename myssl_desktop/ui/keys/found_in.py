@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...scan.words import count, exposure
 from ...timefmt import short
 from ..common.richtext import html
 
@@ -62,6 +61,8 @@ class FoundIn(QWidget):
         self.setVisible(key is not None and (bool(hits) or bool(folders_scanned)))
         if key is None:
             return
+        from ...scan.words import count, exposure  # here: the scan package would hold up the window's first list
+
         live = not key.is_revoked
         files = list(dict.fromkeys(hit.path for hit in hits if not hit.in_history))
         in_history = [hit for hit in hits if hit.in_history]

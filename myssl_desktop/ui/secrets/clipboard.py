@@ -7,8 +7,6 @@ still holds what we put there: whatever the user copied since is never touched.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import os
 import struct
@@ -168,14 +166,11 @@ class SecretClipboard(QObject):
 
     def holds_ours(self) -> bool:
         """True while the clipboard still holds the secret we copied last."""
-        if self._digest is None:
-            return False
-        return hmac.compare_digest(self._digest, self._digest_of(self._backend.text()))
+        return self._matches(self._backend.text())
 
     def holds(self, secret: Secret) -> bool:
         """True while the clipboard holds exactly `secret`, copied by us and not yet cleared."""
-        return self.holds_ours() and self._digest is not None and hmac.compare_digest(
-            self._digest, self._digest_of(secret.reveal()))
+        return self.holds_ours() and self._matches(secret.reveal())
 
     def clear_if_ours(self) -> bool:
         """Clear the clipboard if it still holds our secret; say whether it did.
@@ -201,5 +196,13 @@ class SecretClipboard(QObject):
         else:
             self.clear_if_ours()  # emits the final 0
 
+    def _matches(self, text: str) -> bool:
+        """`text` is the secret we copied last (digests compared in constant time)."""
+        import hmac  # here and below, not at import: hashlib loads OpenSSL, ~2 ms of the window's start
+
+        return self._digest is not None and hmac.compare_digest(self._digest, self._digest_of(text))
+
     def _digest_of(self, text: str) -> bytes:
+        import hashlib
+
         return hashlib.sha256(self._salt + text.encode("utf-8")).digest()
