@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdi
 
 from myssl_desktop.api import MysslClient
 from myssl_desktop.keycache import KeyCache
+from myssl_desktop.keyflags import DUE
 from myssl_desktop.profiles import Profile
 from myssl_desktop.sandbox import Sandbox
 from myssl_desktop.ui.common.banner import Kind
-from myssl_desktop.ui.keys.model import FLAGS_ROLE, Column
+from myssl_desktop.ui.keys.model import FLAGS_ROLE, SIGNS_IN, Column
 from myssl_desktop.ui.shell.main_window import MainWindow, WindowSetup
 from tests.support import FakeClock, add_settled_window
 from tests.ui.helpers import WAIT, attach, open_window, session_for, shown_keys, shown_names
@@ -326,6 +328,29 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]
     assert [(entry.text(), entry.isChecked()) for entry in entries] == [("Cached (production)", True)]
     assert [entry.text() for entry in window.menuBar().actions()] == ["&Profile", "&Key", "&View", "&Help"]
+
+
+def test_the_offline_copy_of_an_opening_profile_follows_its_policy_and_marks_its_key(
+        qtbot, tmp_path: Path, demo: Sandbox) -> None:
+    # It flagged keys by the default 90 days and marked no key as the profile's own until the
+    # fresh list came: attention icons changed under the user's eyes at every start.
+    setup = WindowSetup(state_dir=tmp_path / "config", key_cache=KeyCache(tmp_path / "cache"))
+    earlier = open_window(qtbot, setup)
+    session = attach(qtbot, earlier, session_for(demo, profile=replace(Profile.new("Weekly", demo.base_url),
+                                                                        rotation_policy_days=7)))
+
+    def attention(window: MainWindow) -> dict[str, tuple[tuple[str, ...], bool]]:
+        model = window.view.keys.model
+        return {key.name: (model.flags_of(key), SIGNS_IN in model.marks_of(key)) for key in model.all_keys()}
+
+    fresh = attention(earlier)
+    earlier.close()
+    assert any(DUE in flags for flags, _ in fresh.values()) and any(own for _, own in fresh.values())
+
+    window = open_window(qtbot, setup)
+    window.show_opening(session.profile)  # as the account controller does before the key check
+    qtbot.waitUntil(lambda: window.view.keys.model.total_count > 0, timeout=WAIT)
+    assert window.session is None and attention(window) == fresh
 
 
 def test_a_window_minimised_after_its_first_frame_still_builds_the_rest(qtbot, tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._refreshing = False
         self._unreachable = False  # the last refresh failed to reach MySSL (not a refusal such as the rate limit)
         self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
+        self._opening: Profile | None = None  # the profile being opened, until its session is attached
         self._cached_at: datetime | None = None  # the table shows the offline copy of this time
         central = QWidget(self)
         self._layout = QVBoxLayout(central)
@@ -560,6 +561,7 @@ class MainWindow(QMainWindow):
         after it, so its imports (keyring, httpx) do not hold up the list a user waits for."""
         content = self.view
         self._leave_session(f"Opening “{profile.name}”…")
+        self._opening = profile
         self.setWindowTitle(f"MySSL Desktop — {profile.name}")
         content.keys.show_signed_in(True)
         content.account_bar.show_profile(profile)
@@ -602,7 +604,7 @@ class MainWindow(QMainWindow):
     def _leave_session(self, message: str) -> None:
         self.ops.session_changed()
         self._refreshing = self._unreachable = False
-        self.session = None
+        self.session = self._opening = None
         self.view.schedule.stop()
         if self._content is not None:  # else the features are built later, without a session
             self._content.key_commands.update()
@@ -644,9 +646,10 @@ class MainWindow(QMainWindow):
         self.ops(fetch).busy("Refreshing…").success(self._refreshed).failure(self._refresh_failed).run()
 
     def _show_snapshot(self, snapshot: Snapshot, stored: frozenset[int] = frozenset()) -> None:
-        session = self.session
-        rotation_days = session.profile.rotation_policy_days if session else 90
-        own = session.profile.key_prefix if session else ""
+        # The offline copy, shown while a profile opens, already follows its policy and marks its key.
+        profile = self.session.profile if self.session else self._opening
+        rotation_days = profile.rotation_policy_days if profile else 90
+        own = profile.key_prefix if profile else ""
         self.view.keys.show_keys(snapshot, rotation_days, stored=stored, own_prefix=own)  # keeps the selection
 
     def _show_cached(self, profile_id: str, snapshot: Snapshot | None) -> None:
