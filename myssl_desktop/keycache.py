@@ -22,6 +22,7 @@ class Snapshot:
     keys: tuple[ApiKey, ...]
     usage: dict[int, tuple[int, ...]]  # key id -> 30 daily request counts, oldest first
     fetched_at: datetime
+    stored: frozenset[int] = frozenset()  # keys whose secret this app kept when the list was fetched
 
 
 def _key_to_json(key: ApiKey) -> dict[str, Any]:
@@ -46,6 +47,7 @@ class KeyCache:
             "fetched_at": snapshot.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "keys": [_key_to_json(k) for k in snapshot.keys],
             "usage": {str(k): list(v) for k, v in snapshot.usage.items()},
+            "stored": sorted(snapshot.stored),  # ids only: the secrets stay in the keychain
         }
         write_atomic(self.path_for(profile_id), json.dumps(document).encode())
 
@@ -58,9 +60,10 @@ class KeyCache:
             keys = tuple(parse.build_model(k, parse.api_key) for k in document["keys"])
             usage = {int(k): tuple(int(x) for x in v) for k, v in document["usage"].items()}
             fetched_at = datetime.fromisoformat(document["fetched_at"].replace("Z", "+00:00"))
+            stored = frozenset(int(key_id) for key_id in document.get("stored", ()))  # none in older copies
         except (OSError, ValueError, KeyError, TypeError, AttributeError, BadResponse):
             return None  # a damaged cache is only a slower start, never an error
-        return Snapshot(keys=keys, usage=usage, fetched_at=fetched_at)
+        return Snapshot(keys=keys, usage=usage, fetched_at=fetched_at, stored=stored)
 
     def forget(self, profile_id: str) -> None:
         self.path_for(profile_id).unlink(missing_ok=True)

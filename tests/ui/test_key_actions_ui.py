@@ -296,6 +296,31 @@ def test_secrets_never_reach_files(qtbot, tmp_path: Path, sb: Sandbox, real_keyc
     assert files_containing(tmp_path, new.secret.reveal()) == []
 
 
+def test_the_offline_copy_marks_the_keys_whose_secret_is_kept(qtbot, tmp_path: Path, sb: Sandbox,
+                                                             real_keychain: Keychain, app_dirs) -> None:
+    # The mark came only with the fresh list, a moment after every start.
+    from myssl_desktop.keycache import KeyCache
+
+    setup = WindowSetup(state_dir=tmp_path, key_cache=KeyCache(app_dirs.cache), clipboard_backend=FakeClipboard())
+    window = MainWindow(setup)
+    add_settled_window(qtbot, window, lambda w: w.content.schedule.stop())
+    window.show()
+    session = attach(qtbot, window, sb, real_keychain)
+    new = session.actions.create("Kept", ["domains:read"])
+    window.refresh()
+    wait_idle(qtbot, window)
+    assert STORED in window.content.keys.model.marks_of(new.api_key)
+    window.close()
+
+    later = MainWindow(setup)
+    add_settled_window(qtbot, later, lambda w: w.content.schedule.stop())
+    later.show()
+    later.show_opening(session.profile)  # its offline copy, before any refresh
+    qtbot.waitUntil(lambda: later.content.keys.model.total_count > 0, timeout=WAIT)
+    assert later.session is None and STORED in later.content.keys.model.marks_of(new.api_key)
+    assert files_containing(app_dirs.cache, new.secret.reveal()) == []
+
+
 def test_a_failed_keychain_write_is_loud_and_needs_confirmation(qtbot, window: MainWindow, sb: Sandbox) -> None:
     from keyring.backends.fail import Keyring as NoKeyring
 

@@ -173,14 +173,13 @@ class KeysPane(QWidget):
         for widget in (self.filter_edit, self.status_combo, self.attention_check, self.count_label):
             widget.setEnabled(signed_in)
 
-    def show_keys(self, snapshot: Snapshot | None, rotation_days: int = 90, *, stored: frozenset[int] = frozenset(),
-                  own_prefix: str = "") -> None:
-        """A fresh or cached list (None: no list); the selected key stays selected. `stored`:
-        keys whose secret the app keeps; `own_prefix`: the key the profile signs in with."""
+    def show_keys(self, snapshot: Snapshot | None, rotation_days: int = 90, *, own_prefix: str = "") -> None:
+        """A fresh or cached list (None: no list), marking the keys whose secret the app keeps
+        and the one the profile signs in with (`own_prefix`); the selected key stays selected."""
         if snapshot is None:
             self.model.set_keys([])
         else:
-            self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days, stored=stored,
+            self.model.set_keys(snapshot.keys, snapshot.usage, rotation_days=rotation_days, stored=snapshot.stored,
                                 own_prefix=own_prefix)
 
     def show_found(self, findings: Findings) -> None:

@@ -627,7 +627,9 @@ class MainWindow(QMainWindow):
         profile_id = session.profile.id
         actions = session.actions
 
-        def fetch() -> tuple[Snapshot, RateLimit | None, frozenset[int]]:
+        def fetch() -> tuple[Snapshot, RateLimit | None]:
+            from dataclasses import replace
+
             from ...keycache import snapshot_now
             from ...keychain import KeychainError
 
@@ -636,21 +638,22 @@ class MainWindow(QMainWindow):
                 actions.forget_revoked_secrets(snapshot.keys)  # a scheduled revoke took effect
             except KeychainError:
                 pass  # tried again at the next refresh
+            snapshot = replace(snapshot, stored=actions.stored_key_ids())  # the offline copy marks them too
             if cache is not None:
                 try:
                     cache.save(profile_id, snapshot)
                 except OSError:
                     pass  # no offline copy this time; the fresh list still shows
-            return snapshot, client.rate_limit, actions.stored_key_ids()
+            return snapshot, client.rate_limit
 
         self.ops(fetch).busy("Refreshing…").success(self._refreshed).failure(self._refresh_failed).run()
 
-    def _show_snapshot(self, snapshot: Snapshot, stored: frozenset[int] = frozenset()) -> None:
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
         # The offline copy, shown while a profile opens, already follows its policy and marks its key.
         profile = self.session.profile if self.session else self._opening
         rotation_days = profile.rotation_policy_days if profile else 90
         own = profile.key_prefix if profile else ""
-        self.view.keys.show_keys(snapshot, rotation_days, stored=stored, own_prefix=own)  # keeps the selection
+        self.view.keys.show_keys(snapshot, rotation_days, own_prefix=own)  # keeps the selection
 
     def _show_cached(self, profile_id: str, snapshot: Snapshot | None) -> None:
         if snapshot is None or profile_id != self._shown_profile or self.view.keys.model.total_count:
@@ -661,14 +664,14 @@ class MainWindow(QMainWindow):
         self.view.account_bar.mark_updated(None, as_of=snapshot.fetched_at, offline=offline)
         self.keys_shown.emit(True)
 
-    def _refreshed(self, result: tuple[Snapshot, RateLimit | None, frozenset[int]]) -> None:
+    def _refreshed(self, result: tuple[Snapshot, RateLimit | None]) -> None:
         from ..common.banner import Owner
 
-        snapshot, rate_limit, stored = result
+        snapshot, rate_limit = result
         self._refreshing = self._unreachable = False
         self._cached_at = None
         content = self.content
-        self._show_snapshot(snapshot, stored)
+        self._show_snapshot(snapshot)
         content.banner.withdraw(Owner.REFRESH, Owner.RATE_LIMIT)
         content.account_bar.show_rate_limit(rate_limit)
         content.account_bar.mark_updated(time.time())
