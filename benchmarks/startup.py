@@ -8,7 +8,9 @@ offscreen:
     the first paint, and the profile's cached keys painted (goal: at most 1.6x), the figure a
     user feels;
   - the fresh list from a sandbox on loopback painted (reported, no goal: it waits on the
-    keychain and the network).
+    keychain and the network);
+  - for scale, the least a key list in PySide6 costs: a bare window holding a table with a
+    Python model of 25 rows of plain text (no goal).
 The signed-in runs need the Secret Service: the script runs itself again in a throw-away home
 with a private D-Bus session and an unlocked gnome-keyring (as the tests do), so it touches
 neither your profiles nor your keychain. Compile the package first (`python -m compileall
@@ -54,6 +56,44 @@ app.exec()
 """
 
 
+MINIMAL_TABLE = """
+import sys
+from PySide6.QtCore import QAbstractTableModel, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+
+HEADER = ["Name", "Status", "Last used", "24 h", "Total", "Created"]
+ROWS = [[f"Service {n}", "active", f"{n} h ago", str(n * 37), str(n * 1234), "2026-11-05"] for n in range(25)]
+
+class Model(QAbstractTableModel):
+    def rowCount(self, parent=None):
+        return 0 if parent is not None and parent.isValid() else len(ROWS)
+    def columnCount(self, parent=None):
+        return len(HEADER)
+    def data(self, index, role=0):
+        return ROWS[index.row()][index.column()] if role == 0 else None
+    def headerData(self, section, orientation, role=0):
+        return HEADER[section] if role == 0 and orientation == Qt.Orientation.Horizontal else None
+
+class Window(QMainWindow):
+    painted = False
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            QTimer.singleShot(0, lambda: (print("painted", flush=True), app.quit()))  # after the table's paint
+
+app = QApplication(sys.argv[:1])
+window = Window()
+window.resize(1100, 650)
+table = QTableView()
+model = Model()
+table.setModel(model)
+window.setCentralWidget(table)
+window.show()
+app.exec()
+"""
+
+
 def stage_times(command: list[str], env: dict[str, str], last: str) -> dict[str, float]:
     """Seconds from spawning the app in probe mode to each stage it reports, up to `last`."""
     with tempfile.TemporaryFile("w+") as errors:  # offscreen Qt's chatter, shown only if the app fails
@@ -75,9 +115,9 @@ def stage_times(command: list[str], env: dict[str, str], last: str) -> dict[str,
     return times
 
 
-def bare_paint(env: dict[str, str]) -> float:
+def bare_paint(env: dict[str, str], script: str = BARE_WINDOW) -> float:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", BARE_WINDOW], stdout=subprocess.PIPE, env=env, text=True)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True)
     assert process.stdout is not None
     process.stdout.readline()
     painted = time.perf_counter() - started
@@ -141,9 +181,10 @@ def main() -> None:
         bare_paint(env)  # warm the file cache, and leave the profile's offline copy
         stage_times(app, first_paint, "content")
         stage_times(app, signed_in, "fresh")
-        bare, frame, content, signed_in_frame, cached, fresh = [], [], [], [], [], []
+        bare, frame, content, signed_in_frame, cached, fresh, table = [], [], [], [], [], [], []
         for _ in range(rounds):
             bare.append(bare_paint(env))
+            table.append(bare_paint(env, MINIMAL_TABLE))
             stages = stage_times(app, first_paint, "content")
             frame.append(stages["frame"])
             content.append(stages["content"])
@@ -168,6 +209,7 @@ def main() -> None:
     print(line(f"signed in, cached keys painted ({KEYS} keys):", cached, " (goal: at most 1.6x)")
           + (f"  [{len(cached)} of {rounds} runs]" if len(cached) != rounds else ""))
     print(line("signed in, fresh keys painted (sandbox):", fresh))
+    print(line("for scale: a window with a 25-row table:", table))
 
 
 if __name__ == "__main__":
