@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from pathlib import Path
 
 from .api.secret import redact
@@ -29,6 +28,34 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RotatingFileOnFirstRecord(logging.Handler):
+    """The rotating log file (1 MB × 5 files), made when the first record comes: importing
+    `logging.handlers` takes ~3 ms that the window's first key list would otherwise wait for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:  # called under this handler's lock
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=5,
+                                                              encoding="utf-8")
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> Path:
     """Send the root logger to `log_dir/myssl-desktop.log` (1 MB × 5 files), redacted."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -38,8 +65,7 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool =
         if getattr(handler, "_myssl", False):
             root.removeHandler(handler)
             handler.close()
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")]
+    handlers: list[logging.Handler] = [RotatingFileOnFirstRecord(path)]
     if to_stderr:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

@@ -39,3 +39,16 @@ def test_text_redacted_before_it_is_logged_is_cut_once(tmp_path: Path) -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     assert f"output: {once}\n" in path.read_text()  # one "…", not "……"
+
+
+def test_the_log_file_rotates_at_a_megabyte_and_keeps_five(tmp_path: Path) -> None:
+    assert setup_logging(tmp_path) == tmp_path / "myssl-desktop.log"
+    log = logging.getLogger("myssl_desktop.test")
+    line = "x" * 1000
+    for _ in range(7 * 1100):  # a little over seven files' worth
+        log.info(line)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == ["myssl-desktop.log", *(f"myssl-desktop.log.{n}" for n in range(1, 6))]
+    assert all(p.stat().st_size <= 1_000_000 for p in tmp_path.iterdir())
