@@ -165,16 +165,18 @@ class ProxyRefuses(httpx.HTTPTransport):
 
 
 class FakeClipboard:
-    """Stands in for the system clipboard (flaky in tests): holds one QMimeData, counts clears."""
+    """Stands in for the system clipboard (flaky in tests): holds one QMimeData, counts reads and clears."""
 
     def __init__(self) -> None:
         self.data = None  # a QMimeData
         self.clears = 0
+        self.reads = 0
 
     def set_mime_data(self, data) -> None:  # noqa: ANN001 - a QMimeData
         self.data = data
 
     def text(self) -> str:
+        self.reads += 1
         return self.data.text() if self.data is not None else ""
 
     def clear(self) -> None:

@@ -325,6 +325,19 @@ def test_on_screen_lock_secrets_are_hidden_and_the_users_clipboard_kept(hygiene:
     assert fake.text() == "not a secret" and fake.clears == 0
 
 
+def test_with_nothing_of_ours_copied_the_clipboard_is_never_read(hygiene: SecretHygiene, fake: FakeClipboard,
+                                                                 qtbot) -> None:
+    # What another app copied (often another password) stays out of this process; an idle
+    # period, a screen lock and quitting each used to read it.
+    fake.user_copies("someone else's password")
+    fake.reads = 0
+    with qtbot.waitSignal(hygiene.hide_secrets, timeout=2000):
+        hygiene.start()  # idle after 0.05 s
+    hygiene.lock_watcher.lock_detected()
+    hygiene.shutdown()
+    assert fake.reads == 0 and fake.clears == 0
+
+
 def test_shutdown_clears_our_secret_and_stops_watching(hygiene: SecretHygiene, fake: FakeClipboard) -> None:
     hygiene.start()
     hygiene.clipboard.copy_secret(Secret(random_secret()))

@@ -166,6 +166,8 @@ class SecretClipboard(QObject):
 
     def holds_ours(self) -> bool:
         """True while the clipboard still holds the secret we copied last."""
+        if self._digest is None:
+            return False  # nothing of ours to look for: what others copied is never read
         return self._matches(self._backend.text())
 
     def holds(self, secret: Secret) -> bool:
