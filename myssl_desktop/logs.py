@@ -29,8 +29,9 @@ class RedactSecrets(logging.Filter):
 
 
 class RotatingFileOnFirstRecord(logging.Handler):
-    """The rotating log file (1 MB × 5 files), made when the first record comes: importing
-    `logging.handlers` takes ~3 ms that the window's first key list would otherwise wait for."""
+    """The rotating log file (1 MB, and five older ones), made when the first record comes:
+    importing `logging.handlers` takes ~3 ms that the window's first key list would otherwise
+    wait for. All it does runs under this handler's lock, as the file handler's own did."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -41,25 +42,39 @@ class RotatingFileOnFirstRecord(logging.Handler):
         if self._file is None:
             import logging.handlers
 
-            self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=5,
-                                                              encoding="utf-8")
+            try:
+                self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=5,
+                                                                  encoding="utf-8")
+            except OSError:
+                self.handleError(record)  # said on stderr, as a failing write is; the logging call goes on
+                return
             self._file.setFormatter(self.formatter)
         self._file.emit(record)
 
     def flush(self) -> None:
-        if self._file is not None:
-            self._file.flush()
+        self.acquire()
+        try:
+            if self._file is not None:
+                self._file.flush()
+        finally:
+            self.release()
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        self.acquire()
+        try:
+            if self._file is not None:
+                self._file.close()
+        finally:
+            self.release()
         super().close()
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> Path:
-    """Send the root logger to `log_dir/myssl-desktop.log` (1 MB × 5 files), redacted."""
+    """Send the root logger to `log_dir/myssl-desktop.log` (1 MB, and five older ones), redacted.
+    Raises OSError, logging nothing, where that file cannot be written."""
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / LOG_FILE
+    path.open("a", encoding="utf-8").close()  # the file itself is opened at the first record
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_myssl", False):

@@ -3,7 +3,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from myssl_desktop.logs import setup_logging
+import pytest
+
+from myssl_desktop.logs import RotatingFileOnFirstRecord, setup_logging
 from tests.support import random_secret
 
 
@@ -52,3 +54,27 @@ def test_the_log_file_rotates_at_a_megabyte_and_keeps_five(tmp_path: Path) -> No
     kept = sorted(p.name for p in tmp_path.iterdir())
     assert kept == ["myssl-desktop.log", *(f"myssl-desktop.log.{n}" for n in range(1, 6))]
     assert all(p.stat().st_size <= 1_000_000 for p in tmp_path.iterdir())
+
+
+def test_an_unwritable_log_file_fails_at_setup_and_logging_goes_on(tmp_path: Path) -> None:
+    # The app and the command line go on without a log when setup fails; a failure at the
+    # first record instead would have made every logging call raise.
+    (tmp_path / "myssl-desktop.log").mkdir()  # stands for a file that cannot be written
+    with pytest.raises(OSError):
+        setup_logging(tmp_path)
+    logging.getLogger("myssl_desktop.test").warning("still logging")
+
+
+def test_a_log_file_that_cannot_be_made_later_is_reported_not_raised(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    handler = RotatingFileOnFirstRecord(tmp_path / "gone")
+    (tmp_path / "gone").mkdir()  # the folder changed after set-up
+    log = logging.getLogger("myssl_desktop.test.alone")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        log.warning("first")
+        log.warning("second")
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert capsys.readouterr().err.count("Logging error") == 2
