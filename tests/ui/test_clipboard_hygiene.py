@@ -343,6 +343,8 @@ def test_shutdown_clears_our_secret_and_stops_watching(hygiene: SecretHygiene, f
     hygiene.clipboard.copy_secret(Secret(random_secret()))
     hygiene.shutdown()
     assert fake.text() == "" and not hygiene.idle_watcher.running
+    hygiene.start()  # a window closed before its features were built, then built them
+    assert not hygiene.idle_watcher.running and not hygiene.lock_watcher.available
 
 
 def test_windows_lock_messages_are_recognised() -> None:

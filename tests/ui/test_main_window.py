@@ -314,6 +314,7 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
 
     def painted() -> None:
         seen["built when painted"] = window.content_built
+        seen["idle watched when painted"] = window.view.hygiene.idle_watcher.running  # its app-wide filter waits
         seen["list at"] = where(window.view.keys)
         seen["icon"] = not window.windowIcon().isNull()
 
@@ -322,8 +323,10 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
     QApplication.processEvents()  # the menus' and toolbar's layout
-    assert seen == {"rows": total, "built when painted": False, "list at": where(window.content.keys), "icon": True}, \
+    assert seen == {"rows": total, "built when painted": False, "idle watched when painted": False,
+                    "list at": where(window.content.keys), "icon": True}, \
         "the list was painted first, where it stays when the menus and toolbar are filled"
+    assert window.content.hygiene.idle_watcher.running  # with the features that can show a secret
     assert shown_names(window) == expected
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]
     assert [(entry.text(), entry.isChecked()) for entry in entries] == [("Cached (production)", True)]

@@ -177,15 +177,20 @@ class SecretHygiene(QObject):
         self.lock_watcher = lock_watcher if lock_watcher is not None else ScreenLockWatcher(self)
         self.idle_watcher.idle.connect(self._walked_away)
         self.lock_watcher.locked.connect(self._walked_away)
+        self._shut_down = False
 
     def start(self) -> None:
-        """Watch for idle and a screen lock. The window calls it once its key list is on screen:
-        an app-wide event filter and the D-Bus session bus would hold that list up by ~15 ms."""
+        """Watch for idle and a screen lock, until `shutdown()`. The window starts it with the
+        features that can show a secret, after its key list: an app-wide event filter and the
+        D-Bus session bus would hold that list up."""
+        if self._shut_down:
+            return  # a window closed before its features were built, then built them
         self.idle_watcher.start()
         self.lock_watcher.start()
 
     def shutdown(self) -> None:
         """At quit: leave no secret of ours on the clipboard and stop watching."""
+        self._shut_down = True
         self.clipboard.clear_if_ours()
         self.idle_watcher.stop()
         self.lock_watcher.stop()

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._refreshing = False
         self._unreachable = False  # the last refresh failed to reach MySSL (not a refusal such as the rate limit)
         self._shown_profile = ""  # the profile whose keys the table shows (opening or attached)
-        self._opening: Profile | None = None  # the profile being opened, until its session is attached
+        self._opening: Profile | None = None  # the profile last opened; an attached session's profile comes first
         self._cached_at: datetime | None = None  # the table shows the offline copy of this time
         central = QWidget(self)
         self._layout = QVBoxLayout(central)
