@@ -21,7 +21,7 @@ export HOME="$test_home" XDG_CONFIG_HOME="$test_home/.config" XDG_DATA_HOME="$te
        XDG_CACHE_HOME="$test_home/.cache" XDG_STATE_HOME="$test_home/.local/state"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY
 
-exec xvfb-run -a -s "-screen 0 1280x800x24" \
+exec xvfb-run -a -s "-screen 0 1280x800x24 -noreset" \
   dbus-run-session -- sh -c '
     echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec .venv/bin/python -m pytest "$@"' sh "$@"

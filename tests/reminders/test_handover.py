@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,6 +23,12 @@ def windows_named(title: str) -> list[str]:
     return subprocess.run(["xdotool", "search", "--name", title], capture_output=True, text=True).stdout.split()
 
 
+def managed(window: str) -> bool:
+    """openbox has framed `window`: from then on it closes it on Alt+F4."""
+    return "_NET_FRAME_EXTENTS(" in subprocess.run(["xprop", "-id", window, "_NET_FRAME_EXTENTS"],
+                                                   capture_output=True, text=True).stdout
+
+
 def until(condition, seconds: float = 30) -> bool:  # noqa: ANN001
     end = time.monotonic() + seconds
     while not condition() and time.monotonic() < end:
@@ -29,12 +36,22 @@ def until(condition, seconds: float = 30) -> bool:  # noqa: ANN001
     return bool(condition())
 
 
-def test_closing_the_window_hands_over_to_a_hidden_app_that_a_second_start_finds(services, tray_host, notifications,
-                                                                                  tmp_path) -> None:
+@pytest.fixture
+def openbox() -> Iterator[None]:
+    """The window manager, running before the tray host and the app, as on a desktop."""
     wm = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert until(lambda: "window id" in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+                                                       capture_output=True, text=True).stdout), "openbox did not start"
+    yield
+    wm.terminate()
+    wm.wait(timeout=10)
+
+
+def test_closing_the_window_hands_over_to_a_hidden_app_that_a_second_start_finds(services, openbox, tray_host,
+                                                                                  notifications, tmp_path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", XDG_RUNTIME_DIR=str(tmp_path / "run"))
     (tmp_path / "run").mkdir(mode=0o700)
-    hidden = None
+    hidden = first = None
     try:
         with Sandbox(tier="enterprise") as sb:
             services.signin.sign_in(Profile.new("Work", sb.base_url), Secret(sb.admin_key))
@@ -44,6 +61,7 @@ def test_closing_the_window_hands_over_to_a_hidden_app_that_a_second_start_finds
                                          stdout=subprocess.DEVNULL, stderr=stderr)
             assert until(lambda: windows_named("MySSL Desktop — Work")), "the window did not open"
             [window] = windows_named("MySSL Desktop — Work")
+            assert until(lambda: managed(window)), "openbox did not manage the window"  # a loaded machine
             subprocess.run(["xdotool", "windowactivate", "--sync", window, "key", "alt+F4"], check=True)
             assert first.wait(timeout=30) == 0, errors.read_text()
             assert not windows_named("MySSL Desktop — Work")  # went with its process
@@ -59,7 +77,8 @@ def test_closing_the_window_hands_over_to_a_hidden_app_that_a_second_start_finds
             assert second.returncode == 0 and "already running" in second.stderr
             assert until(lambda: windows_named("MySSL Desktop — Work")), "the hidden app did not open its window"
     finally:
+        if first is not None and first.poll() is None:
+            first.kill()  # left running, it would be taken for a leaked child by later tests
+            first.wait(timeout=10)
         if hidden is not None:
             os.kill(hidden, 15)
-        wm.terminate()
-        wm.wait(timeout=10)
