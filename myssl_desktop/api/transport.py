@@ -3,7 +3,6 @@ every exchange bounded by a deadline."""
 
 from __future__ import annotations
 
-import atexit
 import ipaddress
 import logging
 import ssl
@@ -227,7 +226,6 @@ def bound_by_deadlines(transport: httpx.BaseTransport) -> bool:
 
 
 shared_pool = ConnectionPool()
-atexit.register(shared_pool.close)  # its kept-alive connections end with the process, not leaked
 
 __all__ = ["DEADLINE", "DEFAULT_BASE_URL", "TIMEOUT", "USER_AGENT", "ConnectionPool", "bound_by_deadlines",
            "end_deadline", "expired_deadline", "normalise_base_url", "shared_pool"]

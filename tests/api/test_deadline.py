@@ -7,8 +7,6 @@ latency fault delays a whole answer rather than dripping it)."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -177,15 +175,3 @@ def test_doctor_says_a_dripping_server_answers_too_slowly(pool: ConnectionPool,
     with dripping(b"", response_head(len(BODY)) + BODY) as server:
         ok, said = _check_connection(server.url)
     assert not ok and said == f"{server.url}: reachable, but it answered too slowly (no full answer within 1 s)"
-
-
-
-def test_the_shared_pools_connections_are_closed_at_exit(sandbox: Sandbox) -> None:
-    # A kept-alive connection of the process-wide pool was left for the interpreter to find at
-    # exit ("ResourceWarning: unclosed <socket…>" after every process that reached MySSL).
-    script = ("import sys; from myssl_desktop.api import MysslClient, Secret; "
-              "print(len(MysslClient(sys.argv[1], Secret(sys.stdin.read())).all_keys()))")
-    done = subprocess.run([sys.executable, "-W", "default::ResourceWarning", "-c", script, sandbox.base_url],
-                          input=sandbox.admin_key, capture_output=True, text=True, timeout=60, check=True)
-    assert int(done.stdout) > 0  # it reached the sandbox over a kept-alive connection
-    assert "ResourceWarning" not in done.stderr, done.stderr
