@@ -21,9 +21,10 @@ from myssl_desktop.services import Services  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _pools_are_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every connection pool a test makes is closed when it ends: left to the garbage collector,
-    its sockets would raise ResourceWarning (an error here) in whichever test runs then."""
-    from myssl_desktop.api.transport import ConnectionPool
+    """Every connection pool a test makes, and the process-wide one, is closed when it ends: left
+    to the garbage collector, its sockets would raise ResourceWarning (an error here) in whichever
+    test runs then, or at the run's exit. The shared pool makes its clients again when next used."""
+    from myssl_desktop.api.transport import ConnectionPool, shared_pool
 
     made: list[ConnectionPool] = []
     build = ConnectionPool.__init__
@@ -34,7 +35,7 @@ def _pools_are_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(ConnectionPool, "__init__", tracked)
     yield
-    for pool in made:
+    for pool in (*made, shared_pool):
         pool.close()
 
 
