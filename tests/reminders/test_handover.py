@@ -36,12 +36,21 @@ def until(condition, seconds: float = 30) -> bool:  # noqa: ANN001
     return bool(condition())
 
 
+def openbox_runs() -> bool:
+    """The root window names openbox's check window, and that window exists: an openbox ended
+    before leaves the name behind."""
+    named = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True, text=True).stdout
+    if "window id # " not in named:
+        return False
+    window = named.rsplit("# ", 1)[1].strip()
+    return "Openbox" in subprocess.run(["xprop", "-id", window, "_NET_WM_NAME"], capture_output=True, text=True).stdout
+
+
 @pytest.fixture
 def openbox() -> Iterator[None]:
     """The window manager, running before the tray host and the app, as on a desktop."""
     wm = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert until(lambda: "window id" in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
-                                                       capture_output=True, text=True).stdout), "openbox did not start"
+    assert until(openbox_runs), "openbox did not start"
     yield
     wm.terminate()
     wm.wait(timeout=10)
