@@ -55,13 +55,14 @@ def disable_core_dumps() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _report_startup(stage: str) -> None:
+def _report_startup(stage: str, layout: dict[str, list[int]] | None = None) -> None:
     loaded = {name: name in sys.modules for name in ("httpx", "keyring", "myssl_desktop.sandbox", "PySide6.QtDBus")}
     # PySide6 creates its classes on first use. Handed a QObject or QWidget that Qt made, it creates
     # every subclass it wraps to find the object's class: ~20 ms, worth keeping out of the first list.
     made = {name: name in vars(sys.modules[module]) for module, name in
             (("PySide6.QtCore", "QProcess"), ("PySide6.QtWidgets", "QWizard"))}
-    print(json.dumps({"stage": stage, "loaded": loaded, "qt_classes_made": made}), flush=True)
+    print(json.dumps({"stage": stage, "loaded": loaded, "qt_classes_made": made, "layout": layout or {}}),
+          flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

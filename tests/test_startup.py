@@ -50,3 +50,5 @@ def test_the_offline_copy_paints_before_the_keychain_and_network_code_load(servi
     # Nothing on the way to the list hands PySide a QObject or QWidget that Qt made (an app-wide
     # event filter, a scroll area's viewport): finding its class would create every class first.
     assert not any(cached["qt_classes_made"].values()), cached["qt_classes_made"]
+    # Painted where it stays: not before the menus, toolbar and account bar were laid out.
+    assert cached["layout"] == again[3]["layout"], (cached["layout"], again[3]["layout"])

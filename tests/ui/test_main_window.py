@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QProgressBar, QTableView, QWidget
 
@@ -302,10 +302,13 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     window = MainWindow(setup, defer_content=True)
     add_settled_window(qtbot, window, lambda w: w.content.schedule.stop())
     seen: dict[str, object] = {}
+    list_paints = PaintCounter()
 
     def opening() -> None:  # what the account controller does once the key list exists
         window.show_profiles([profile], profile.id)
-        window.show_opening(profile)
+        window.view.keys.table.viewport().installEventFilter(list_paints)
+        window.show_opening(profile, then=lambda: seen.setdefault("list painted when the key check starts",
+                                                                  list_paints.count > 0))
         seen["rows"] = window.view.keys.model.total_count
 
     def where(widget: QWidget) -> tuple[int, int, int, int]:
@@ -313,9 +316,11 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
         return corner.x(), corner.y(), widget.width(), widget.height()
 
     def painted() -> None:
+        seen["list painted"] = list_paints.count > 0
         seen["built when painted"] = window.content_built
         seen["idle watched when painted"] = window.view.hygiene.idle_watcher.running  # its app-wide filter waits
         seen["list at"] = where(window.view.keys)
+        seen["account bar at"] = where(window.view.account_bar)
         seen["icon"] = not window.windowIcon().isNull()
 
     window.view_ready.connect(opening)
@@ -323,14 +328,27 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     with qtbot.waitSignal(window.first_painted, timeout=WAIT):
         window.show()
     QApplication.processEvents()  # the menus' and toolbar's layout
-    assert seen == {"rows": total, "built when painted": False, "idle watched when painted": False,
-                    "list at": where(window.content.keys), "icon": True}, \
+    assert seen == {"rows": total, "list painted": True, "list painted when the key check starts": True,
+                    "built when painted": False, "idle watched when painted": False,
+                    "list at": where(window.content.keys), "account bar at": where(window.content.account_bar),
+                    "icon": True}, \
         "the list was painted first, where it stays when the menus and toolbar are filled"
     assert window.content.hygiene.idle_watcher.running  # with the features that can show a secret
     assert shown_names(window) == expected
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]
     assert [(entry.text(), entry.isChecked()) for entry in entries] == [("Cached (production)", True)]
     assert [entry.text() for entry in window.menuBar().actions()] == ["&Profile", "&Key", "&View", "&Help"]
+
+
+class PaintCounter(QObject):
+    """Counts the paints of the widgets it filters."""
+
+    count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
 
 
 def test_the_offline_copy_of_an_opening_profile_follows_its_policy_and_marks_its_key(

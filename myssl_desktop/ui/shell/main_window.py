@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..common.ops import Ops
 from ..common.screen import FRAME_SLACK, fit_on_screen
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self._content: WindowContent | None = None
         self._pending_profiles: tuple[list[Profile], str | None, bool] = ([], None, False)  # for the Profile menu
         self._painted = False
-        self._build_after_paint = False  # the rest of the content waits for the key list's paint
+        self._after_paint: list[Callable[[], None]] = []  # run once the window's next paint is done
         self._closed = False
         self._refreshing = False
         self._unreachable = False  # the last refresh failed to reach MySSL (not a refusal such as the rate limit)
@@ -151,6 +151,10 @@ class MainWindow(QMainWindow):
         keys.table.activated.connect(lambda _: keys.show_details())
         self.status.setText("")
         self._view = KeysView(setup, banner, account_bar, keys, schedule, hygiene, ctx, self._build_bars())
+        # Parts added to a window on screen are shown by a queued call, which may come after the
+        # paint meant to show the list: show them now.
+        for part in (account_bar, keys, self._view.bars.toolbar, self.menuBar()):
+            part.show()
         self._restore_state()
         # A window shown before its content existed (defer_content) told no schedule: tell it
         # now, or the list never refreshes by itself.
@@ -337,21 +341,31 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.frame_painted.emit()
             QTimer.singleShot(0, self._after_first_paint)
-        elif self._build_after_paint:  # this paint shows the key list: once it is done, the rest
-            self._build_after_paint = False
-            QTimer.singleShot(0, self._build_the_rest)
+        elif self._after_paint:  # children paint after this: the zero timer fires once they are done
+            painted, self._after_paint = self._after_paint, []
+            QTimer.singleShot(0, self, lambda: _run_all(painted))
+
+    def after_next_paint(self, then: Callable[[], None]) -> None:
+        """Run `then` once the window has painted what it shows now, or soon if no paint comes
+        (a minimised window paints nothing). A zero timer is not enough: on X11 the paint waits
+        for the window manager, and work started meanwhile holds it up further."""
+        if not self._after_paint:
+            waiting = self._after_paint = []
+            QTimer.singleShot(REST_UNPAINTED_MS, self, lambda: self._run_unpainted(waiting))
+        self._after_paint.append(then)
+        self.update()
+
+    def _run_unpainted(self, waiting: list[Callable[[], None]]) -> None:
+        if waiting is self._after_paint:  # else a paint took them
+            self._after_paint = []
+            _run_all(waiting)
 
     def _after_first_paint(self) -> None:
         self.ensure_view()
         self.view_ready.emit()  # the account opens, and its offline copy goes on the table
-        self._build_after_paint = True
-        self.update()
-        QTimer.singleShot(REST_UNPAINTED_MS, self._build_unpainted)  # no paint comes while minimised
-
-    def _build_unpainted(self) -> None:
-        if self._build_after_paint:
-            self._build_after_paint = False
-            self._build_the_rest()
+        # Lay out what was added and filled before the paint meant to show it.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.after_next_paint(self._build_the_rest)
 
     def _build_the_rest(self) -> None:
         if self._closed:
@@ -581,7 +595,7 @@ class MainWindow(QMainWindow):
 
         def loaded(snapshot: Snapshot | None) -> None:
             self._show_cached(profile_id, snapshot)
-            QTimer.singleShot(0, then)  # after the list's paint, which is already queued
+            self.after_next_paint(then)
 
         if self._content is None:
             # Opening at start-up: read here (a small local file, ~1 ms for 25 keys), so the list
@@ -719,6 +733,11 @@ class MainWindow(QMainWindow):
                                Kind.WARNING))
         else:
             banner.withdraw(Owner.RATE_LIMIT)
+
+
+def _run_all(calls: list[Callable[[], None]]) -> None:
+    for call in calls:
+        call()
 
 
 __all__ = ["MainWindow", "WindowSetup"]
