@@ -322,6 +322,7 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
         seen["list at"] = where(window.view.keys)
         seen["account bar at"] = where(window.view.account_bar)
         seen["icon"] = not window.windowIcon().isNull()
+        seen["clear button"] = window.view.keys.filter_edit.isClearButtonEnabled()  # its icon lookup waits
 
     window.view_ready.connect(opening)
     window.view_painted.connect(painted)
@@ -331,8 +332,9 @@ def test_a_starting_window_paints_the_offline_copy_before_building_its_features(
     assert seen == {"rows": total, "list painted": True, "list painted when the key check starts": True,
                     "built when painted": False, "idle watched when painted": False,
                     "list at": where(window.content.keys), "account bar at": where(window.content.account_bar),
-                    "icon": True}, \
+                    "icon": True, "clear button": False}, \
         "the list was painted first, where it stays when the menus and toolbar are filled"
+    assert window.content.keys.filter_edit.isClearButtonEnabled()
     assert window.content.hygiene.idle_watcher.running  # with the features that can show a secret
     assert shown_names(window) == expected
     entries = [entry for entry in window.content.actions.profile_menu.actions() if entry.isCheckable()]

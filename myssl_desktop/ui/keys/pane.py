@@ -122,7 +122,6 @@ class KeysPane(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by name or prefix (Ctrl+F)")
         self.filter_edit.setAccessibleName("Filter keys by name or prefix")
-        self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(lambda text: self.model.set_filter(text=text))
         self.filter_edit.installEventFilter(self)  # Down moves into the results
         self.status_combo = QComboBox()
@@ -166,6 +165,11 @@ class KeysPane(QWidget):
         return box
 
     # --- what it shows ---------------------------------------------------------------------
+
+    def add_clear_button(self) -> None:
+        """The filter's clear button, made after the list's first paint: its icon is looked up
+        in the desktop's icon theme (30–60 ms under X11), and it shows only once text is typed."""
+        self.filter_edit.setClearButtonEnabled(True)
 
     def show_signed_in(self, signed_in: bool) -> None:
         self.signed_out.setVisible(not signed_in)

@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         view = self.ensure_view()
         setup, keys, ctx, hygiene = view.setup, view.keys, view.ctx, view.hygiene
         hygiene.start()  # after the key list: its app-wide event filter and D-Bus would hold that up
+        keys.add_clear_button()
         rotations = RotationCoordinator(ctx, refresh_keys=self.refresh, attach=self.attach, services=setup.services)
         key_commands = KeyCommands(ctx, selected=keys.selected, shown_names=keys.shown_names,
                                    refresh=self.refresh, rotate=rotations.start,
