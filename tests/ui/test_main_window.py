@@ -386,6 +386,36 @@ def test_a_window_minimised_after_its_first_frame_still_builds_the_rest(qtbot, t
     assert [entry.text() for entry in window.content.actions.profile_menu.actions() if entry.text()][-1] == "&Quit"
 
 
+def test_after_next_paint_runs_each_call_once_after_the_paint_or_unpainted_after_a_while(
+        qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, WindowSetup(state_dir=tmp_path / "config"))
+    qtbot.waitExposed(window)
+    painted = PaintCounter()
+    window.installEventFilter(painted)
+    ran: list[tuple[str, int]] = []
+
+    def failing() -> None:
+        ran.append(("failing", painted.count))
+        raise RuntimeError("one call fails")
+
+    window.after_next_paint(failing)
+    window.after_next_paint(lambda: ran.append(("next", painted.count)))
+    with qtbot.captureExceptions() as raised:
+        qtbot.waitUntil(lambda: len(ran) == 2, timeout=WAIT)
+    assert [str(error) for _, error, _ in raised] == ["one call fails"]
+    assert [name for name, _ in ran] == ["failing", "next"]  # each, though the first failed
+    assert all(paints >= 1 for _, paints in ran)  # after the paint
+
+    window.hide()  # as minimised: no paint comes
+    before = painted.count
+    window.after_next_paint(lambda: ran.append(("unpainted", painted.count)))
+    qtbot.waitUntil(lambda: len(ran) == 3, timeout=WAIT)
+    window.show()
+    qtbot.waitUntil(lambda: painted.count > before, timeout=WAIT)
+    QApplication.processEvents()
+    assert ran[2:] == [("unpainted", before)]  # once: the paint that came later did not run it again
+
+
 def test_a_window_closed_before_its_features_are_built_builds_none(qtbot, tmp_path: Path) -> None:
     window = MainWindow(WindowSetup(state_dir=tmp_path / "config"), defer_content=True)
     qtbot.addWidget(window)

@@ -341,37 +341,38 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.frame_painted.emit()
-            QTimer.singleShot(0, self._after_first_paint)
-        elif self._after_paint:  # children paint after this: the zero timer fires once they are done
+            QTimer.singleShot(0, self, self._after_first_paint)
+        elif self._after_paint:  # children paint after this: zero timers fire once they are done
             painted, self._after_paint = self._after_paint, []
-            QTimer.singleShot(0, self, lambda: _run_all(painted))
+            for then in painted:  # each on its own: one that fails does not stop the others
+                QTimer.singleShot(0, self, then)
 
     def after_next_paint(self, then: Callable[[], None]) -> None:
-        """Run `then` once the window has painted what it shows now, or soon if no paint comes
-        (a minimised window paints nothing). A zero timer is not enough: on X11 the paint waits
-        for the window manager, and work started meanwhile holds it up further."""
-        if not self._after_paint:
-            waiting = self._after_paint = []
-            QTimer.singleShot(REST_UNPAINTED_MS, self, lambda: self._run_unpainted(waiting))
+        """Run `then` once the window has painted what it shows now, or after REST_UNPAINTED_MS
+        if no paint comes (a minimised window paints nothing). A zero timer is not enough: on
+        X11 the paint waits for the window manager, and work started meanwhile holds it up."""
         self._after_paint.append(then)
+        QTimer.singleShot(REST_UNPAINTED_MS, self, lambda: self._run_unpainted(then))
         self.update()
 
-    def _run_unpainted(self, waiting: list[Callable[[], None]]) -> None:
-        if waiting is self._after_paint:  # else a paint took them
-            self._after_paint = []
-            _run_all(waiting)
+    def _run_unpainted(self, then: Callable[[], None]) -> None:
+        for index, waiting in enumerate(self._after_paint):
+            if waiting is then:  # else a paint took it
+                del self._after_paint[index]
+                then()
+                return
 
     def _after_first_paint(self) -> None:
         self.ensure_view()
+        self.after_next_paint(self.view_painted.emit)  # first: before the key check starts
         self.view_ready.emit()  # the account opens, and its offline copy goes on the table
-        # Lay out what was added and filled before the paint meant to show it.
+        # Lay out what is pending now, added and filled, before the paint meant to show it.
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.after_next_paint(self._build_the_rest)
 
     def _build_the_rest(self) -> None:
         if self._closed:
             return  # closed within the gap: no features (their runners) for a window on its way out
-        self.view_painted.emit()
         self.ensure_content()
         self.first_painted.emit()
 
@@ -588,15 +589,18 @@ class MainWindow(QMainWindow):
         self._shown_profile = profile.id
         self._load_cached(profile.id, then)
 
-    def _load_cached(self, profile_id: str, then: Callable[[], None] = lambda: None) -> None:
+    def _load_cached(self, profile_id: str, then: Callable[[], None] | None = None) -> None:
+        """Show the profile's offline copy; `then` runs once it is on screen."""
         cache = self.view.setup.key_cache
         if cache is None or not profile_id:
-            then()
+            if then is not None:
+                then()
             return
 
         def loaded(snapshot: Snapshot | None) -> None:
             self._show_cached(profile_id, snapshot)
-            self.after_next_paint(then)
+            if then is not None:
+                self.after_next_paint(then)
 
         if self._content is None:
             # Opening at start-up: read here (a small local file, ~1 ms for 25 keys), so the list
@@ -604,7 +608,11 @@ class MainWindow(QMainWindow):
             # read's answer. Later reads stay in the background: a slow disk never freezes the window.
             loaded(cache.load(profile_id))
             return
-        self.ops(lambda: cache.load(profile_id)).any_session().success(loaded).failure(lambda _: then()).run()
+        def unread(_: BaseException) -> None:
+            if then is not None:
+                then()
+
+        self.ops(lambda: cache.load(profile_id)).any_session().success(loaded).failure(unread).run()
 
     def detach(self, message: str) -> None:
         """Show no account: the signed-out window, with its next step."""
@@ -734,11 +742,6 @@ class MainWindow(QMainWindow):
                                Kind.WARNING))
         else:
             banner.withdraw(Owner.RATE_LIMIT)
-
-
-def _run_all(calls: list[Callable[[], None]]) -> None:
-    for call in calls:
-        call()
 
 
 __all__ = ["MainWindow", "WindowSetup"]
