@@ -18,7 +18,7 @@ myssl_desktop`) where PYTHONDONTWRITEBYTECODE is set: an installed app has bytec
 
 With --x11 it all runs on a private X server (Xvfb) with a window manager (openbox) instead,
 as on a Linux desktop: there the icon theme, fonts and the window manager's round trips cost
-what offscreen hides.
+what offscreen hides. It needs Xvfb, openbox and xprop (Debian: xvfb, openbox, x11-utils).
 
     .venv/bin/python benchmarks/startup.py [--x11] [rounds]
 """
@@ -174,14 +174,19 @@ def seed(sandbox: object) -> None:
 @contextmanager
 def x_display() -> Iterator[dict[str, str]]:
     """A private Xvfb with openbox running on it: the variables that start Qt there."""
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-noreset"],
-                              pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as displayfd:
-        env = dict(os.environ, DISPLAY=f":{displayfd.readline().strip()}", QT_QPA_PLATFORM="xcb")
-    wm = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started: list[subprocess.Popen[bytes]] = []
     try:
+        read, write = os.pipe()
+        started.append(subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24",
+                                         "-noreset"], pass_fds=(write,), stderr=subprocess.DEVNULL))
+        os.close(write)
+        with os.fdopen(read) as displayfd:
+            display = displayfd.readline().strip()
+        if not display:
+            raise SystemExit("Xvfb did not start")
+        env = dict(os.environ, DISPLAY=f":{display}", QT_QPA_PLATFORM="xcb")
+        wm = subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(wm)
         deadline = time.monotonic() + 20
         while "window id" not in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
                                                 capture_output=True, text=True).stdout:
@@ -190,9 +195,13 @@ def x_display() -> Iterator[dict[str, str]]:
             time.sleep(0.05)  # polling a separate process: nothing to wait on
         yield env
     finally:
-        for process in (wm, server):
+        for process in reversed(started):
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main() -> None:
